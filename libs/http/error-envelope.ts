@@ -1,0 +1,35 @@
+/** The one error shape of the public API (shared/api.md). */
+export interface ErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly requestId: string;
+    readonly details?: Record<string, unknown>;
+  };
+}
+
+export interface ApiErrorDescription {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly details?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
+}
+
+export const errorResponse = (requestId: string, e: ApiErrorDescription): Response => {
+  const body: ErrorBody = {
+    error: {
+      code: e.code,
+      message: e.message,
+      requestId,
+      ...(e.details === undefined ? {} : { details: e.details }),
+    },
+  };
+  return Response.json(body, { status: e.status, headers: { "x-request-id": requestId, ...e.headers } });
+};
+
+export const internalError: ApiErrorDescription = {
+  status: 500,
+  code: "internal_error",
+  message: "Something went wrong on our side; the request id helps us find it.",
+};

@@ -1,0 +1,46 @@
+import type { GenerationNotFound } from "../generations/errors.ts";
+import type {
+  ExtensionLimitReached, LaunchFailed, PreviewAlreadyRunning, PreviewLimitReached, PreviewNotFound,
+  PreviewNotRunning,
+} from "../previews/errors.ts";
+import type { EntryNotFound, RuntimeUnavailable } from "../runtime/errors.ts";
+import type { ApiErrorDescription } from "./error-envelope.ts";
+import type { InvalidRequest, PayloadTooLarge, Unauthorized } from "./request-errors.ts";
+
+/** Every typed failure a route may end with. Anything else is a defect and becomes a 500. */
+export type ApiFailure =
+  | InvalidRequest | PayloadTooLarge | Unauthorized
+  | GenerationNotFound
+  | PreviewNotFound | PreviewAlreadyRunning | PreviewLimitReached | PreviewNotRunning
+  | ExtensionLimitReached | LaunchFailed
+  | RuntimeUnavailable | EntryNotFound;
+
+/** The single place where typed errors become HTTP statuses and stable codes. */
+export const describeFailure = (e: ApiFailure): ApiErrorDescription => {
+  switch (e._tag) {
+    case "InvalidRequest":
+      return { status: 400, code: "invalid_request", message: e.message, ...(e.details ? { details: e.details } : {}) };
+    case "PayloadTooLarge":
+      return { status: 413, code: "payload_too_large", message: `Request body is over the ${e.limitBytes} byte limit`, details: { limitBytes: e.limitBytes } };
+    case "Unauthorized":
+      return { status: 401, code: "unauthorized", message: e.reason, headers: { "www-authenticate": "Bearer" } };
+    case "GenerationNotFound":
+      return { status: 404, code: "generation_not_found", message: "No such generation" };
+    case "PreviewNotFound":
+      return { status: 404, code: "preview_not_found", message: "No preview for this generation" };
+    case "PreviewAlreadyRunning":
+      return { status: 409, code: "preview_already_running", message: "A preview of this generation is already live; stop it first" };
+    case "PreviewLimitReached":
+      return { status: 409, code: "preview_limit_reached", message: `You already have ${e.limit} live previews, the most allowed; stop one first`, details: { limit: e.limit } };
+    case "PreviewNotRunning":
+      return { status: 409, code: "preview_not_running", message: `The preview is ${e.status}, not running`, details: { previewInstanceId: e.previewInstanceId, status: e.status } };
+    case "ExtensionLimitReached":
+      return { status: 409, code: "extension_limit_reached", message: `This preview was already extended ${e.maxExtensions} times, the most allowed`, details: { maxExtensions: e.maxExtensions } };
+    case "LaunchFailed":
+      return { status: 422, code: "preview_launch_failed", message: e.errorMessage, details: { previewInstanceId: e.previewInstanceId, exitCode: e.exitCode } };
+    case "RuntimeUnavailable":
+      return { status: 503, code: "runtime_unavailable", message: e.message };
+    case "EntryNotFound":
+      return { status: 400, code: "entry_not_found", message: e.message };
+  }
+};

@@ -1,0 +1,17 @@
+import { Data } from "effect";
+
+/** The request itself is wrong: a bad field, path or value. `details` names what. */
+export class InvalidRequest extends Data.TaggedError("InvalidRequest")<{
+  readonly message: string;
+  readonly details?: Record<string, unknown>;
+}> {}
+
+/** The request body is larger than the route accepts. */
+export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge")<{
+  readonly limitBytes: number;
+}> {}
+
+/** No valid credentials for this route. */
+export class Unauthorized extends Data.TaggedError("Unauthorized")<{
+  readonly reason: string;
+}> {}

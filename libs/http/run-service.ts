@@ -1,0 +1,49 @@
+import { Layer, ManagedRuntime } from "effect";
+import type { Logger } from "../observability/logger.ts";
+import { type RunningServer, serveFetch } from "./serve.ts";
+
+export interface ServiceHandle<R> {
+  readonly runtime: ManagedRuntime.ManagedRuntime<R, never>;
+  readonly server: RunningServer;
+  /** Stops accepting requests, lets in-flight ones finish, then releases every resource. Idempotent. */
+  readonly shutdown: () => Promise<void>;
+}
+
+/**
+ * Builds a service's layers (migrations, reconciliation) before it listens, serves its app, and
+ * gives one shutdown for both.
+ */
+export const startService = async <R, E>(options: {
+  readonly layer: Layer.Layer<R, E>;
+  readonly makeFetch: (runtime: ManagedRuntime.ManagedRuntime<R, never>) => Promise<(request: Request) => Response | Promise<Response>>;
+  readonly port: number;
+  readonly hostname: string;
+  readonly logger: Logger;
+}): Promise<ServiceHandle<R>> => {
+  const runtime = ManagedRuntime.make(Layer.orDie(options.layer));
+  await runtime.context();
+  const fetch = await options.makeFetch(runtime);
+  const server = await serveFetch(fetch, { port: options.port, hostname: options.hostname });
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      await server.close();
+      await runtime.dispose();
+    })();
+    return stopping;
+  };
+  return { runtime, server, shutdown };
+};
+
+/** SIGINT and SIGTERM both shut down once (a terminal and a process manager may both send one). */
+export const shutdownOnSignals = (shutdown: () => Promise<void>, logger: Logger): void => {
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info("shutting down", { signal });
+    void shutdown().then(() => process.exit(0), (e: unknown) => {
+      logger.error("shutdown failed", { error: String(e) });
+      process.exit(1);
+    });
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+};

@@ -1,0 +1,25 @@
+import { Context, Effect, Layer } from "effect";
+import { type LogLineInput, LogSink } from "./contract.ts";
+
+export interface CapturedLine extends LogLineInput {
+  readonly id: number;
+}
+
+/** Reads what the in-process sink captured, per preview, in order. */
+export class CapturedLogs extends Context.Service<CapturedLogs, {
+  readonly read: (previewId: string) => ReadonlyArray<CapturedLine>;
+}>()("platform/CapturedLogs") {}
+
+/** The in-process sink: keeps every line in memory with a per-preview id. For tests and all-in-one runs. */
+export const InMemoryLogSink = Layer.effectContext(Effect.sync(() => {
+  const byPreview = new Map<string, CapturedLine[]>();
+  const sink = LogSink.of({
+    emit: (previewId, lines) => {
+      const list = byPreview.get(previewId) ?? [];
+      for (const line of lines) list.push({ ...line, id: list.length + 1 });
+      byPreview.set(previewId, list);
+    },
+  });
+  const captured = CapturedLogs.of({ read: (previewId) => byPreview.get(previewId) ?? [] });
+  return Context.make(LogSink, sink).pipe(Context.add(CapturedLogs, captured));
+}));

@@ -1,0 +1,91 @@
+import { Context, type Effect, Schema } from "effect";
+import type { GenerationNotFound } from "../generations/errors.ts";
+import type { InvalidRequest } from "../http/request-errors.ts";
+import type { EntryNotFound, RuntimeUnavailable } from "../runtime/errors.ts";
+import type {
+  ExtensionLimitReached, LaunchFailed, PreviewAlreadyRunning, PreviewLimitReached, PreviewNotFound, PreviewNotRunning,
+} from "./errors.ts";
+
+const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0));
+
+export const LaunchBody = Schema.Struct({
+  projectId: Schema.optional(Schema.String),
+  entry: Schema.optional(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(300))),
+  ttlSeconds: Schema.optional(PositiveInt),
+  wait: Schema.optional(Schema.Boolean),
+});
+export type LaunchBody = typeof LaunchBody.Type;
+
+export const ExtendBody = Schema.Struct({
+  seconds: Schema.optional(PositiveInt),
+});
+export type ExtendBody = typeof ExtendBody.Type;
+
+export type PreviewStatus = "launching" | "running" | "failed" | "crashed" | "stopped" | "expired";
+
+export interface LaunchView {
+  readonly status: PreviewStatus;
+  readonly previewInstanceId: string;
+  readonly generationId: string;
+  readonly baseUrl: string;
+  readonly previewUrl: string;
+  /** Shown once: only its hash is kept. */
+  readonly previewToken: string;
+  readonly expiresAt: string;
+  readonly healthCheckUrl: string;
+}
+
+export interface StatusView {
+  readonly previewInstanceId: string;
+  readonly status: PreviewStatus;
+  readonly baseUrl: string;
+  readonly previewUrl: string;
+  readonly uptime: number | null;
+  readonly lastHealthCheck: string | null;
+  readonly healthStatus: "unknown" | "healthy" | "unhealthy";
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly stoppedAt: string | null;
+  readonly expiresAt: string;
+  readonly exitCode: number | null;
+  readonly errorMessage: string | null;
+  readonly generatedEndpoints: ReadonlyArray<unknown>;
+}
+
+export interface StopView {
+  readonly status: "stopped";
+  readonly message: string;
+  readonly stoppedAt: string;
+}
+
+export interface ExtendView {
+  readonly expiresAt: string;
+  readonly extensionsRemaining: number;
+}
+
+export interface ConfigView {
+  readonly previewTimeout: number;
+  readonly maxInstances: number;
+  readonly sessionExpiry: number;
+  readonly autoStopInactiveAfter: number;
+  readonly maxExtensions: number;
+  readonly runtime: string;
+  readonly limits: { readonly memoryMb: number; readonly cpuSeconds: number; readonly maxProcesses: number };
+}
+
+/** The preview lifecycle: `launching → running → stopped | crashed | expired`, `launching → failed`. */
+export class Previews extends Context.Service<Previews, {
+  readonly launch: (userId: string, generationId: string, body: LaunchBody) => Effect.Effect<
+    LaunchView,
+    GenerationNotFound | PreviewAlreadyRunning | PreviewLimitReached | InvalidRequest | EntryNotFound | RuntimeUnavailable | LaunchFailed
+  >;
+  readonly status: (userId: string, generationId: string) => Effect.Effect<StatusView, GenerationNotFound | PreviewNotFound>;
+  readonly stop: (userId: string, generationId: string) => Effect.Effect<StopView, GenerationNotFound | PreviewNotFound>;
+  readonly extend: (userId: string, generationId: string, body: ExtendBody) => Effect.Effect<
+    ExtendView,
+    GenerationNotFound | PreviewNotFound | PreviewNotRunning | ExtensionLimitReached | InvalidRequest
+  >;
+  readonly config: Effect.Effect<ConfigView>;
+  /** Records activity (proxied traffic, a log subscriber) so idle auto-stop waits. False if not live. */
+  readonly touch: (previewInstanceId: string) => Effect.Effect<boolean>;
+}>()("platform/Previews") {}

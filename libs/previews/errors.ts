@@ -1,0 +1,29 @@
+import { Data } from "effect";
+
+export class PreviewNotFound extends Data.TaggedError("PreviewNotFound")<{
+  readonly generationId: string;
+}> {}
+
+export class PreviewAlreadyRunning extends Data.TaggedError("PreviewAlreadyRunning")<{
+  readonly generationId: string;
+}> {}
+
+export class PreviewLimitReached extends Data.TaggedError("PreviewLimitReached")<{
+  readonly limit: number;
+}> {}
+
+export class PreviewNotRunning extends Data.TaggedError("PreviewNotRunning")<{
+  readonly previewInstanceId: string;
+  readonly status: string;
+}> {}
+
+export class ExtensionLimitReached extends Data.TaggedError("ExtensionLimitReached")<{
+  readonly maxExtensions: number;
+}> {}
+
+/** A launch with `wait: true` that ended in `failed` instead of `running`. */
+export class LaunchFailed extends Data.TaggedError("LaunchFailed")<{
+  readonly previewInstanceId: string;
+  readonly exitCode: number | null;
+  readonly errorMessage: string;
+}> {}

@@ -1,0 +1,56 @@
+import { Context, type Effect } from "effect";
+import type { AppEntry } from "./entry.ts";
+import type { RuntimeUnavailable } from "./errors.ts";
+
+/** Where a running preview answers: a host TCP port or a Unix socket (the sandbox). */
+export type Upstream =
+  | { readonly kind: "tcp"; readonly host: string; readonly port: number }
+  | { readonly kind: "unix"; readonly path: string };
+
+export interface OutputChunk {
+  readonly stream: "stdout" | "stderr";
+  readonly line: string;
+}
+
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
+export interface LaunchSpec {
+  readonly previewId: string;
+  readonly workDir: string;
+  readonly entry: AppEntry;
+  /** uvicorn `--root-path`, so the app's own docs find their openapi.json behind the gateway. */
+  readonly rootPath: string;
+  /** The preview's own variables; the runtime adds only what a process needs (PATH, HOME, LANG). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly onOutput: (chunk: OutputChunk) => void;
+}
+
+export interface PreviewProcess {
+  readonly pid: number;
+  /** Kernel start time of `pid`, so a recycled pid is never mistaken for ours. */
+  readonly startTicks: string;
+  readonly upstream: Upstream;
+  /** Completes once the process group is gone, its output drained and its resources released. */
+  readonly exited: Effect.Effect<ProcessExit>;
+  /** SIGTERM to the whole group, SIGKILL after the grace period; completes when exited. */
+  readonly stop: Effect.Effect<ProcessExit>;
+}
+
+export interface ResourceLimits {
+  readonly memoryMb: number;
+  readonly cpuSeconds: number;
+  readonly maxProcesses: number;
+  readonly fileSizeMb: number;
+}
+
+/** Runs previews. Layers: host (a local Python) now; a bubblewrap sandbox later. */
+export class PreviewRuntime extends Context.Service<PreviewRuntime, {
+  readonly name: "host" | "sandbox";
+  readonly limits: ResourceLimits;
+  readonly start: (spec: LaunchSpec) => Effect.Effect<PreviewProcess, RuntimeUnavailable>;
+  /** True once something accepts connections at the upstream: uvicorn binds only after app startup. */
+  readonly isAnswering: (upstream: Upstream) => Effect.Effect<boolean>;
+}>()("platform/PreviewRuntime") {}

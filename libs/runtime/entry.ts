@@ -1,0 +1,57 @@
+import { InvalidRequest } from "../http/request-errors.ts";
+
+/** What uvicorn is told to serve: `module:attribute`, found in `file`. */
+export interface AppEntry {
+  readonly file: string;
+  readonly module: string;
+  readonly attribute: string;
+}
+
+export interface SourceFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+const conventionalEntries = ["main.py", "app/main.py"];
+const appAssignment = /^([A-Za-z_]\w*)\s*(?::[^=]+)?=\s*(?:fastapi\.)?FastAPI\s*\(/m;
+const identifier = /^[A-Za-z_]\w*$/;
+
+export const moduleOfFile = (file: string): string =>
+  file.replace(/\.py$/, "").replace(/\/__init__$/, "").split("/").join(".");
+
+const fileOfModule = (module: string, exists: (path: string) => boolean): string | undefined => {
+  const base = module.split(".").join("/");
+  return [`${base}.py`, `${base}/__init__.py`].find(exists);
+};
+
+const attributeIn = (text: string | undefined): string => (text === undefined ? "app" : appAssignment.exec(text)?.[1] ?? "app");
+
+/** `main.py`, then `app/main.py`, else the first module (by path) that constructs `FastAPI(`. */
+export const detectEntry = (files: ReadonlyArray<SourceFile>): AppEntry | undefined => {
+  const python = files.filter((f) => f.path.endsWith(".py")).sort((a, b) => a.path.localeCompare(b.path));
+  const chosen = conventionalEntries.map((p) => python.find((f) => f.path === p)).find((f) => f !== undefined)
+    ?? python.find((f) => f.text.includes("FastAPI("));
+  if (chosen === undefined) return undefined;
+  return { file: chosen.path, module: moduleOfFile(chosen.path), attribute: attributeIn(chosen.text) };
+};
+
+const badEntry = (entry: string, problem: string) =>
+  new InvalidRequest({ message: `Invalid entry ${JSON.stringify(entry)}: ${problem}`, details: { field: "entry", entry, problem } });
+
+/**
+ * An entry given by the user: `path/to/file.py`, `path/to/file.py:attr`, `package.module` or
+ * `package.module:attr`. It must name a file of the project.
+ */
+export const parseEntry = (entry: string, readFile: (path: string) => string | undefined): AppEntry | InvalidRequest => {
+  const [target = "", attribute, ...rest] = entry.split(":");
+  if (rest.length > 0 || target === "") return badEntry(entry, "expected 'file.py[:attribute]' or 'module[:attribute]'");
+  if (attribute !== undefined && !identifier.test(attribute)) return badEntry(entry, "the attribute is not a Python identifier");
+  const exists = (p: string) => readFile(p) !== undefined;
+  const file = target.endsWith(".py")
+    ? (exists(target) ? target : undefined)
+    : target.split(".").every((part) => identifier.test(part)) ? fileOfModule(target, exists) : undefined;
+  if (file === undefined) return badEntry(entry, "no such Python file in the project");
+  return { file, module: moduleOfFile(file), attribute: attribute ?? attributeIn(readFile(file)) };
+};
+
+export const formatEntry = (e: AppEntry): string => `${e.module}:${e.attribute}`;

@@ -1,0 +1,61 @@
+import { Config, Effect, Layer, Option } from "effect";
+import { PreviewRuntime, type ResourceLimits } from "./contract.ts";
+import { RuntimeUnavailable } from "./errors.ts";
+import { findPython } from "./find-python.ts";
+import { PortAllocator } from "./port-allocator.ts";
+import { spawnGroup } from "./spawn-group.ts";
+import { acceptsConnections } from "./tcp-probe.ts";
+
+export interface HostRuntimeOptions {
+  readonly python: Option.Option<string>;
+  readonly limits: ResourceLimits;
+  readonly stopGraceMs: number;
+}
+
+const mib = 1024 * 1024;
+const previewPath = "/usr/local/bin:/usr/bin:/bin";
+
+/**
+ * The host runtime: the preview runs as a local uvicorn on 127.0.0.1 with a port from the
+ * allocator, limits set by prlimit (which execs the interpreter, so nothing stays between us and
+ * it), and an environment built from nothing.
+ */
+export const HostRuntimeLive = (options: HostRuntimeOptions) =>
+  Layer.effect(
+    PreviewRuntime,
+    Effect.gen(function* () {
+      const ports = yield* PortAllocator;
+      const searchPath = yield* Config.String("PATH").pipe(Config.withDefault(previewPath));
+      const python = yield* Effect.promise(() => findPython(Option.getOrUndefined(options.python), searchPath));
+      const { limits } = options;
+      return PreviewRuntime.of({
+        name: "host",
+        limits,
+        isAnswering: (upstream) => Effect.promise(() => acceptsConnections(upstream)),
+        start: (spec) =>
+          Effect.gen(function* () {
+            if (python === undefined) {
+              return yield* Effect.fail(new RuntimeUnavailable({
+                message: "No python3 that can import fastapi and uvicorn was found; install them (Debian: python3-fastapi python3-uvicorn) or set ORCHESTRATOR_PYTHON",
+              }));
+            }
+            const port = yield* ports.reserve(spec.previewId);
+            const group = yield* spawnGroup({
+              command: "prlimit",
+              args: [
+                `--as=${limits.memoryMb * mib}`, `--nproc=${limits.maxProcesses}`,
+                `--fsize=${limits.fileSizeMb * mib}`, `--cpu=${limits.cpuSeconds}`, "--",
+                python, "-m", "uvicorn", `${spec.entry.module}:${spec.entry.attribute}`,
+                "--host", "127.0.0.1", "--port", String(port), "--root-path", spec.rootPath,
+              ],
+              cwd: spec.workDir,
+              env: { PATH: previewPath, HOME: spec.workDir, LANG: "C.UTF-8", ...spec.env },
+              onOutput: spec.onOutput,
+              stopGraceMs: options.stopGraceMs,
+              onGone: ports.release(port),
+            });
+            return { ...group, upstream: { kind: "tcp" as const, host: "127.0.0.1", port } };
+          }),
+      });
+    }),
+  );

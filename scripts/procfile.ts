@@ -1,0 +1,44 @@
+// Runs every process of the Procfile, prefixes their output, and stops them all on Ctrl-C or
+// SIGTERM (node-foreman dies on SIGTERM and leaves its children running; see shared/toolchain.md §5.16).
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+
+const procfile = process.argv[2] ?? "Procfile";
+const entries = readFileSync(procfile, "utf8").split("\n")
+  .map((line) => /^([\w-]+):\s*(.+)$/.exec(line.trim()))
+  .filter((m): m is RegExpExecArray => m !== null)
+  .map((m) => ({ name: m[1] ?? "", command: m[2] ?? "" }));
+const width = Math.max(...entries.map((e) => e.name.length));
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+let exitCode = 0;
+
+const stopAll = (signal: NodeJS.Signals) => {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children.values()) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch { /* already gone */ }
+  }
+};
+
+for (const { name, command } of entries) {
+  const child = spawn("/bin/sh", ["-c", command], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  children.set(name, child);
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on("line", (line) => process.stdout.write(`${name.padEnd(width)} | ${line}\n`));
+  }
+  child.on("exit", (code, signal) => {
+    children.delete(name);
+    process.stdout.write(`${name.padEnd(width)} | exited (${signal ?? code})\n`);
+    if (!stopping) {
+      exitCode = 1;
+      stopAll("SIGTERM");
+    }
+    if (children.size === 0) process.exit(exitCode);
+  });
+}
+process.on("SIGINT", () => stopAll("SIGTERM"));
+process.on("SIGTERM", () => stopAll("SIGTERM"));

@@ -1,0 +1,75 @@
+import { Hono } from "hono";
+import { Effect } from "effect";
+import { requireInternalToken, requireUser } from "../../libs/auth/middleware.ts";
+import { CreateGenerationBody, Generations } from "../../libs/generations/contract.ts";
+import type { FileLimits } from "../../libs/generations/file-limits.ts";
+import type { AppEnv } from "../../libs/http/app-env.ts";
+import { installFallbacks, type Route } from "../../libs/http/effect-bridge.ts";
+import { decodeJsonBody } from "../../libs/http/json-body.ts";
+import { requestContext } from "../../libs/http/request-context.ts";
+import type { Logger } from "../../libs/observability/logger.ts";
+import { ExtendBody, LaunchBody, Previews } from "../../libs/previews/contract.ts";
+
+export interface OrchestratorAppOptions {
+  readonly run: (route: Route<Generations | Previews>) => (c: import("hono").Context<AppEnv>) => Promise<Response>;
+  readonly jwtSecret: string;
+  readonly internalToken: string;
+  readonly fileLimits: FileLimits;
+  readonly logger: Logger;
+}
+
+const smallBodyLimit = 64 * 1024;
+
+/** The orchestrator's routes: generations, the preview lifecycle, and its internal activity hook. */
+export const makeOrchestratorApp = (o: OrchestratorAppOptions) => {
+  const app = new Hono<AppEnv>();
+  app.use("*", requestContext(o.logger));
+  installFallbacks(app, o.logger);
+  app.get("/healthz", (c) => c.json({ ok: true, service: "orchestrator" }));
+
+  // JSON escaping can double a file's size on the wire, hence the headroom over the content limit.
+  const uploadLimit = o.fileLimits.maxTotalBytes * 2 + 1024 * 1024;
+
+  const api = new Hono<AppEnv>();
+  api.use("*", requireUser(o.jwtSecret));
+  api.post("/generations", o.run((c) => Effect.gen(function* () {
+    const body = yield* decodeJsonBody(c.req.raw, CreateGenerationBody, uploadLimit);
+    const created = yield* (yield* Generations).create(c.get("userId"), body);
+    return Response.json(created, { status: 201 });
+  })));
+  api.get("/generations/:generationId", o.run((c) => Effect.gen(function* () {
+    return Response.json(yield* (yield* Generations).get(c.get("userId"), c.req.param("generationId") ?? ""));
+  })));
+
+  const preview = "/generations/:generationId/preview";
+  const ids = (c: import("hono").Context<AppEnv>) => [c.get("userId"), c.req.param("generationId") ?? ""] as const;
+  api.post(`${preview}/launch`, o.run((c) => Effect.gen(function* () {
+    const body = yield* decodeJsonBody(c.req.raw, LaunchBody, smallBodyLimit);
+    const launched = yield* (yield* Previews).launch(...ids(c), body);
+    return Response.json(launched, { status: body.wait === true ? 200 : 202 });
+  })));
+  api.get(`${preview}/status`, o.run((c) => Effect.gen(function* () {
+    return Response.json(yield* (yield* Previews).status(...ids(c)));
+  })));
+  api.delete(preview, o.run((c) => Effect.gen(function* () {
+    return Response.json(yield* (yield* Previews).stop(...ids(c)));
+  })));
+  api.get(`${preview}/config`, o.run((c) => Effect.gen(function* () {
+    yield* (yield* Generations).get(...ids(c));
+    return Response.json(yield* (yield* Previews).config);
+  })));
+  api.post(`${preview}/extend`, o.run((c) => Effect.gen(function* () {
+    const body = yield* decodeJsonBody(c.req.raw, ExtendBody, smallBodyLimit);
+    return Response.json(yield* (yield* Previews).extend(...ids(c), body));
+  })));
+  app.route("/api", api);
+
+  const internal = new Hono<AppEnv>();
+  internal.use("*", requireInternalToken(o.internalToken));
+  internal.post("/previews/:previewInstanceId/touch", o.run((c) => Effect.gen(function* () {
+    const live = yield* (yield* Previews).touch(c.req.param("previewInstanceId") ?? "");
+    return new Response(null, { status: live ? 204 : 404 });
+  })));
+  app.route("/internal", internal);
+  return app;
+};

@@ -1,0 +1,54 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const generations = sqliteTable("generations", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull(),
+  projectId: text("project_id").notNull(),
+  fileCount: integer("file_count").notNull(),
+  bytes: integer("bytes").notNull(),
+  contentHash: text("content_hash").notNull(),
+  entry: text("entry"),
+  createdAt: integer("created_at").notNull(),
+}, (t) => [index("generations_user").on(t.userId)]);
+
+/** Statuses in which a preview holds a process; at most one such row per generation. */
+export const liveStatuses = ["launching", "running"] as const;
+
+export const previews = sqliteTable("previews", {
+  id: text("id").primaryKey(),
+  generationId: text("generation_id").notNull().references(() => generations.id),
+  userId: text("user_id").notNull(),
+  status: text("status", { enum: ["launching", "running", "failed", "crashed", "stopped", "expired"] }).notNull(),
+  runtime: text("runtime").notNull(),
+  entry: text("entry").notNull(),
+  workDir: text("work_dir").notNull(),
+  port: integer("port"),
+  socketPath: text("socket_path"),
+  pid: integer("pid"),
+  processStartTicks: text("process_start_ticks"),
+  previewTokenHash: text("preview_token_hash").notNull(),
+  createdAt: integer("created_at").notNull(),
+  startedAt: integer("started_at"),
+  stoppedAt: integer("stopped_at"),
+  expiresAt: integer("expires_at").notNull(),
+  lastActivityAt: integer("last_activity_at").notNull(),
+  extensions: integer("extensions").notNull().default(0),
+  exitCode: integer("exit_code"),
+  errorMessage: text("error_message"),
+  lastHealthCheck: integer("last_health_check"),
+  healthStatus: text("health_status", { enum: ["unknown", "healthy", "unhealthy"] }).notNull().default("unknown"),
+}, (t) => [
+  // The database itself refuses a second live preview of one generation, so two concurrent
+  // launches cannot both pass a check-then-insert.
+  uniqueIndex("previews_one_live_per_generation").on(t.generationId).where(sql`status in ('launching', 'running')`),
+  index("previews_user_status").on(t.userId, t.status),
+  index("previews_generation_created").on(t.generationId, t.createdAt),
+]);
+
+/** Host ports handed to previews; the primary key makes a double hand-out impossible. */
+export const portReservations = sqliteTable("port_reservations", {
+  port: integer("port").primaryKey(),
+  previewId: text("preview_id").notNull(),
+  reservedAt: integer("reserved_at").notNull(),
+});

@@ -1,0 +1,46 @@
+import { eq } from "drizzle-orm";
+import { Effect, Layer } from "effect";
+import getPort, { portNumbers } from "get-port";
+import { RuntimeUnavailable } from "../../libs/runtime/errors.ts";
+import { PortAllocator } from "../../libs/runtime/port-allocator.ts";
+import { OrchestratorDb } from "./db/orchestrator-db.ts";
+import { portReservations } from "./db/schema.ts";
+
+export interface PortRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * get-port finds a port nobody listens on; the reservation row (port is the primary key) makes
+ * sure no other launch in flight, in this process or another, takes it before uvicorn binds it.
+ */
+export const PortReservationsLive = (range: PortRange) =>
+  Layer.effect(
+    PortAllocator,
+    Effect.gen(function* () {
+      const db = yield* OrchestratorDb;
+      const tryReserve = (holder: string) =>
+        Effect.promise(async () => {
+          const reserved = db.select({ port: portReservations.port }).from(portReservations).all().map((r) => r.port);
+          if (reserved.length > range.to - range.from) return undefined;
+          const port = await getPort({ port: portNumbers(range.from, range.to), exclude: reserved });
+          if (port < range.from || port > range.to) return undefined; // get-port falls back to any port when the range is busy
+          const inserted = db.insert(portReservations).values({ port, previewId: holder, reservedAt: Date.now() })
+            .onConflictDoNothing().run();
+          return inserted.changes === 1 ? port : null;
+        });
+      return PortAllocator.of({
+        reserve: (holder) =>
+          Effect.gen(function* () {
+            for (let attempt = 0; attempt < 50; attempt++) {
+              const port = yield* tryReserve(holder);
+              if (port === undefined) break;
+              if (port !== null) return port;
+            }
+            return yield* Effect.fail(new RuntimeUnavailable({ message: `No free port in ${range.from}-${range.to}` }));
+          }),
+        release: (port) => Effect.sync(() => void db.delete(portReservations).where(eq(portReservations.port, port)).run()),
+      });
+    }),
+  );

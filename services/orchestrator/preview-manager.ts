@@ -1,0 +1,208 @@
+import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Duration, Effect, Layer, Schedule, type Scope } from "effect";
+import { Generations } from "../../libs/generations/contract.ts";
+import { InvalidRequest } from "../../libs/http/request-errors.ts";
+import { newId } from "../../libs/ids/ids.ts";
+import { LogSink } from "../../libs/logsink/contract.ts";
+import { type ConfigView, Previews } from "../../libs/previews/contract.ts";
+import {
+  ExtensionLimitReached, LaunchFailed, PreviewNotFound, PreviewNotRunning,
+} from "../../libs/previews/errors.ts";
+import { PreviewRuntime, type Upstream } from "../../libs/runtime/contract.ts";
+import { parseEntry } from "../../libs/runtime/entry.ts";
+import { EntryNotFound } from "../../libs/runtime/errors.ts";
+import { OrchestratorDb } from "./db/orchestrator-db.ts";
+import { liveStatuses } from "./db/schema.ts";
+import { makeSupervision, type StopReason, type Supervision } from "./preview-supervisor.ts";
+import { type PreviewRow, previewRows } from "./preview-rows.ts";
+import { launchView, statusView } from "./preview-views.ts";
+import { reconcileOnStart } from "./reconcile.ts";
+
+export interface PreviewManagerOptions {
+  readonly publicUrl: string;
+  readonly previewsRoot: string;
+  readonly startupTimeoutSeconds: number;
+  readonly ttlSeconds: number;
+  readonly idleSeconds: number;
+  readonly maxExtensions: number;
+  readonly extendSeconds: number;
+  readonly maxInstancesPerUser: number;
+  readonly stopGraceMs: number;
+  readonly sweepIntervalMs: number;
+}
+
+export const hashPreviewToken = (token: string): string => createHash("sha256").update(token).digest("hex");
+
+const isLive = (row: PreviewRow) => (liveStatuses as ReadonlyArray<string>).includes(row.status);
+
+const upstreamOf = (row: PreviewRow): Upstream | undefined =>
+  row.port !== null ? { kind: "tcp", host: "127.0.0.1", port: row.port } : row.socketPath !== null ? { kind: "unix", path: row.socketPath } : undefined;
+
+const readText = (dir: string) => (path: string): string | undefined => {
+  try {
+    return readFileSync(join(dir, path), "utf8");
+  } catch {
+    return undefined;
+  }
+};
+
+export const PreviewManagerLive = (options: PreviewManagerOptions) =>
+  Layer.effect(
+    Previews,
+    Effect.gen(function* () {
+      const db = yield* OrchestratorDb;
+      const generations = yield* Generations;
+      const runtime = yield* PreviewRuntime;
+      const sink = yield* LogSink;
+      const scope: Scope.Scope = yield* Effect.scope;
+      const rows = previewRows(db);
+      const supervised = new Map<string, Supervision>();
+
+      yield* reconcileOnStart(db, rows, options.stopGraceMs);
+
+      /** Ends a live preview; without a supervisor (it never got one) the row alone is ended. */
+      const endPreview = (row: PreviewRow, reason: StopReason) => {
+        const supervision = supervised.get(row.id);
+        return supervision !== undefined
+          ? supervision.stop(reason)
+          : Effect.sync(() => void rows.finishIfLive(row.id, { status: reason.status, stoppedAt: Date.now() }));
+      };
+
+      const ownedLatest = (userId: string, generationId: string) =>
+        Effect.gen(function* () {
+          yield* generations.locate(userId, generationId);
+          const row = rows.latestOfGeneration(generationId);
+          if (row === undefined) return yield* Effect.fail(new PreviewNotFound({ generationId }));
+          return row;
+        });
+
+      const sweepOnce = Effect.gen(function* () {
+        const now = Date.now();
+        for (const row of rows.live()) {
+          if (row.status !== "running") continue;
+          if (row.expiresAt <= now) {
+            yield* Effect.forkIn(endPreview(row, { status: "expired", message: "The preview reached its time limit and was stopped" }), scope);
+          } else if (row.lastActivityAt + options.idleSeconds * 1000 <= now) {
+            yield* Effect.forkIn(endPreview(row, { status: "expired", message: `The preview was idle for ${options.idleSeconds} s and was stopped` }), scope);
+          } else {
+            const upstream = upstreamOf(row);
+            if (upstream === undefined) continue;
+            const healthy = yield* runtime.isAnswering(upstream);
+            rows.update(row.id, { lastHealthCheck: Date.now(), healthStatus: healthy ? "healthy" : "unhealthy" });
+          }
+        }
+      });
+      yield* Effect.forkIn(
+        sweepOnce.pipe(Effect.repeat(Schedule.spaced(Duration.millis(options.sweepIntervalMs)))),
+        scope,
+      );
+
+      const configView: ConfigView = {
+        previewTimeout: options.startupTimeoutSeconds,
+        maxInstances: options.maxInstancesPerUser,
+        sessionExpiry: options.ttlSeconds,
+        autoStopInactiveAfter: options.idleSeconds,
+        maxExtensions: options.maxExtensions,
+        runtime: runtime.name,
+        limits: { memoryMb: runtime.limits.memoryMb, cpuSeconds: runtime.limits.cpuSeconds, maxProcesses: runtime.limits.maxProcesses },
+      };
+
+      return Previews.of({
+        launch: (userId, generationId, body) =>
+          Effect.gen(function* () {
+            const generation = yield* generations.locate(userId, generationId);
+            const entry = body.entry === undefined ? generation.entry : parseEntry(body.entry, readText(generation.dir));
+            if (entry instanceof InvalidRequest) return yield* Effect.fail(entry);
+            if (entry === undefined) {
+              return yield* Effect.fail(new EntryNotFound({ message: "No FastAPI app found: no main.py, no app/main.py and no module that calls FastAPI(); pass \"entry\"" }));
+            }
+            const ttlSeconds = body.ttlSeconds ?? options.ttlSeconds;
+            if (ttlSeconds > options.ttlSeconds) {
+              return yield* Effect.fail(new InvalidRequest({
+                message: `ttlSeconds is over the ${options.ttlSeconds} s maximum`,
+                details: { field: "ttlSeconds", max: options.ttlSeconds },
+              }));
+            }
+            const id = newId();
+            const previewToken = randomBytes(24).toString("base64url");
+            const now = Date.now();
+            const admitted = rows.admit({
+              id,
+              generationId,
+              userId,
+              status: "launching",
+              runtime: runtime.name,
+              entry: `${entry.module}:${entry.attribute}`,
+              workDir: join(options.previewsRoot, id),
+              previewTokenHash: hashPreviewToken(previewToken),
+              createdAt: now,
+              expiresAt: now + ttlSeconds * 1000,
+              lastActivityAt: now,
+            }, options.maxInstancesPerUser);
+            if (!("id" in admitted)) return yield* Effect.fail(admitted);
+
+            const supervision = yield* makeSupervision(
+              { rows, runtime, sink, startupTimeoutMs: options.startupTimeoutSeconds * 1000 },
+              { previewId: id, sourceDir: generation.dir, workDir: admitted.workDir, entry },
+            );
+            supervised.set(id, supervision);
+            yield* Effect.forkIn(supervision.run.pipe(Effect.ensuring(Effect.sync(() => supervised.delete(id)))), scope);
+            if (body.wait !== true) return launchView(options.publicUrl, admitted, previewToken);
+
+            const settled = yield* supervision.settled;
+            const row = rows.byId(id) ?? admitted;
+            if (settled !== "running") {
+              return yield* Effect.fail(new LaunchFailed({
+                previewInstanceId: id,
+                exitCode: row.exitCode,
+                errorMessage: row.errorMessage ?? `The preview ended as ${settled}`,
+              }));
+            }
+            return launchView(options.publicUrl, row, previewToken);
+          }),
+
+        status: (userId, generationId) =>
+          ownedLatest(userId, generationId).pipe(Effect.map((row) => statusView(options.publicUrl, row, Date.now()))),
+
+        stop: (userId, generationId) =>
+          Effect.gen(function* () {
+            const row = yield* ownedLatest(userId, generationId);
+            if (!isLive(row)) {
+              return { status: "stopped" as const, message: `The preview had already ended (${row.status})`, stoppedAt: new Date(row.stoppedAt ?? Date.now()).toISOString() };
+            }
+            yield* endPreview(row, { status: "stopped", message: "Stopped by the user" });
+            const ended = rows.byId(row.id) ?? row;
+            return { status: "stopped" as const, message: "The preview was stopped", stoppedAt: new Date(ended.stoppedAt ?? Date.now()).toISOString() };
+          }),
+
+        extend: (userId, generationId, body) =>
+          Effect.gen(function* () {
+            const row = yield* ownedLatest(userId, generationId);
+            if (!isLive(row)) return yield* Effect.fail(new PreviewNotRunning({ previewInstanceId: row.id, status: row.status }));
+            if (row.extensions >= options.maxExtensions) return yield* Effect.fail(new ExtensionLimitReached({ maxExtensions: options.maxExtensions }));
+            const seconds = body.seconds ?? options.extendSeconds;
+            if (seconds > options.extendSeconds) {
+              return yield* Effect.fail(new InvalidRequest({
+                message: `seconds is over the ${options.extendSeconds} s an extension may add`,
+                details: { field: "seconds", max: options.extendSeconds },
+              }));
+            }
+            const expiresAt = Math.max(row.expiresAt, Date.now()) + seconds * 1000;
+            rows.update(row.id, { expiresAt, extensions: row.extensions + 1 });
+            return { expiresAt: new Date(expiresAt).toISOString(), extensionsRemaining: options.maxExtensions - row.extensions - 1 };
+          }),
+
+        config: Effect.succeed(configView),
+
+        touch: (previewInstanceId) =>
+          Effect.sync(() => {
+            const row = rows.byId(previewInstanceId);
+            if (row === undefined || !isLive(row)) return false;
+            rows.update(row.id, { lastActivityAt: Date.now() });
+            return true;
+          }),
+      });
+    }),
+  );

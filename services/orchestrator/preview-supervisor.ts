@@ -1,0 +1,157 @@
+import { constants } from "node:os";
+import { Deferred, Duration, Effect, Option } from "effect";
+import { LevelParser } from "../../libs/logsink/level.ts";
+import { type LogLineInput, type LogSink, systemLine } from "../../libs/logsink/contract.ts";
+import type { PreviewStatus } from "../../libs/previews/contract.ts";
+import type { AppEntry } from "../../libs/runtime/entry.ts";
+import type { PreviewProcess, PreviewRuntime, ProcessExit, Upstream } from "../../libs/runtime/contract.ts";
+import { formatEntry } from "../../libs/runtime/entry.ts";
+import { OutputTail } from "./output-tail.ts";
+import type { PreviewPatch, PreviewRows } from "./preview-rows.ts";
+import { databaseUrlFor, prepareWorkDir, removeWorkDir } from "./work-dir.ts";
+
+export type StopReason = { readonly status: "stopped" | "expired"; readonly message: string };
+
+export interface SupervisorDeps {
+  readonly rows: PreviewRows;
+  readonly runtime: PreviewRuntime["Service"];
+  readonly sink: LogSink["Service"];
+  readonly startupTimeoutMs: number;
+}
+
+export interface PreviewLaunch {
+  readonly previewId: string;
+  readonly sourceDir: string;
+  readonly workDir: string;
+  readonly entry: AppEntry;
+}
+
+/** One live preview, from launch to its last status. */
+export interface Supervision {
+  /** Asks the preview to end as `reason` says, and waits until it has. */
+  readonly stop: (reason: StopReason) => Effect.Effect<void>;
+  /** Completes when the launch settles: `running`, or the status it ended with. */
+  readonly settled: Effect.Effect<PreviewStatus>;
+  /** Runs the preview to its end; fork it, and interrupt it to stop the preview at shutdown. */
+  readonly run: Effect.Effect<void>;
+}
+
+const describeExit = (exit: ProcessExit): { exitCode: number | null; text: string } => {
+  if (exit.code !== null) return { exitCode: exit.code, text: `exited with code ${exit.code}` };
+  const number = exit.signal === null ? undefined : constants.signals[exit.signal as NodeJS.Signals];
+  return { exitCode: number === undefined ? null : 128 + number, text: `killed by ${exit.signal ?? "an unknown signal"}` };
+};
+
+/** Polls until the upstream answers, with a backoff from 5 ms: a ready app is seen within milliseconds, never after a fixed sleep. */
+const untilAnswering = (runtime: SupervisorDeps["runtime"], upstream: Upstream) =>
+  Effect.gen(function* () {
+    for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+      if (yield* runtime.isAnswering(upstream)) return;
+      yield* Effect.sleep(Duration.millis(delay));
+    }
+  });
+
+export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
+  Effect.gen(function* () {
+    const { rows, runtime, sink } = deps;
+    const id = launch.previewId;
+    const stopRequested = yield* Deferred.make<StopReason>();
+    const settledDeferred = yield* Deferred.make<PreviewStatus>();
+    const finished = yield* Deferred.make<void>();
+    const tail = new OutputTail(30);
+    const parsers = { stdout: new LevelParser("INFO"), stderr: new LevelParser("INFO") };
+    const emit = (line: LogLineInput) => sink.emit(id, [line]);
+    const system = (message: string, level: LogLineInput["level"] = "INFO") => emit(systemLine(message, level));
+
+    const finish = (status: PreviewStatus, patch: PreviewPatch, message: string) =>
+      Effect.sync(() => {
+        if (rows.finishIfLive(id, { status, stoppedAt: Date.now(), ...patch })) {
+          system(message, status === "failed" || status === "crashed" ? "ERROR" : "INFO");
+          system(`status: ${status}`);
+        }
+      }).pipe(Effect.andThen(Deferred.succeed(settledDeferred, status)));
+
+    const fail = (message: string, exitCode: number | null = null) => finish("failed", { exitCode, errorMessage: message }, message);
+
+    const superviseProcess = (proc: PreviewProcess, startedAt: number) =>
+      Effect.gen(function* () {
+        rows.update(id, {
+          pid: proc.pid,
+          processStartTicks: proc.startTicks,
+          port: proc.upstream.kind === "tcp" ? proc.upstream.port : null,
+          socketPath: proc.upstream.kind === "unix" ? proc.upstream.path : null,
+        });
+        const readiness = yield* Effect.raceFirst(
+          untilAnswering(runtime, proc.upstream).pipe(
+            Effect.timeoutOption(Duration.millis(deps.startupTimeoutMs)),
+            Effect.map((ready) => (Option.isSome(ready) ? { _tag: "ready" as const } : { _tag: "timeout" as const })),
+          ),
+          Effect.raceFirst(
+            proc.exited.pipe(Effect.map((exit) => ({ _tag: "exited" as const, exit }))),
+            Deferred.await(stopRequested).pipe(Effect.map((reason) => ({ _tag: "stop" as const, reason }))),
+          ),
+        );
+        switch (readiness._tag) {
+          case "exited": {
+            const { exitCode, text } = describeExit(readiness.exit);
+            return yield* fail(tail.explain(`The preview ${text} before it was ready`), exitCode);
+          }
+          case "timeout": {
+            yield* proc.stop;
+            return yield* fail(tail.explain(`The preview was not ready within ${deps.startupTimeoutMs / 1000} s`));
+          }
+          case "stop": {
+            const exit = yield* proc.stop;
+            return yield* finish(readiness.reason.status, { exitCode: describeExit(exit).exitCode }, readiness.reason.message);
+          }
+          case "ready":
+        }
+        const now = Date.now();
+        rows.update(id, { status: "running", startedAt: now, lastActivityAt: now, healthStatus: "healthy", lastHealthCheck: now });
+        system(`ready in ${now - startedAt} ms`);
+        system("status: running");
+        yield* Deferred.succeed(settledDeferred, "running");
+
+        const ending = yield* Effect.raceFirst(
+          proc.exited.pipe(Effect.map((exit) => ({ _tag: "exited" as const, exit }))),
+          Deferred.await(stopRequested).pipe(Effect.map((reason) => ({ _tag: "stop" as const, reason }))),
+        );
+        if (ending._tag === "stop") {
+          const exit = yield* proc.stop;
+          return yield* finish(ending.reason.status, { exitCode: describeExit(exit).exitCode }, ending.reason.message);
+        }
+        const { exitCode, text } = describeExit(ending.exit);
+        return yield* finish("crashed", { exitCode, errorMessage: tail.explain(`The preview ${text}`) }, `The preview ${text}`);
+      });
+
+    const run = Effect.gen(function* () {
+      const startedAt = Date.now();
+      system(`launching ${formatEntry(launch.entry)} on the ${runtime.name} runtime`);
+      const prepared = yield* Effect.tryPromise(() => prepareWorkDir(launch.sourceDir, launch.workDir));
+      const proc = yield* runtime.start({
+        previewId: id,
+        workDir: launch.workDir,
+        entry: launch.entry,
+        rootPath: `/p/${id}`,
+        env: { PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1", DATABASE_URL: databaseUrlFor(prepared) },
+        onOutput: ({ stream, line }) => {
+          tail.push(line);
+          emit({ timestamp: new Date().toISOString(), level: parsers[stream].levelOf(line), source: stream, message: line });
+        },
+      });
+      // Interrupted (the orchestrator shutting down) → the process is stopped before the status is written.
+      yield* superviseProcess(proc, startedAt).pipe(Effect.onInterrupt(() => proc.stop));
+    }).pipe(
+      Effect.catch((e) => fail(`The preview could not start: ${e instanceof Error ? e.message : String(e)}`)),
+      Effect.onInterrupt(() => finish("stopped", {}, "The platform shut down; the preview was stopped")),
+      Effect.ensuring(Effect.promise(() => removeWorkDir(launch.workDir))),
+      Effect.ensuring(Deferred.succeed(finished, undefined)),
+    );
+
+    const supervision: Supervision = {
+      stop: (reason) => Deferred.succeed(stopRequested, reason).pipe(Effect.andThen(Deferred.await(finished))),
+      settled: Deferred.await(settledDeferred),
+      run,
+    };
+    return supervision;
+  });

@@ -1,0 +1,29 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
+
+/** Pids whose command line contains `needle` (read from /proc, as `pgrep -f` would). */
+export const pidsMatching = (needle: string): number[] =>
+  readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      const cmdline = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0").join(" ");
+      return cmdline.includes(needle) ? [Number(d)] : [];
+    } catch {
+      return [];
+    }
+  });
+
+export const processAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const portAccepts = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => { socket.destroy(); resolve(true); });
+    socket.once("error", () => resolve(false));
+  });

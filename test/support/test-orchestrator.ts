@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { ConfigProvider, Effect } from "effect";
+import { signUserToken } from "../../libs/auth/user-token.ts";
+import { CapturedLogs, type CapturedLine, InMemoryLogSink } from "../../libs/logsink/in-memory.ts";
+import { makeLogger } from "../../libs/observability/logger.ts";
+import { serveOrchestrator } from "../../services/orchestrator/serve-orchestrator.ts";
+
+export const testJwtSecret = "test-jwt-secret-0123456789abcdef";
+export const testInternalToken = "test-internal-token-0123456789";
+
+let nextPortBlock = 0;
+/** Each test orchestrator gets its own host-port range, as two orchestrators on one machine would need. */
+const portRange = () => {
+  const base = 30000 + ((process.pid * 7 + nextPortBlock++ * 200) % 30000);
+  return { from: base, to: base + 199 };
+};
+
+export interface TestOrchestrator {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly token: (userId: string) => Promise<string>;
+  readonly logs: (previewId: string) => ReadonlyArray<CapturedLine>;
+  /** Reads the orchestrator's real SQLite file, as an operator would. */
+  readonly query: <T>(sql: string, ...params: unknown[]) => T[];
+  readonly shutdown: () => Promise<void>;
+  /** Shuts down and removes the data dir. */
+  readonly dispose: () => Promise<void>;
+}
+
+export const startTestOrchestrator = async (
+  overrides: Record<string, string> = {},
+  options: { readonly dataDir?: string } = {},
+): Promise<TestOrchestrator> => {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "orch-test-"));
+  const range = portRange();
+  const configProvider = ConfigProvider.fromUnknown({
+    DATA_DIR: dataDir,
+    JWT_SECRET: testJwtSecret,
+    INTERNAL_TOKEN: testInternalToken,
+    PUBLIC_URL: "http://gateway.test",
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    ORCHESTRATOR: {
+      PORT_RANGE_FROM: String(range.from),
+      PORT_RANGE_TO: String(range.to),
+      STOP_GRACE_MS: "3000",
+      SWEEP_INTERVAL_MS: "200",
+      STARTUP_TIMEOUT_SECONDS: "20",
+      ...overrides,
+    },
+  });
+  const service = await serveOrchestrator({
+    logSink: InMemoryLogSink,
+    configProvider,
+    logger: makeLogger("orchestrator", () => {}),
+    port: 0,
+  });
+  const captured = await service.runtime.runPromise(Effect.gen(function* () { return yield* CapturedLogs; }));
+  const shutdown = service.shutdown;
+  return {
+    url: `http://127.0.0.1:${service.server.port}`,
+    dataDir,
+    token: (userId) => signUserToken(testJwtSecret, userId),
+    logs: (previewId) => captured.read(previewId),
+    query: <T>(sql: string, ...params: unknown[]) => {
+      const db = new Database(join(dataDir, "orchestrator.db"), { readonly: true });
+      try {
+        return db.prepare(sql).all(...params) as T[];
+      } finally {
+        db.close();
+      }
+    },
+    shutdown,
+    dispose: async () => {
+      await shutdown();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+};
