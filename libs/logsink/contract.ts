@@ -1,4 +1,5 @@
 import { Context } from "effect";
+import type { PreviewStatus } from "../previews/contract.ts";
 import type { LogLevel } from "./level.ts";
 
 export type LogSource = "stdout" | "stderr" | "system";
@@ -17,6 +18,8 @@ export interface LogLineInput {
  */
 export class LogSink extends Context.Service<LogSink, {
   readonly emit: (previewId: string, lines: ReadonlyArray<LogLineInput>) => void;
+  /** A lifecycle status the preview entered (SSE `event: status`); ordered with the lines around it. */
+  readonly statusChanged: (previewId: string, status: PreviewStatus) => void;
 }>()("platform/LogSink") {}
 
 export const systemLine = (message: string, level: LogLevel = "INFO"): LogLineInput => ({

@@ -1,6 +1,7 @@
 import { Context, type Effect, Schema } from "effect";
 import type { GenerationNotFound } from "../generations/errors.ts";
 import type { InvalidRequest } from "../http/request-errors.ts";
+import type { Upstream } from "../runtime/contract.ts";
 import type { EntryNotFound, RuntimeUnavailable } from "../runtime/errors.ts";
 import type {
   ExtensionLimitReached, LaunchFailed, PreviewAlreadyRunning, PreviewLimitReached, PreviewNotFound, PreviewNotRunning,
@@ -73,6 +74,18 @@ export interface ConfigView {
   readonly limits: { readonly memoryMb: number; readonly cpuSeconds: number; readonly maxProcesses: number };
 }
 
+/** What peers (the gateway, the logs service) need to know of one preview. */
+export interface PreviewRoute {
+  readonly previewInstanceId: string;
+  readonly generationId: string;
+  readonly userId: string;
+  readonly status: PreviewStatus;
+  /** Where it answers while live; null once it has ended. */
+  readonly upstream: Upstream | null;
+  /** sha256 (hex) of the preview token handed out at launch. */
+  readonly previewTokenHash: string;
+}
+
 /** The preview lifecycle: `launching → running → stopped | crashed | expired`, `launching → failed`. */
 export class Previews extends Context.Service<Previews, {
   readonly launch: (userId: string, generationId: string, body: LaunchBody) => Effect.Effect<
@@ -88,4 +101,6 @@ export class Previews extends Context.Service<Previews, {
   readonly config: Effect.Effect<ConfigView>;
   /** Records activity (proxied traffic, a log subscriber) so idle auto-stop waits. False if not live. */
   readonly touch: (previewInstanceId: string) => Effect.Effect<boolean>;
+  /** Internal: a preview by id, whoever owns it (callers check the token or the user). */
+  readonly route: (previewInstanceId: string) => Effect.Effect<PreviewRoute, PreviewNotFound>;
 }>()("platform/Previews") {}

@@ -1,7 +1,8 @@
 import { Data } from "effect";
 
 export class PreviewNotFound extends Data.TaggedError("PreviewNotFound")<{
-  readonly generationId: string;
+  readonly generationId?: string;
+  readonly previewInstanceId?: string;
 }> {}
 
 export class PreviewAlreadyRunning extends Data.TaggedError("PreviewAlreadyRunning")<{

@@ -70,6 +70,14 @@ export const makeOrchestratorApp = (o: OrchestratorAppOptions) => {
     const live = yield* (yield* Previews).touch(c.req.param("previewInstanceId") ?? "");
     return new Response(null, { status: live ? 204 : 404 });
   })));
+  internal.get("/previews/:previewInstanceId", o.run((c) => Effect.gen(function* () {
+    return Response.json(yield* (yield* Previews).route(c.req.param("previewInstanceId") ?? ""));
+  })));
+  // The latest preview of a generation, checked against the user a peer acts for.
+  internal.get("/generations/:generationId/preview", o.run((c) => Effect.gen(function* () {
+    const userId = c.req.query("userId") ?? "";
+    return Response.json(yield* (yield* Previews).status(userId, c.req.param("generationId") ?? ""));
+  })));
   app.route("/internal", internal);
   return app;
 };

@@ -196,6 +196,20 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
 
         config: Effect.succeed(configView),
 
+        route: (previewInstanceId) =>
+          Effect.gen(function* () {
+            const row = rows.byId(previewInstanceId);
+            if (row === undefined) return yield* Effect.fail(new PreviewNotFound({ previewInstanceId }));
+            return {
+              previewInstanceId: row.id,
+              generationId: row.generationId,
+              userId: row.userId,
+              status: row.status,
+              upstream: isLive(row) ? upstreamOf(row) ?? null : null,
+              previewTokenHash: row.previewTokenHash,
+            };
+          }),
+
         touch: (previewInstanceId) =>
           Effect.sync(() => {
             const row = rows.byId(previewInstanceId);

@@ -67,7 +67,7 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
       Effect.sync(() => {
         if (rows.finishIfLive(id, { status, stoppedAt: Date.now(), ...patch })) {
           system(message, status === "failed" || status === "crashed" ? "ERROR" : "INFO");
-          system(`status: ${status}`);
+          sink.statusChanged(id, status);
         }
       }).pipe(Effect.andThen(Deferred.succeed(settledDeferred, status)));
 
@@ -109,7 +109,7 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
         const now = Date.now();
         rows.update(id, { status: "running", startedAt: now, lastActivityAt: now, healthStatus: "healthy", lastHealthCheck: now });
         system(`ready in ${now - startedAt} ms`);
-        system("status: running");
+        sink.statusChanged(id, "running");
         yield* Deferred.succeed(settledDeferred, "running");
 
         const ending = yield* Effect.raceFirst(
@@ -126,6 +126,7 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
 
     const run = Effect.gen(function* () {
       const startedAt = Date.now();
+      sink.statusChanged(id, "launching");
       system(`launching ${formatEntry(launch.entry)} on the ${runtime.name} runtime`);
       const prepared = yield* Effect.tryPromise(() => prepareWorkDir(launch.sourceDir, launch.workDir));
       const proc = yield* runtime.start({

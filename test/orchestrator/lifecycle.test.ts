@@ -55,7 +55,7 @@ describe("a preview's life: upload, launch, run, stop", () => {
     expect(existsSync(row.work_dir)).toBe(false);
     const after = await status(o, token, generationId);
     expect(after.body).toMatchObject({ status: "stopped", exitCode: 0 });
-    expect(o.logs(previewId).some((l) => l.source === "system" && l.message === "status: stopped")).toBe(true);
+    expect(o.statuses(previewId)).toEqual(["launching", "running", "stopped"]);
 
     // Stopping again is harmless and says so.
     const again = await callApi(o.url, "DELETE", previewPath(generationId), { token });

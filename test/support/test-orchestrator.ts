@@ -23,6 +23,7 @@ export interface TestOrchestrator {
   readonly dataDir: string;
   readonly token: (userId: string) => Promise<string>;
   readonly logs: (previewId: string) => ReadonlyArray<CapturedLine>;
+  readonly statuses: (previewId: string) => ReadonlyArray<string>;
   /** Reads the orchestrator's real SQLite file, as an operator would. */
   readonly query: <T>(sql: string, ...params: unknown[]) => T[];
   readonly shutdown: () => Promise<void>;
@@ -64,6 +65,7 @@ export const startTestOrchestrator = async (
     dataDir,
     token: (userId) => signUserToken(testJwtSecret, userId),
     logs: (previewId) => captured.read(previewId),
+    statuses: (previewId) => captured.statuses(previewId),
     query: <T>(sql: string, ...params: unknown[]) => {
       const db = new Database(join(dataDir, "orchestrator.db"), { readonly: true });
       try {
