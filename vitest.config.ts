@@ -1,5 +1,21 @@
 import { defineConfig } from "vitest/config";
 
+// vitest 5's reporter prints failures with Map.groupBy, which Node 20 lacks: without this a failing
+// test crashes the reporter instead of showing its diff.
+if (typeof (Map as { groupBy?: unknown }).groupBy !== "function") {
+  Object.defineProperty(Map, "groupBy", {
+    value: <K, V>(items: Iterable<V>, key: (item: V, index: number) => K): Map<K, V[]> => {
+      const groups = new Map<K, V[]>();
+      let index = 0;
+      for (const item of items) {
+        const k = key(item, index++);
+        groups.set(k, [...(groups.get(k) ?? []), item]);
+      }
+      return groups;
+    },
+  });
+}
+
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],

@@ -28,7 +28,7 @@ export const makeOrchestratorApp = (o: OrchestratorAppOptions) => {
   app.get("/healthz", (c) => c.json({ ok: true, service: "orchestrator" }));
 
   // JSON escaping can double a file's size on the wire, hence the headroom over the content limit.
-  const uploadLimit = o.fileLimits.maxTotalBytes * 2 + 1024 * 1024;
+  const uploadLimit = o.fileLimits.maxTotalBytes * 2 + 64 * 1024;
 
   const api = new Hono<AppEnv>();
   api.use("*", requireUser(o.jwtSecret));

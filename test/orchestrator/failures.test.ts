@@ -1,0 +1,100 @@
+import { existsSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callApi, type ErrorEnvelope, eventually } from "../support/api.ts";
+import { helloApp, importErrorApp, noEntryProject, slowStartupApp } from "../support/fixture-apps.ts";
+import { launch, previewPath, previewRow, status, upload, waitForStatus } from "../support/previews.ts";
+import { pidsMatching, processAlive } from "../support/processes.ts";
+import { startTestOrchestrator, type TestOrchestrator } from "../support/test-orchestrator.ts";
+
+let o: TestOrchestrator;
+let token: string;
+beforeAll(async () => {
+  o = await startTestOrchestrator({ STARTUP_TIMEOUT_SECONDS: "3" });
+  token = await o.token("alice");
+});
+afterAll(() => o.dispose());
+
+describe("previews that do not make it", () => {
+  it("a project that fails to import becomes failed, with the traceback's last lines in /status", async () => {
+    const generationId = await upload(o, token, importErrorApp);
+    const launched = await launch(o, token, generationId);
+    const previewId = launched.body.previewInstanceId as string;
+    const failed = await waitForStatus(o, token, generationId, "failed");
+    expect(failed.exitCode).toBe(1);
+    expect(failed.errorMessage).toContain("before it was ready");
+    expect(failed.errorMessage).toContain("RuntimeError: the generated helpers module is broken");
+    expect(failed.errorMessage).toContain('helpers.py", line 4');
+    // The traceback's lines are ERROR, from its first line through the exception line.
+    const lines = o.logs(previewId);
+    const start = lines.findIndex((l) => l.message.startsWith("Traceback (most recent call last):"));
+    const end = lines.findIndex((l) => l.message.startsWith("RuntimeError: the generated helpers module is broken"));
+    expect(start).toBeGreaterThanOrEqual(0);
+    expect(end).toBeGreaterThan(start);
+    expect(lines.slice(start, end + 1).every((l) => l.level === "ERROR")).toBe(true);
+    expect(existsSync(previewRow(o, previewId).work_dir)).toBe(false);
+    expect(o.query("select * from port_reservations")).toEqual([]);
+  });
+
+  it("a launch that waits gets the failure itself: 422 with the exit code and the reason", async () => {
+    const generationId = await upload(o, token, importErrorApp);
+    const res = await launch(o, token, generationId, { wait: true });
+    expect(res.status).toBe(422);
+    const body = res.body as unknown as ErrorEnvelope;
+    expect(body.error.code).toBe("preview_launch_failed");
+    expect(body.error.message).toContain("RuntimeError");
+    expect(body.error.details).toMatchObject({ exitCode: 1 });
+  });
+
+  it("a preview that never becomes ready is stopped at the startup timeout and marked failed", async () => {
+    const generationId = await upload(o, token, slowStartupApp);
+    const launched = await launch(o, token, generationId);
+    const previewId = launched.body.previewInstanceId as string;
+    const failed = await waitForStatus(o, token, generationId, "failed");
+    expect(failed.errorMessage).toContain("was not ready within 3 s");
+    expect(pidsMatching(`/p/${previewId}`)).toEqual([]);
+  });
+
+  it("a preview killed with SIGKILL from outside becomes crashed, with the signal named", async () => {
+    const generationId = await upload(o, token, helloApp);
+    const launched = await launch(o, token, generationId, { wait: true });
+    const row = previewRow(o, launched.body.previewInstanceId as string);
+    process.kill(row.pid as number, "SIGKILL");
+    const crashed = await waitForStatus(o, token, generationId, "crashed");
+    expect(crashed.exitCode).toBe(137);
+    expect(crashed.errorMessage).toContain("killed by SIGKILL");
+    expect(processAlive(row.pid as number)).toBe(false);
+    expect(existsSync(row.work_dir)).toBe(false);
+    expect(o.query("select * from port_reservations")).toEqual([]);
+    // A crashed preview can be launched again.
+    expect((await launch(o, token, generationId, { wait: true })).status).toBe(200);
+    await callApi(o.url, "DELETE", previewPath(generationId), { token });
+  });
+
+  it("a project without a FastAPI app is refused with a clear error, and a bad entry names itself", async () => {
+    const generationId = await upload(o, token, noEntryProject);
+    const res = await launch(o, token, generationId);
+    expect(res.status).toBe(400);
+    expect((res.body as unknown as ErrorEnvelope).error.code).toBe("entry_not_found");
+
+    const withEntry = await upload(o, token, helloApp);
+    for (const entry of ["nope.py", "main.py:1bad", "a:b:c", "pkg.missing"]) {
+      const bad = await launch(o, token, withEntry, { entry });
+      expect(bad.status).toBe(400);
+      expect((bad.body as unknown as ErrorEnvelope).error.details).toMatchObject({ field: "entry", entry });
+    }
+    expect((await status(o, token, withEntry)).status).toBe(404);
+  });
+
+  it("an entry may name the module and attribute the project really uses", async () => {
+    const generationId = await upload(o, token, {
+      "service/api.py": "from fastapi import FastAPI\nserver = FastAPI()\n@server.get('/ping')\ndef ping():\n    return 'pong'\n",
+      "service/__init__.py": "",
+    });
+    const res = await launch(o, token, generationId, { entry: "service.api:server", wait: true });
+    expect(res.status).toBe(200);
+    const port = previewRow(o, res.body.previewInstanceId as string).port as number;
+    expect(await (await fetch(`http://127.0.0.1:${port}/ping`)).json()).toBe("pong");
+    await callApi(o.url, "DELETE", previewPath(generationId), { token });
+    await eventually(() => (pidsMatching(`/p/${res.body.previewInstanceId as string}`).length === 0 ? true : undefined));
+  });
+});

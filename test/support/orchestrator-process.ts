@@ -1,0 +1,41 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import getPort from "get-port";
+import { eventually } from "./api.ts";
+import { testInternalToken, testJwtSecret } from "./test-orchestrator.ts";
+
+export interface OrchestratorProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** SIGKILL to the orchestrator's whole process group: tsx and node die at once, as in a crash. */
+  readonly crash: () => Promise<void>;
+}
+
+/** Runs services/orchestrator/main.ts as its own process, as `npm start` does. */
+export const spawnOrchestrator = async (dataDir: string, env: Record<string, string> = {}): Promise<OrchestratorProcess> => {
+  const port = await getPort();
+  const child = spawn("node_modules/.bin/tsx", ["services/orchestrator/main.ts"], {
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      DATA_DIR: dataDir,
+      JWT_SECRET: testJwtSecret,
+      INTERNAL_TOKEN: testInternalToken,
+      ORCHESTRATOR_PORT: String(port),
+      ORCHESTRATOR_PORT_RANGE_FROM: "41000",
+      ORCHESTRATOR_PORT_RANGE_TO: "41099",
+      ...env,
+    },
+    stdio: "ignore",
+    detached: true,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(async () => ((await fetch(`${url}/healthz`).catch(() => undefined))?.ok ? true : undefined), 30_000, "orchestrator process");
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    url,
+    child,
+    crash: async () => {
+      process.kill(-(child.pid as number), "SIGKILL");
+      await exited;
+    },
+  };
+};
