@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { connect } from "node:net";
 
 /** Pids whose command line contains `needle` (read from /proc, as `pgrep -f` would). */
@@ -26,4 +26,16 @@ export const portAccepts = (port: number): Promise<boolean> =>
     const socket = connect({ host: "127.0.0.1", port });
     socket.once("connect", () => { socket.destroy(); resolve(true); });
     socket.once("error", () => resolve(false));
+  });
+
+/** Pids that belong to a platform run: given its DATA_DIR in their environment, or working under it (previews). */
+export const pidsUsingDataDir = (dataDir: string): number[] =>
+  readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      const environ = readFileSync(`/proc/${d}/environ`, "utf8").split("\0");
+      const cwd = readlinkSync(`/proc/${d}/cwd`);
+      return environ.includes(`DATA_DIR=${dataDir}`) || cwd.startsWith(dataDir) ? [Number(d)] : [];
+    } catch {
+      return [];
+    }
   });
