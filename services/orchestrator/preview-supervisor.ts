@@ -42,10 +42,13 @@ const describeExit = (exit: ProcessExit): { exitCode: number | null; text: strin
   return { exitCode: number === undefined ? null : 128 + number, text: `killed by ${exit.signal ?? "an unknown signal"}` };
 };
 
-/** Polls until the upstream answers, with a backoff from 5 ms: a ready app is seen within milliseconds, never after a fixed sleep. */
+/**
+ * Polls until the upstream answers, with a backoff from 5 ms capped at 25 ms: a ready app is seen
+ * within milliseconds, never after a fixed sleep (bench/launch.ts showed a 100 ms cap cost ~80 ms a launch).
+ */
 const untilAnswering = (runtime: SupervisorDeps["runtime"], upstream: Upstream) =>
   Effect.gen(function* () {
-    for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    for (let delay = 5; ; delay = Math.min(delay * 2, 25)) {
       if (yield* runtime.isAnswering(upstream)) return;
       yield* Effect.sleep(Duration.millis(delay));
     }
@@ -63,13 +66,14 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
     const emit = (line: LogLineInput) => sink.emit(id, [line]);
     const system = (message: string, level: LogLineInput["level"] = "INFO") => emit(systemLine(message, level));
 
+    // The work dir goes before the final status is written: whoever sees the status sees it gone.
     const finish = (status: PreviewStatus, patch: PreviewPatch, message: string) =>
-      Effect.sync(() => {
+      Effect.promise(() => removeWorkDir(launch.workDir)).pipe(Effect.andThen(Effect.sync(() => {
         if (rows.finishIfLive(id, { status, stoppedAt: Date.now(), ...patch })) {
           system(message, status === "failed" || status === "crashed" ? "ERROR" : "INFO");
           sink.statusChanged(id, status);
         }
-      }).pipe(Effect.andThen(Deferred.succeed(settledDeferred, status)));
+      })), Effect.andThen(Deferred.succeed(settledDeferred, status)));
 
     const fail = (message: string, exitCode: number | null = null) => finish("failed", { exitCode, errorMessage: message }, message);
 
