@@ -1,0 +1,56 @@
+import { Schema } from "effect";
+
+export const HttpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"] as const;
+
+export const EndpointMethod = Schema.Literals([...HttpMethods, "WEBSOCKET"]);
+export type EndpointMethod = typeof EndpointMethod.Type;
+
+export const Param = Schema.Struct({
+  name: Schema.String,
+  type: Schema.optionalKey(Schema.String),
+});
+export type Param = typeof Param.Type;
+
+export const RequestBody = Schema.Struct({
+  model: Schema.String,
+  fields: Schema.optionalKey(Schema.Array(Param)),
+});
+export type RequestBody = typeof RequestBody.Type;
+
+export const SourceLocation = Schema.Struct({
+  file: Schema.String,
+  line: Schema.Number,
+});
+export type SourceLocation = typeof SourceLocation.Type;
+
+export const Endpoint = Schema.Struct({
+  method: EndpointMethod,
+  path: Schema.String,
+  name: Schema.String,
+  summary: Schema.optionalKey(Schema.String),
+  description: Schema.optionalKey(Schema.String),
+  tags: Schema.Array(Schema.String),
+  pathParams: Schema.Array(Param),
+  queryParams: Schema.Array(Param),
+  requestBody: Schema.optionalKey(RequestBody),
+  responseModel: Schema.optionalKey(Schema.String),
+  statusCode: Schema.optionalKey(Schema.Number),
+  deprecated: Schema.optionalKey(Schema.Boolean),
+  source: SourceLocation,
+});
+export type Endpoint = typeof Endpoint.Type;
+
+export const Diagnostic = Schema.Struct({
+  file: Schema.String,
+  line: Schema.Number,
+  severity: Schema.Literals(["warning", "error"]),
+  code: Schema.String,
+  message: Schema.String,
+});
+export type Diagnostic = typeof Diagnostic.Type;
+
+export const ExtractionResult = Schema.Struct({
+  endpoints: Schema.Array(Endpoint),
+  diagnostics: Schema.Array(Diagnostic),
+});
+export type ExtractionResult = typeof ExtractionResult.Type;

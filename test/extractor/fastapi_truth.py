@@ -1,0 +1,97 @@
+"""Ground truth for the extractor tests: import each project's app with FastAPI itself and
+dump the routes it serves (mounted sub-apps recursed), excluding FastAPI's own docs routes.
+
+stdin: JSON list of {"dir": ..., "entry": "module:attr"}; stdout: JSON list of results.
+"""
+import importlib
+import inspect
+import json
+import os
+import sys
+import traceback
+from enum import Enum
+
+from fastapi.routing import APIRoute, APIWebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+
+
+def docs_paths(app):
+    paths = set()
+    for attr in ("openapi_url", "docs_url", "redoc_url", "swagger_ui_oauth2_redirect_url"):
+        value = getattr(app, attr, None)
+        if value:
+            paths.add(value)
+    return paths
+
+
+def source_of(endpoint, root):
+    try:
+        file = os.path.relpath(inspect.getsourcefile(endpoint), root)
+        return file, endpoint.__code__.co_firstlineno
+    except Exception:
+        return None, None
+
+
+def tag_text(tag):
+    return tag.value if isinstance(tag, Enum) else str(tag)
+
+
+def dump(routes, prefix, owner, root, out):
+    own_docs = docs_paths(owner)
+    for route in routes:
+        if isinstance(route, Mount):
+            sub = route.app
+            dump(getattr(route, "routes", []) or [], prefix + route.path, sub, root, out)
+        elif isinstance(route, APIRoute):
+            file, line = source_of(route.endpoint, root)
+            dep = route.dependant
+            body_model = route.body_field.type_.__name__ if route.body_field is not None else None
+            for method in sorted(route.methods):
+                out.append({
+                    "method": method, "path": prefix + route.path, "name": route.endpoint.__name__,
+                    "file": file, "line": line, "tags": [tag_text(t) for t in route.tags],
+                    "deprecated": bool(route.deprecated), "statusCode": route.status_code,
+                    "summary": route.summary, "description": route.description or None,
+                    "query": [p.name for p in dep.query_params], "path_params": [p.name for p in dep.path_params],
+                    "body": [p.name for p in dep.body_params], "bodyModel": body_model,
+                })
+        elif isinstance(route, (APIWebSocketRoute, WebSocketRoute)):
+            file, line = source_of(route.endpoint, root)
+            out.append({"method": "WEBSOCKET", "path": prefix + route.path, "name": route.endpoint.__name__, "file": file, "line": line})
+        elif isinstance(route, Route):
+            if type(route) is Route and route.path in own_docs:
+                continue
+            for method in sorted(route.methods or []):
+                out.append({"method": method, "path": prefix + route.path, "name": route.endpoint.__name__})
+
+
+def truth_for(project_dir, entry):
+    module_name, _, attr = entry.partition(":")
+    before = set(sys.modules)
+    sys.path.insert(0, project_dir)
+    cwd = os.getcwd()
+    os.chdir(project_dir)
+    try:
+        module = importlib.import_module(module_name)
+        app = getattr(module, attr or "app")
+        if not hasattr(app, "routes") and callable(app):
+            app = app()  # a factory, as `uvicorn --factory` would call it
+        routes = []
+        dump(app.routes, "", app, project_dir, routes)
+        return {"routes": routes}
+    except Exception:
+        return {"error": traceback.format_exc()}
+    finally:
+        os.chdir(cwd)
+        sys.path.remove(project_dir)
+        for name in set(sys.modules) - before:
+            del sys.modules[name]
+
+
+def main():
+    jobs = json.load(sys.stdin)
+    json.dump([truth_for(os.path.abspath(job["dir"]), job["entry"]) for job in jobs], sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
