@@ -3,6 +3,8 @@ import type {
   ExtensionLimitReached, LaunchFailed, PreviewAlreadyRunning, PreviewLimitReached, PreviewNotFound,
   PreviewNotRunning,
 } from "../previews/errors.ts";
+import type { PeerUnavailable } from "../logs/errors.ts";
+import type { InvalidPreviewToken, PreviewUnavailable, UpstreamTimeout, UpstreamUnreachable } from "../proxy/errors.ts";
 import type { EntryNotFound, RuntimeUnavailable } from "../runtime/errors.ts";
 import type { ApiErrorDescription } from "./error-envelope.ts";
 import type { InvalidRequest, PayloadTooLarge, Unauthorized } from "./request-errors.ts";
@@ -13,7 +15,9 @@ export type ApiFailure =
   | GenerationNotFound
   | PreviewNotFound | PreviewAlreadyRunning | PreviewLimitReached | PreviewNotRunning
   | ExtensionLimitReached | LaunchFailed
-  | RuntimeUnavailable | EntryNotFound;
+  | RuntimeUnavailable | EntryNotFound
+  | PeerUnavailable
+  | UpstreamUnreachable | UpstreamTimeout | PreviewUnavailable | InvalidPreviewToken;
 
 /** The single place where typed errors become HTTP statuses and stable codes. */
 export const describeFailure = (e: ApiFailure): ApiErrorDescription => {
@@ -42,5 +46,15 @@ export const describeFailure = (e: ApiFailure): ApiErrorDescription => {
       return { status: 503, code: "runtime_unavailable", message: e.message };
     case "EntryNotFound":
       return { status: 400, code: "entry_not_found", message: e.message };
+    case "UpstreamUnreachable":
+      return { status: 502, code: "upstream_unreachable", message: "The upstream did not answer" };
+    case "UpstreamTimeout":
+      return { status: 504, code: "upstream_timeout", message: `The upstream did not answer within ${e.timeoutMs} ms`, details: { timeoutMs: e.timeoutMs } };
+    case "PreviewUnavailable":
+      return { status: 503, code: "preview_not_running", message: "This preview is not running", details: { previewInstanceId: e.previewInstanceId } };
+    case "InvalidPreviewToken":
+      return { status: 401, code: "invalid_preview_token", message: e.reason };
+    case "PeerUnavailable":
+      return { status: 503, code: "service_unavailable", message: `The ${e.peer} did not answer; try again shortly` };
   }
 };

@@ -1,6 +1,6 @@
 import { Layer, ManagedRuntime } from "effect";
 import type { Logger } from "../observability/logger.ts";
-import { type RunningServer, serveFetch } from "./serve.ts";
+import { type RunningServer, serveFetch, type UpgradeHandler } from "./serve.ts";
 
 export interface ServiceHandle<R> {
   readonly runtime: ManagedRuntime.ManagedRuntime<R, never>;
@@ -19,11 +19,13 @@ export const startService = async <R, E>(options: {
   readonly port: number;
   readonly hostname: string;
   readonly logger: Logger;
+  readonly makeUpgradeHandler?: (runtime: ManagedRuntime.ManagedRuntime<R, never>) => UpgradeHandler;
 }): Promise<ServiceHandle<R>> => {
   const runtime = ManagedRuntime.make(Layer.orDie(options.layer));
   await runtime.context();
   const fetch = await options.makeFetch(runtime);
-  const server = await serveFetch(fetch, { port: options.port, hostname: options.hostname });
+  const onUpgrade = options.makeUpgradeHandler?.(runtime);
+  const server = await serveFetch(fetch, { port: options.port, hostname: options.hostname, ...(onUpgrade ? { onUpgrade } : {}) });
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
     stopping ??= (async () => {

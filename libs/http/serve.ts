@@ -1,4 +1,5 @@
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { serve } from "@hono/node-server";
 
 export interface RunningServer {
@@ -10,7 +11,12 @@ export interface RunningServer {
 type FetchHandler = (request: Request) => Response | Promise<Response>;
 
 /** Serves a web-standard fetch handler on Node; port 0 picks a free port. */
-export const serveFetch = (fetch: FetchHandler, options: { readonly port: number; readonly hostname: string }): Promise<RunningServer> =>
+export type UpgradeHandler = (request: IncomingMessage, socket: Socket, head: Buffer) => void;
+
+export const serveFetch = (
+  fetch: FetchHandler,
+  options: { readonly port: number; readonly hostname: string; readonly onUpgrade?: UpgradeHandler },
+): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
     const server = serve({ fetch, port: options.port, hostname: options.hostname }, (info: AddressInfo) => {
       resolve({
@@ -24,4 +30,5 @@ export const serveFetch = (fetch: FetchHandler, options: { readonly port: number
       });
     });
     server.once("error", reject);
+    if (options.onUpgrade !== undefined) server.on("upgrade", options.onUpgrade);
   });

@@ -1,33 +1,93 @@
-import { Hono } from "hono";
-import { proxy } from "hono/proxy";
+import { Hono, type Context } from "hono";
+import { cors } from "hono/cors";
+import { Effect } from "effect";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { requireUser } from "../../libs/auth/middleware.ts";
 import type { AppEnv } from "../../libs/http/app-env.ts";
 import { errorResponse } from "../../libs/http/error-envelope.ts";
-import { installFallbacks } from "../../libs/http/effect-bridge.ts";
+import { installFallbacks, type Route } from "../../libs/http/effect-bridge.ts";
+import { decodeJsonBody } from "../../libs/http/json-body.ts";
 import { requestContext } from "../../libs/http/request-context.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
+import { endToEndHeaders } from "../../libs/proxy/headers.ts";
+import { UpstreamClient } from "../../libs/proxy/upstream-client.ts";
+import type { PreviewDirectory } from "../../libs/previews/directory.ts";
+import { PreviewRequestBody } from "../../libs/previews/request-schema.ts";
+import type { Upstream } from "../../libs/runtime/contract.ts";
+import { PreviewProxy } from "./preview-proxy.ts";
+import { sendPreviewRequest } from "./preview-request.ts";
 
 export interface GatewayAppOptions {
-  readonly orchestratorUrl: string;
+  readonly run: (route: Route<PreviewProxy | PreviewDirectory | UpstreamClient>) => (c: Context<AppEnv>) => Promise<Response>;
+  readonly orchestrator: Upstream;
+  readonly logs: Upstream;
+  readonly jwtSecret: string;
+  readonly corsOrigins: ReadonlyArray<string>;
+  readonly upstreamTimeoutMs: number;
+  readonly apiTimeoutMs: number;
+  readonly maxBodyBytes: number;
   readonly logger: Logger;
 }
 
-/**
- * The one public origin. For now it forwards the public API to the orchestrator (bodies streamed
- * both ways, the request id passed on); the preview proxy and the other services come with their issues.
- */
+export const upstreamOfUrl = (url: string): Upstream => {
+  const u = new URL(url);
+  return { kind: "tcp", host: u.hostname, port: Number(u.port || (u.protocol === "https:" ? 443 : 80)) };
+};
+
+/** The one public origin: the API routed to its services, and the transparent proxy to running previews. */
 export const makeGatewayApp = (o: GatewayAppOptions) => {
   const app = new Hono<AppEnv>();
   app.use("*", requestContext(o.logger));
   installFallbacks(app, o.logger);
   app.get("/healthz", (c) => c.json({ ok: true, service: "gateway" }));
+  if (o.corsOrigins.length > 0) {
+    app.use("/api/*", cors({ origin: [...o.corsOrigins], allowHeaders: ["authorization", "content-type", "last-event-id"], exposeHeaders: ["x-request-id"], maxAge: 600 }));
+  }
   // Internal routes exist only between services; from outside they do not exist at all.
   app.all("/internal/*", (c) => errorResponse(c.get("requestId"), { status: 404, code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }));
-  app.all("/api/*", (c) => {
+
+  /** Streams a public API request to the service that owns it, and its answer back, unbuffered. */
+  const forwardTo = (upstream: Upstream) => o.run((c) => Effect.gen(function* () {
     const url = new URL(c.req.url);
-    return proxy(`${o.orchestratorUrl}${url.pathname}${url.search}`, {
-      raw: c.req.raw,
-      headers: { ...Object.fromEntries(c.req.raw.headers), "x-request-id": c.get("requestId") },
+    const headers = endToEndHeaders(c.req.raw.headers, new Set(["x-request-id", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"]));
+    const client = getConnInfo(c).remote.address;
+    headers.push(["x-request-id", c.get("requestId")], ["x-forwarded-host", url.host], ["x-forwarded-proto", url.protocol.replace(":", "")]);
+    if (client !== undefined) headers.push(["x-forwarded-for", client]);
+    return yield* (yield* UpstreamClient).send(upstream, {
+      method: c.req.method,
+      path: url.pathname + url.search,
+      headers,
+      body: c.req.raw.body,
+      signal: c.req.raw.signal,
+      timeoutMs: o.apiTimeoutMs,
+      maxBodyBytes: o.maxBodyBytes,
     });
-  });
+  }));
+
+  app.post("/api/generations/:generationId/preview/request", requireUser(o.jwtSecret), o.run((c) => Effect.gen(function* () {
+    const body = yield* decodeJsonBody(c.req.raw, PreviewRequestBody, 16 * 1024 * 1024);
+    return Response.json(yield* sendPreviewRequest(c.get("userId"), c.req.param("generationId") ?? "", body, o.upstreamTimeoutMs));
+  })));
+  const toLogs = forwardTo(o.logs);
+  app.all("/api/generations/:generationId/preview/logs", toLogs);
+  app.all("/api/generations/:generationId/preview/logs/*", toLogs);
+  const toOrchestrator = forwardTo(o.orchestrator);
+  const stopPreview = o.run((c) => Effect.gen(function* () {
+    // The proxy must not keep sending traffic to a preview that is being stopped.
+    const { cache } = yield* PreviewProxy;
+    const generationId = c.req.param("generationId") ?? "";
+    cache.invalidateGeneration(generationId);
+    const response = yield* Effect.promise(() => toOrchestrator(c));
+    cache.invalidateGeneration(generationId);
+    return response;
+  }));
+  app.delete("/api/generations/:generationId/preview", stopPreview);
+  app.all("/api/*", toOrchestrator);
+
+  const proxy = o.run((c) => Effect.gen(function* () {
+    return yield* (yield* PreviewProxy).forward(c);
+  }));
+  app.all("/p/:previewInstanceId", proxy);
+  app.all("/p/:previewInstanceId/*", proxy);
   return app;
 };

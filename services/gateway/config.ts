@@ -1,10 +1,22 @@
 import { Config } from "effect";
 
+const int = (name: string, fallback: number) => Config.Int(name).pipe(Config.withDefault(fallback));
+
 /** Everything the gateway reads from its environment, as GATEWAY_<NAME>. */
 export const gatewayConfig = Config.all({
   host: Config.String("HOST").pipe(Config.withDefault("127.0.0.1")),
   port: Config.Port("PORT").pipe(Config.withDefault(8080)),
   orchestratorUrl: Config.String("ORCHESTRATOR_URL").pipe(Config.withDefault("http://127.0.0.1:8081")),
+  logsUrl: Config.String("LOGS_URL").pipe(Config.withDefault("http://127.0.0.1:8082")),
+  /** Comma-separated origins allowed to call the API from a browser; empty: same origin only. */
+  corsOrigins: Config.String("CORS_ORIGINS").pipe(Config.withDefault("")),
+  /** How long a preview may take to send response headers through the proxy. */
+  upstreamTimeoutMs: int("UPSTREAM_TIMEOUT_MS", 30_000),
+  /** The services' own routes may hold a request open longer (a launch that waits). */
+  apiTimeoutMs: int("API_TIMEOUT_MS", 120_000),
+  maxProxyBodyBytes: int("MAX_PROXY_BODY_BYTES", 100 * 1024 * 1024),
+  routeCacheMs: int("ROUTE_CACHE_MS", 2000),
+  activityFlushMs: int("ACTIVITY_FLUSH_MS", 5000),
 }).pipe(Config.nested("GATEWAY"));
 
 export type GatewayConfig = typeof gatewayConfig extends Config.Config<infer A> ? A : never;

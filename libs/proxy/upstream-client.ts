@@ -1,0 +1,29 @@
+import { Context, type Effect } from "effect";
+import type { PayloadTooLarge } from "../http/request-errors.ts";
+import type { Upstream } from "../runtime/contract.ts";
+import type { HeaderPairs } from "./headers.ts";
+import type { UpstreamTimeout, UpstreamUnreachable } from "./errors.ts";
+
+export interface UpstreamRequest {
+  readonly method: string;
+  /** Path and query, as the upstream should see them. */
+  readonly path: string;
+  /** End-to-end headers only; the client adds nothing but what its transport needs. */
+  readonly headers: HeaderPairs;
+  readonly body: ReadableStream<Uint8Array> | null;
+  /** Aborts the upstream exchange (the client went away). */
+  readonly signal?: AbortSignal;
+  /** Response headers must arrive within this; a streaming body may then take as long as it likes. */
+  readonly timeoutMs: number;
+  /** A request body larger than this is cut off: PayloadTooLarge. */
+  readonly maxBodyBytes: number;
+}
+
+/**
+ * Sends one request to an upstream (a TCP port or a Unix socket) and streams the response
+ * back untouched: encodings are passed through, never decoded. Hop-by-hop headers are removed
+ * from the response.
+ */
+export class UpstreamClient extends Context.Service<UpstreamClient, {
+  readonly send: (upstream: Upstream, request: UpstreamRequest) => Effect.Effect<Response, UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge>;
+}>()("platform/UpstreamClient") {}

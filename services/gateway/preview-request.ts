@@ -1,0 +1,83 @@
+import { Effect } from "effect";
+import { InvalidRequest } from "../../libs/http/request-errors.ts";
+import { endToEndHeaders } from "../../libs/proxy/headers.ts";
+import { UpstreamClient } from "../../libs/proxy/upstream-client.ts";
+import { PreviewUnavailable } from "../../libs/proxy/errors.ts";
+import { PreviewDirectory } from "../../libs/previews/directory.ts";
+import type { PreviewRequestBody, PreviewRequestResult } from "../../libs/previews/request-schema.ts";
+import { PreviewProxy } from "./preview-proxy.ts";
+
+const badPath = (path: string, problem: string) =>
+  new InvalidRequest({ message: `Invalid path ${JSON.stringify(path)}: ${problem}`, details: { field: "path", path, problem } });
+
+/**
+ * The path must be a plain absolute path of the preview: no scheme, no authority (`//host`,
+ * `@host`), no query or fragment (use `query`), and no `..` even when percent-encoded.
+ */
+export const checkPreviewPath = (path: string): InvalidRequest | undefined => {
+  if (!path.startsWith("/")) return badPath(path, "it must start with '/'");
+  if (path.startsWith("//")) return badPath(path, "it must not start with '//'");
+  if (/[\u0000-\u001f\u007f\\?#]/.test(path)) return badPath(path, "it must not contain control characters, '\\', '?' or '#'");
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return badPath(path, "it has an invalid percent-encoding");
+  }
+  if (decoded.split(/[/\\]/).includes("..")) return badPath(path, "it must not contain '..'");
+  if (decoded.startsWith("//") || /[\u0000-\u001f\u007f]/.test(decoded)) return badPath(path, "it must not decode to another host or to control characters");
+  return undefined;
+};
+
+const textual = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;
+
+/** Route 5: one request to the user's running preview, answered as JSON with the upstream status inside. */
+export const sendPreviewRequest = (userId: string, generationId: string, body: PreviewRequestBody, timeoutMs: number) =>
+  Effect.gen(function* () {
+    const invalid = checkPreviewPath(body.path);
+    if (invalid !== undefined) return yield* Effect.fail(invalid);
+    const latest = yield* (yield* PreviewDirectory).latestFor(userId, generationId);
+    const route = yield* (yield* PreviewProxy).running(latest.previewInstanceId).pipe(
+      Effect.mapError(() => new PreviewUnavailable({ previewInstanceId: latest.previewInstanceId })),
+    );
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(body.query ?? {})) {
+      for (const v of Array.isArray(value) ? value : [value]) search.append(key, v);
+    }
+    const headers = new Headers(body.headers ?? {});
+    let payload: string | undefined;
+    if (body.body !== undefined && body.method !== "GET" && body.method !== "HEAD") {
+      if (typeof body.body === "string") {
+        payload = body.body;
+        if (!headers.has("content-type")) headers.set("content-type", "text/plain; charset=utf-8");
+      } else {
+        payload = JSON.stringify(body.body);
+        if (!headers.has("content-type")) headers.set("content-type", "application/json");
+      }
+    }
+    headers.set("host", "preview");
+    const started = performance.now();
+    const response = yield* (yield* UpstreamClient).send(route.upstream, {
+      method: body.method,
+      path: body.path + (search.size > 0 ? `?${search}` : ""),
+      headers: endToEndHeaders(headers),
+      body: payload === undefined ? null : new Blob([payload]).stream(),
+      timeoutMs,
+      maxBodyBytes: Number.MAX_SAFE_INTEGER,
+    });
+    const bytes = Buffer.from(yield* Effect.promise(() => response.arrayBuffer()));
+    const durationMs = Math.round((performance.now() - started) * 10) / 10;
+    (yield* PreviewProxy).activity.record(route.previewInstanceId);
+    const contentType = response.headers.get("content-type") ?? "";
+    const base = { statusCode: response.status, headers: Object.fromEntries(response.headers), durationMs };
+    let result: PreviewRequestResult;
+    if (/json/i.test(contentType)) {
+      try {
+        result = { ...base, data: bytes.length === 0 ? null : JSON.parse(bytes.toString("utf8")) };
+      } catch {
+        result = { ...base, data: bytes.toString("utf8") };
+      }
+    } else if (textual.test(contentType) || bytes.length === 0) result = { ...base, data: bytes.toString("utf8") };
+    else result = { ...base, data: bytes.toString("base64"), encoding: "base64" };
+    return result;
+  });

@@ -1,0 +1,46 @@
+import { ConfigProvider, Effect, Layer, Redacted } from "effect";
+import { PlatformSecrets, PlatformSecretsLive } from "../../libs/auth/platform-secrets.ts";
+import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
+import { startService } from "../../libs/http/run-service.ts";
+import type { Logger } from "../../libs/observability/logger.ts";
+import { NodeUpstreamClientLive } from "../../libs/proxy/node-upstream-client.ts";
+import { HttpPreviewDirectoryLive } from "../../libs/previews/http-directory.ts";
+import { makeGatewayApp, upstreamOfUrl } from "./app.ts";
+import { gatewayConfig } from "./config.ts";
+import { PreviewProxyLive } from "./preview-proxy.ts";
+import { makeWebSocketUpgrade } from "./websocket-upgrade.ts";
+
+/** Starts the gateway: its config, its layers (secrets, orchestrator directory, upstream client, proxy), its app. */
+export const serveGateway = async (options: { readonly configProvider: ConfigProvider.ConfigProvider; readonly logger: Logger; readonly port?: number }) => {
+  const config = await Effect.runPromise(gatewayConfig.parse(options.configProvider));
+  const trim = (url: string) => url.replace(/\/+$/, "");
+  const secrets = PlatformSecretsLive.pipe(Layer.provide(ConfigProvider.layer(options.configProvider)));
+  const directory = HttpPreviewDirectoryLive(trim(config.orchestratorUrl)).pipe(Layer.provide(secrets));
+  const proxy = PreviewProxyLive({
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    maxBodyBytes: config.maxProxyBodyBytes,
+    routeCacheMs: config.routeCacheMs,
+    activityFlushMs: config.activityFlushMs,
+  }).pipe(Layer.provide(Layer.mergeAll(directory, NodeUpstreamClientLive)));
+  return startService({
+    layer: Layer.mergeAll(proxy, directory, NodeUpstreamClientLive, secrets),
+    port: options.port ?? config.port,
+    hostname: config.host,
+    logger: options.logger,
+    makeUpgradeHandler: (runtime) => makeWebSocketUpgrade(runtime, options.logger),
+    makeFetch: async (runtime) => {
+      const platform = await runtime.runPromise(Effect.gen(function* () { return yield* PlatformSecrets; }));
+      return makeGatewayApp({
+        run: makeRouteRunner(runtime, options.logger),
+        orchestrator: upstreamOfUrl(config.orchestratorUrl),
+        logs: upstreamOfUrl(config.logsUrl),
+        jwtSecret: Redacted.value(platform.jwtSecret),
+        corsOrigins: config.corsOrigins.split(",").map((o) => o.trim()).filter(Boolean),
+        upstreamTimeoutMs: config.upstreamTimeoutMs,
+        apiTimeoutMs: config.apiTimeoutMs,
+        maxBodyBytes: config.maxProxyBodyBytes,
+        logger: options.logger,
+      }).fetch;
+    },
+  });
+};

@@ -1,0 +1,211 @@
+import { execFile } from "node:child_process";
+import { request as httpRequest } from "node:http";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { callApi, type ErrorEnvelope, eventually } from "../support/api.ts";
+import { proxyProbeApp } from "../support/fixture-apps.ts";
+import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
+
+let platform: TestPlatform;
+let preview: Awaited<ReturnType<TestPlatform["runPreview"]>>;
+let base: string;
+beforeAll(async () => {
+  platform = await startTestPlatform({ UPSTREAM_TIMEOUT_MS: "1500", MAX_PROXY_BODY_BYTES: "52000000" });
+  preview = await platform.runPreview("alice", proxyProbeApp);
+  base = `${platform.gateway}/p/${preview.previewId}`;
+});
+afterAll(() => platform.dispose());
+
+const run = promisify(execFile);
+
+const rawRequest = (url: string, options: { method?: string; headers: Record<string, string> }) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method ?? "GET", headers: options.headers }, (r) => {
+      let body = "";
+      r.on("data", (d: Buffer) => { body += d.toString(); });
+      r.on("end", () => resolve({ status: r.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+
+const withToken = (extra: Record<string, string> = {}) => ({ "x-preview-token": preview.previewToken, ...extra });
+
+/** Reads a streamed body, returning each chunk as it arrived. */
+const chunksOf = async (res: Response): Promise<string[]> => {
+  const chunks: string[] = [];
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) chunks.push(decoder.decode(chunk));
+  return chunks;
+};
+
+describe("the transparent preview proxy", () => {
+  it("hands a browser the token as a path-scoped HttpOnly cookie and redirects to the clean URL", async () => {
+    const handoff = await fetch(`${base}/echo/headers?previewToken=${preview.previewToken}&keep=1`, { redirect: "manual" });
+    expect(handoff.status).toBe(302);
+    expect(handoff.headers.get("location")).toBe(`/p/${preview.previewId}/echo/headers?keep=1`);
+    const cookie = handoff.headers.get("set-cookie") ?? "";
+    expect(cookie).toContain(`preview_token=${preview.previewToken}`);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).toContain(`Path=/p/${preview.previewId}/`);
+    const followed = await fetch(`${platform.gateway}/p/${preview.previewId}/echo/headers?keep=1`, { headers: { cookie: cookie.split(";")[0] ?? "" } });
+    expect(followed.status).toBe(200);
+    expect(((await followed.json()) as { query: string }).query).toBe("keep=1");
+  });
+
+  it("forwards no platform credential and no hop-by-hop header, and sets X-Forwarded-*", async () => {
+    // node:http, since fetch refuses to send a Connection header naming other headers.
+    const res = await rawRequest(`${base}/echo/headers`, {
+      headers: withToken({
+        authorization: "Bearer platform-user-jwt",
+        cookie: `preview_token=${preview.previewToken}; app_session=kept`,
+        connection: "keep-alive, x-connection-named",
+        "x-connection-named": "must-go",
+        te: "trailers",
+        "proxy-authorization": "Basic abc",
+        "x-app-header": "kept",
+      }),
+    });
+    const { headers, path } = JSON.parse(res.body) as { headers: Array<[string, string]>; path: string };
+    const names = headers.map(([k]) => k);
+    const all = JSON.stringify(headers);
+    // The app sees its public URL: the proxy strips /p/{id}, uvicorn's --root-path puts it back.
+    expect(path).toBe(`/p/${preview.previewId}/echo/headers`);
+    for (const gone of ["authorization", "x-preview-token", "x-connection-named", "te", "proxy-authorization", "keep-alive", "transfer-encoding", "upgrade"]) {
+      expect(names).not.toContain(gone);
+    }
+    expect(all).not.toContain(preview.previewToken);
+    expect(all).not.toContain("platform-user-jwt");
+    expect(headers).toContainEqual(["cookie", "app_session=kept"]);
+    expect(headers).toContainEqual(["x-app-header", "kept"]);
+    expect(headers).toContainEqual(["x-forwarded-for", "127.0.0.1"]);
+    expect(headers).toContainEqual(["x-forwarded-host", new URL(platform.gateway).host]);
+    expect(headers).toContainEqual(["x-forwarded-proto", "http"]);
+    expect(headers).toContainEqual(["x-forwarded-prefix", `/p/${preview.previewId}`]);
+  });
+
+  it("passes the preview's own cookies and status back", async () => {
+    const res = await fetch(`${base}/cookie`, { headers: withToken() });
+    expect(res.headers.get("set-cookie")).toContain("app_session=abc");
+    const missing = await fetch(`${base}/missing`, { headers: withToken() });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ detail: "nope" });
+  });
+
+  it("streams a chunked response chunk by chunk", async () => {
+    const chunks = await chunksOf(await fetch(`${base}/stream`, { headers: withToken() }));
+    expect(chunks.join("")).toBe("chunk-0;chunk-1;chunk-2;");
+    // Each chunk left the preview 300 ms after the last; buffering would deliver them together.
+    expect(chunks[0]).toBe("chunk-0;");
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("delivers SSE events one by one", async () => {
+    const res = await fetch(`${base}/events`, { headers: withToken() });
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const chunks = await chunksOf(res);
+    expect(chunks[0]).toBe("id: 0\ndata: event-0\n\n");
+    expect(chunks.join("")).toBe("id: 0\ndata: event-0\n\nid: 1\ndata: event-1\n\nid: 2\ndata: event-2\n\n");
+  });
+
+  it("carries a 50 MB upload whole", async () => {
+    const size = 50_000_000;
+    const { stdout } = await run("sh", ["-c", `head -c ${size} /dev/zero | curl -sS -X POST -H "x-preview-token: ${preview.previewToken}" -H "content-type: application/octet-stream" -H "transfer-encoding: chunked" --data-binary @- ${base}/upload`]);
+    expect(JSON.parse(stdout)).toEqual({ bytes: size });
+  });
+
+  it("streams an upload: the preview reads the first part while the client still holds the rest", async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(`${base}/upload/first-chunk`, { method: "POST", headers: withToken({ "transfer-encoding": "chunked" }) }, (r) => {
+        let body = "";
+        r.on("data", (d: Buffer) => { body += d.toString(); });
+        r.on("end", () => { req.destroy(); resolve(body); });
+      });
+      req.on("error", reject);
+      // The body is never finished: a proxy that buffered the request would never pass it on.
+      req.write(Buffer.alloc(64 * 1024, 99));
+    });
+    expect(JSON.parse(answer).first).toBeGreaterThan(0);
+  });
+
+  it("refuses a body over the limit with 413", async () => {
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(`${base}/upload`, { method: "POST", headers: withToken({ "content-length": "60000000" }) }, (r) => {
+        let body = "";
+        r.on("data", (d: Buffer) => { body += d.toString(); });
+        r.on("end", () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      const block = Buffer.alloc(1 << 20, 98);
+      let written = 0;
+      const pump = () => {
+        while (written < 60_000_000) {
+          written += block.byteLength;
+          if (!req.write(block)) return void req.once("drain", pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(res.status).toBe(413);
+    expect((JSON.parse(res.body) as ErrorEnvelope).error.code).toBe("payload_too_large");
+  });
+
+  it("answers 504 when the preview takes longer than the upstream timeout", async () => {
+    const res = await fetch(`${base}/sleep?seconds=5`, { headers: withToken() });
+    expect(res.status).toBe(504);
+    expect(((await res.json()) as ErrorEnvelope).error.code).toBe("upstream_timeout");
+  });
+
+  it("proxies a WebSocket to the preview", async () => {
+    const ws = new WebSocket(`${base.replace("http", "ws")}/ws`, { headers: { cookie: `preview_token=${preview.previewToken}` } });
+    const reply = await new Promise<string>((resolve, reject) => {
+      ws.once("open", () => ws.send("hello"));
+      ws.once("message", (m) => resolve(String(m)));
+      ws.once("error", reject);
+    });
+    expect(reply).toBe("echo: hello");
+    ws.close();
+
+    const refused = new WebSocket(`${base.replace("http", "ws")}/ws`);
+    const status = await new Promise<number>((resolve) => refused.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)));
+    expect(status).toBe(401);
+  });
+
+  it("serves the preview's own docs, whose OpenAPI URL resolves through the proxy", async () => {
+    const docs = await fetch(`${base}/docs`, { headers: withToken() });
+    const html = await docs.text();
+    expect(html).toContain(`/p/${preview.previewId}/openapi.json`);
+    const openapi = await fetch(`${platform.gateway}/p/${preview.previewId}/openapi.json`, { headers: withToken() });
+    const spec = (await openapi.json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(spec.paths)).toContain("/items/{item_id}");
+    // "Try it out" calls the server URL + path: the same proxy.
+    const tried = await fetch(`${platform.gateway}/p/${preview.previewId}/items/7?q=x`, { headers: withToken() });
+    expect(await tried.json()).toEqual({ item_id: 7, q: "x" });
+  });
+
+  it("redirects /p/{id} to /p/{id}/", async () => {
+    const res = await fetch(`${platform.gateway}/p/${preview.previewId}?a=1`, { redirect: "manual" });
+    expect(res.status).toBe(308);
+    expect(res.headers.get("location")).toBe(`${platform.gateway}/p/${preview.previewId}/?a=1`);
+  });
+
+  it("counts proxied traffic as activity for idle auto-stop", async () => {
+    const lastActivity = () => platform.orchestrator.query<{ t: number }>("select last_activity_at as t from previews where id = ?", preview.previewId)[0]?.t ?? 0;
+    const before = lastActivity();
+    await fetch(`${base}/items/1`, { headers: withToken() });
+    await eventually(() => (lastActivity() > before ? true : undefined), 10_000, "activity to be reported");
+  });
+
+  it("answers 503 once the preview is stopped", async () => {
+    const other = await platform.runPreview("carol", proxyProbeApp);
+    const url = `${platform.gateway}/p/${other.previewId}/items/1`;
+    expect((await fetch(url, { headers: { "x-preview-token": other.previewToken } })).status).toBe(200);
+    await callApi(platform.gateway, "DELETE", `/api/generations/${other.generationId}/preview`, { token: other.token });
+    const res = await fetch(url, { headers: { "x-preview-token": other.previewToken } });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as ErrorEnvelope).error.code).toBe("preview_not_running");
+  });
+});
