@@ -4,8 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: the host runtime's Python with FastAPI, uvicorn and websockets (for generated
-# websocket routes), prlimit (util-linux).
-packages=(python3 python3-fastapi python3-uvicorn python3-websockets util-linux)
+# websocket routes), prlimit (util-linux); chromium for the browser tests (playwright-core drives it).
+packages=(python3 python3-fastapi python3-uvicorn python3-websockets util-linux chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
