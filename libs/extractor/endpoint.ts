@@ -36,7 +36,9 @@ export const Endpoint = Schema.Struct({
   responseModel: Schema.optionalKey(Schema.String),
   statusCode: Schema.optionalKey(Schema.Number),
   deprecated: Schema.optionalKey(Schema.Boolean),
-  source: SourceLocation,
+  // Static extraction always sets it; only a route that the live OpenAPI lists and the static
+  // analysis could not resolve (a computed path) has none.
+  source: Schema.optionalKey(SourceLocation),
 });
 export type Endpoint = typeof Endpoint.Type;
 

@@ -24,6 +24,8 @@ export interface StoredGeneration {
   readonly userId: string;
   readonly dir: string;
   readonly entry: AppEntry | undefined;
+  /** sha256 of the files (paths and contents): equal content, equal hash, whatever the generation. */
+  readonly contentHash: string;
 }
 
 /** Generated projects: stored whole or not at all, visible only to their owner. */

@@ -1,3 +1,4 @@
+import type { ExtractorUnavailable } from "../extractor/errors.ts";
 import type { GenerationNotFound } from "../generations/errors.ts";
 import type {
   ExtensionLimitReached, LaunchFailed, PreviewAlreadyRunning, PreviewLimitReached, PreviewNotFound,
@@ -16,6 +17,7 @@ export type ApiFailure =
   | PreviewNotFound | PreviewAlreadyRunning | PreviewLimitReached | PreviewNotRunning
   | ExtensionLimitReached | LaunchFailed
   | RuntimeUnavailable | EntryNotFound
+  | ExtractorUnavailable
   | PeerUnavailable
   | UpstreamUnreachable | UpstreamTimeout | PreviewUnavailable | InvalidPreviewToken;
 
@@ -46,6 +48,8 @@ export const describeFailure = (e: ApiFailure): ApiErrorDescription => {
       return { status: 503, code: "runtime_unavailable", message: e.message };
     case "EntryNotFound":
       return { status: 400, code: "entry_not_found", message: e.message };
+    case "ExtractorUnavailable":
+      return { status: 503, code: "service_unavailable", message: "The endpoint extractor did not answer; try again shortly" };
     case "UpstreamUnreachable":
       return { status: 502, code: "upstream_unreachable", message: "The upstream did not answer" };
     case "UpstreamTimeout":

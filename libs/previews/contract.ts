@@ -1,4 +1,5 @@
 import { Context, type Effect, Schema } from "effect";
+import type { Endpoint } from "../extractor/endpoint.ts";
 import type { GenerationNotFound } from "../generations/errors.ts";
 import type { InvalidRequest } from "../http/request-errors.ts";
 import type { Upstream } from "../runtime/contract.ts";
@@ -50,7 +51,7 @@ export interface StatusView {
   readonly expiresAt: string;
   readonly exitCode: number | null;
   readonly errorMessage: string | null;
-  readonly generatedEndpoints: ReadonlyArray<unknown>;
+  readonly generatedEndpoints: ReadonlyArray<Endpoint>;
 }
 
 export interface StopView {

@@ -9,9 +9,10 @@ import { decodeJsonBody } from "../../libs/http/json-body.ts";
 import { requestContext } from "../../libs/http/request-context.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import { ExtendBody, LaunchBody, Previews } from "../../libs/previews/contract.ts";
+import { EndpointCatalog } from "./endpoint-catalog.ts";
 
 export interface OrchestratorAppOptions {
-  readonly run: (route: Route<Generations | Previews>) => (c: import("hono").Context<AppEnv>) => Promise<Response>;
+  readonly run: (route: Route<Generations | Previews | EndpointCatalog>) => (c: import("hono").Context<AppEnv>) => Promise<Response>;
   readonly jwtSecret: string;
   readonly internalToken: string;
   readonly fileLimits: FileLimits;
@@ -49,8 +50,13 @@ export const makeOrchestratorApp = (o: OrchestratorAppOptions) => {
     return Response.json(launched, { status: body.wait === true ? 200 : 202 });
   })));
   api.get(`${preview}/status`, o.run((c) => Effect.gen(function* () {
-    return Response.json(yield* (yield* Previews).status(...ids(c)));
+    return Response.json(yield* (yield* EndpointCatalog).status(...ids(c)));
   })));
+  const endpoints = o.run((c) => Effect.gen(function* () {
+    return Response.json(yield* (yield* EndpointCatalog).endpoints(...ids(c)));
+  }));
+  api.get(`${preview}/endpoints`, endpoints);
+  api.get("/generations/:generationId/endpoints", endpoints);
   api.delete(preview, o.run((c) => Effect.gen(function* () {
     return Response.json(yield* (yield* Previews).stop(...ids(c)));
   })));

@@ -21,9 +21,30 @@ export const orchestratorConfig = Config.all({
   cpuSeconds: int("CPU_SECONDS", 900),
   maxProcesses: int("MAX_PROCESSES", 256),
   fileSizeMb: int("FILE_SIZE_MB", 256),
+  /** auto: the sandbox when bwrap and its image are there, else the host runtime. */
+  runtime: Config.Literals(["auto", "sandbox", "host"], "RUNTIME").pipe(Config.withDefault("auto" as const)),
+  /** Built sandbox images, by recipe hash; default DATA_DIR/runtime/images. */
+  runtimeImageDir: Config.String("RUNTIME_IMAGE_DIR").pipe(Config.option),
+  runtimeMirror: Config.String("RUNTIME_MIRROR").pipe(Config.withDefault("http://deb.debian.org/debian")),
+  /** With RUNTIME=sandbox, build a missing image on the first launch. */
+  runtimeAutoBuild: Config.Boolean("RUNTIME_AUTO_BUILD").pipe(Config.withDefault(true)),
+  /** The pip index for missing requirements (`off` for none) and a wheelhouse (dir or URL). */
+  pipIndexUrl: Config.String("PIP_INDEX_URL").pipe(Config.option),
+  pipFindLinks: Config.String("PIP_FIND_LINKS").pipe(Config.option),
+  /** Each sandboxed preview runs as its own uid from this base (its process limit is its own). */
+  sandboxUidBase: int("SANDBOX_UID_BASE", 200_000),
+  sandboxTmpMb: int("SANDBOX_TMP_MB", 64),
   maxFiles: int("MAX_FILES", 2000),
   maxFileBytes: int("MAX_FILE_BYTES", 1024 * 1024),
   maxTotalBytes: int("MAX_TOTAL_BYTES", 20 * 1024 * 1024),
+  /** The extractor service; without it, endpoints are extracted in process (tests, all-in-one runs). */
+  extractorUrl: Config.String("EXTRACTOR_URL").pipe(Config.option),
+  extractorTimeoutMs: int("EXTRACTOR_TIMEOUT_MS", 60_000),
+  /** Static extractions kept in memory, by content hash (least recently used go first). */
+  endpointCacheSize: int("ENDPOINT_CACHE_SIZE", 300),
+  /** The logs service; without it, logs stay in process (tests, all-in-one runs). */
+  logsUrl: Config.String("LOGS_URL").pipe(Config.option),
+  logsBufferLines: int("LOGS_BUFFER_LINES", 50_000),
 }).pipe(Config.nested("ORCHESTRATOR"));
 
 export type OrchestratorConfig = typeof orchestratorConfig extends Config.Config<infer A> ? A : never;

@@ -107,6 +107,7 @@ export const GenerationStoreLive = (options: { readonly root: string; readonly l
             userId: row.userId,
             dir: join(options.root, row.id),
             entry: parseStoredEntry(row.entry),
+            contentHash: row.contentHash,
           }))),
       });
     }),

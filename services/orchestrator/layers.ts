@@ -1,11 +1,14 @@
 import { join, resolve } from "node:path";
-import { Effect, Layer } from "effect";
+import { Effect, Layer, Option } from "effect";
 import { PlatformSecretsLive } from "../../libs/auth/platform-secrets.ts";
 import { platformConfig } from "../../libs/config/platform.ts";
+import { InProcessEndpointExtractor } from "../../libs/extractor/contract.ts";
+import { HttpEndpointExtractor } from "../../libs/extractor/http-extractor.ts";
 import type { LogSink } from "../../libs/logsink/contract.ts";
 import { HostRuntimeLive } from "../../libs/runtime/host-runtime.ts";
 import { orchestratorConfig } from "./config.ts";
 import { OrchestratorDbLive } from "./db/orchestrator-db.ts";
+import { EndpointCatalogLive } from "./endpoint-catalog.ts";
 import { GenerationStoreLive } from "./generation-store.ts";
 import { PortReservationsLive } from "./port-reservations.ts";
 import { PreviewManagerLive } from "./preview-manager.ts";
@@ -41,5 +44,13 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
       stopGraceMs: config.stopGraceMs,
       sweepIntervalMs: config.sweepIntervalMs,
     }).pipe(Layer.provide(Layer.mergeAll(db, generations, runtime, logSink)));
-    return Layer.mergeAll(previews, generations, logSink, PlatformSecretsLive);
+    const extractor = Option.match(config.extractorUrl, {
+      onNone: () => InProcessEndpointExtractor,
+      onSome: (url) => HttpEndpointExtractor({ url, timeoutMs: config.extractorTimeoutMs }).pipe(Layer.provide(PlatformSecretsLive)),
+    });
+    // A preview that does not hand over its OpenAPI quickly is answered from the source instead.
+    const catalog = EndpointCatalogLive({ capacity: config.endpointCacheSize, liveTimeoutMs: 2000 }).pipe(
+      Layer.provide(Layer.mergeAll(previews, generations, extractor)),
+    );
+    return Layer.mergeAll(previews, generations, logSink, PlatformSecretsLive, catalog);
   }));

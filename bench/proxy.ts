@@ -1,0 +1,200 @@
+/**
+ * Proxy overhead: the gateway's transparent proxy against a direct connection and against
+ * node-http-proxy (keep-alive agent), in front of a real uvicorn preview and of a minimal Node
+ * HTTP origin (the proxy's own ceiling), at 1 and 32 connections; then SSE delivery delay through
+ * the gateway. Usage: tsx bench/proxy.ts [--duration S] [--warmup S] [--events N]
+ * (or BENCH_PROXY_DURATION / BENCH_PROXY_WARMUP).
+ */
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import { makeLogger } from "../libs/observability/logger.ts";
+import { callApi } from "../test/support/api.ts";
+import { startTestPlatform, type TestPlatform } from "../test/support/test-gateway.ts";
+import type { LoadResult } from "./support/autocannon-run.ts";
+import { type HttpProxyServer, type NodeOrigin, runLoad, sseDelays, startHttpProxy, startNodeOrigin } from "./support/proxy-harness.ts";
+import { startStaticGateway, type StaticGateway } from "./support/static-gateway.ts";
+import { percentile } from "./support/stats.ts";
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: "string", default: process.env.BENCH_PROXY_DURATION ?? "5" },
+    warmup: { type: "string", default: process.env.BENCH_PROXY_WARMUP ?? "1" },
+    events: { type: "string", default: "20" },
+  },
+});
+const durationSeconds = Number(values.duration);
+const warmupSeconds = Number(values.warmup);
+const sseEvents = Number(values.events);
+if (!Number.isInteger(durationSeconds) || durationSeconds < 1) throw new Error(`--duration must be a positive integer (seconds), got ${values.duration}`);
+if (!Number.isInteger(warmupSeconds) || warmupSeconds < 0) throw new Error(`--warmup must be a whole number of seconds, got ${values.warmup}`);
+if (!Number.isInteger(sseEvents) || sseEvents < 1) throw new Error(`--events must be a positive integer, got ${values.events}`);
+
+const connectionCounts = [1, 32] as const;
+const targets = { gatewayOverHttpProxy: 1.5, gatewayOverDirectUvicorn: 0.6, addedP50Ms: 1, sseMs: 10 };
+
+/** `async def`, as the fastest a generated app answers: the proxy's share is then the largest. */
+const benchApp = {
+  "main.py": [
+    "import asyncio",
+    "import time",
+    "from fastapi import FastAPI",
+    "from fastapi.responses import StreamingResponse",
+    "app = FastAPI()",
+    "",
+    "@app.get('/json')",
+    "async def small_json():",
+    "    return {'ok': True}",
+    "",
+    "@app.get('/events')",
+    "async def events(n: int = 20):",
+    "    async def sse():",
+    "        for i in range(n):",
+    "            yield f'id: {i}\\ndata: {time.time() * 1000:.3f}\\n\\n'",
+    "            await asyncio.sleep(0.1)",
+    "    return StreamingResponse(sse(), media_type='text/event-stream')",
+    "",
+  ].join("\n"),
+};
+
+type Origin = "uvicorn" | "node";
+type Path = "direct" | "gateway" | "http-proxy";
+interface Case { readonly origin: Origin; readonly path: Path; readonly url: string; readonly headers: Record<string, string> }
+
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => { interrupted = true; });
+
+const fmtRps = (v: number) => Math.round(v).toString().padStart(7);
+const fmtMs = (v: number) => `${v.toFixed(2)}`.padStart(7);
+const fmtRatio = (v: number) => `${v.toFixed(2)}×`;
+const verdict = (ok: boolean) => (ok ? "met" : "not met");
+
+const main = async () => {
+  let platform: TestPlatform | undefined;
+  let preview: { token: string; generationId: string } | undefined;
+  let origin: NodeOrigin | undefined;
+  let gateway: StaticGateway | undefined;
+  const proxies: HttpProxyServer[] = [];
+  try {
+    platform = await startTestPlatform();
+    const launched = await platform.runPreview("bench-user", benchApp);
+    preview = launched;
+    const [row] = platform.orchestrator.query<{ port: number | null }>("select port from previews where id = ?", launched.previewId);
+    const uvicornPort = row?.port;
+    if (uvicornPort === undefined || uvicornPort === null) throw new Error(`no port recorded for preview ${launched.previewId}`);
+
+    origin = await startNodeOrigin();
+    gateway = await startStaticGateway(origin.port, makeLogger("gateway", () => {}));
+    const uvicornProxy = await startHttpProxy(uvicornPort);
+    proxies.push(uvicornProxy);
+    const nodeProxy = await startHttpProxy(origin.port);
+    proxies.push(nodeProxy);
+
+    const uvicornToken = { "x-preview-token": launched.previewToken };
+    const nodeToken = { "x-preview-token": gateway.previewToken };
+    // Every case sends the same headers; only the gateway reads (and strips) the token.
+    const cases: ReadonlyArray<Case> = [
+      { origin: "uvicorn", path: "direct", url: `http://127.0.0.1:${uvicornPort}/json`, headers: uvicornToken },
+      { origin: "uvicorn", path: "gateway", url: `${platform.gateway}/p/${launched.previewId}/json`, headers: uvicornToken },
+      { origin: "uvicorn", path: "http-proxy", url: `${uvicornProxy.url}/json`, headers: uvicornToken },
+      { origin: "node", path: "direct", url: `http://127.0.0.1:${origin.port}/json`, headers: nodeToken },
+      { origin: "node", path: "gateway", url: `${gateway.url}/p/${gateway.previewId}/json`, headers: nodeToken },
+      { origin: "node", path: "http-proxy", url: `${nodeProxy.url}/json`, headers: nodeToken },
+    ];
+    for (const c of cases) {
+      const res = await fetch(c.url, { headers: c.headers });
+      const text = await res.text();
+      if (res.status !== 200 || JSON.stringify(JSON.parse(text)) !== '{"ok":true}') throw new Error(`${c.origin} ${c.path}: ${c.url} answered ${res.status} ${text}`);
+    }
+
+    console.log(`proxy overhead, small JSON (GET /json → {"ok": true}); ${durationSeconds} s per case after a ${warmupSeconds} s warm-up, pipelining 1`);
+    console.log(`load: autocannon in a child process per run (not sharing the proxies' event loop); proxies under test in this process, gateway`
+      + ` access log formatted then discarded; Node origin in its own process; uvicorn launched by the orchestrator (access log on); ${availableParallelism()} CPUs\n`);
+
+    const results = new Map<string, LoadResult>();
+    const key = (origin: Origin, path: Path, connections: number) => `${origin}/${path}/${connections}`;
+    const failures: string[] = [];
+    for (const connections of connectionCounts) {
+      for (const c of cases) {
+        if (interrupted) throw new Error("interrupted");
+        const result = await runLoad({ url: c.url, connections, durationSeconds, warmupSeconds, headers: c.headers });
+        if (result.non2xx > 0 || result.errors > 0) failures.push(`${c.origin} ${c.path} c=${connections}: ${result.non2xx} non-2xx, ${result.errors} errors (${result.timeouts} timeouts)`);
+        results.set(key(c.origin, c.path, connections), result);
+      }
+    }
+    const get = (origin: Origin, path: Path, connections: number): LoadResult => {
+      const r = results.get(key(origin, path, connections));
+      if (r === undefined) throw new Error(`no result for ${key(origin, path, connections)}`);
+      return r;
+    };
+
+    const label = (c: Case) => `${c.origin === "uvicorn" ? "uvicorn" : "node origin"} ${c.path}`;
+    const width = Math.max(...cases.map((c) => label(c).length));
+    const head = (n: number) => `${`c=${n}`.padStart(7)}: req/s  p50 ms  p99 ms`;
+    console.log(`${"".padEnd(width)}  ${connectionCounts.map(head).join("   ")}`);
+    for (const c of cases) {
+      const cells = connectionCounts.map((n) => {
+        const r = get(c.origin, c.path, n);
+        return `${fmtRps(r.requestsPerSecond)}  ${fmtMs(r.p50Ms)} ${fmtMs(r.p99Ms)}`;
+      });
+      console.log(`${label(c).padEnd(width)}  ${cells.join("      ")}`);
+    }
+
+    console.log("\nratios (req/s) and added p50 over direct:");
+    for (const o of ["uvicorn", "node"] as const) {
+      for (const n of connectionCounts) {
+        const direct = get(o, "direct", n);
+        const gw = get(o, "gateway", n);
+        const hp = get(o, "http-proxy", n);
+        console.log(`  ${(o === "uvicorn" ? "uvicorn" : "node origin").padEnd(11)} c=${String(n).padEnd(2)}  gateway/direct ${fmtRatio(gw.requestsPerSecond / direct.requestsPerSecond)}`
+          + `  http-proxy/direct ${fmtRatio(hp.requestsPerSecond / direct.requestsPerSecond)}  gateway/http-proxy ${fmtRatio(gw.requestsPerSecond / hp.requestsPerSecond)}`
+          + `  added p50: gateway +${(gw.p50Ms - direct.p50Ms).toFixed(2)} ms, http-proxy +${(hp.p50Ms - direct.p50Ms).toFixed(2)} ms`);
+      }
+    }
+
+    if (interrupted) throw new Error("interrupted");
+    // SSE last: nothing else runs while events are timed.
+    const sse = {
+      gatewayUvicorn: await sseDelays(`${platform.gateway}/p/${launched.previewId}/events?n=${sseEvents}`, uvicornToken),
+      directUvicorn: await sseDelays(`http://127.0.0.1:${uvicornPort}/events?n=${sseEvents}`, {}),
+      gatewayNode: await sseDelays(`${gateway.url}/p/${gateway.previewId}/events?n=${sseEvents}`, nodeToken),
+    };
+    for (const [name, delays] of Object.entries(sse)) {
+      if (delays.length !== sseEvents) throw new Error(`SSE ${name}: ${delays.length} of ${sseEvents} events arrived`);
+    }
+    console.log(`\nSSE, ${sseEvents} events 100 ms apart, receive time − send time (ms):`);
+    const sseRow = (name: string, d: ReadonlyArray<number>) =>
+      console.log(`  ${name.padEnd(24)} first ${fmtMs(d[0] ?? Number.NaN)}  p50 ${fmtMs(percentile(d, 50))}  max ${fmtMs(Math.max(...d))}`);
+    sseRow("uvicorn direct", sse.directUvicorn);
+    sseRow("gateway → uvicorn", sse.gatewayUvicorn);
+    sseRow("gateway → node origin", sse.gatewayNode);
+
+    const nodeRatio32 = get("node", "gateway", 32).requestsPerSecond / get("node", "http-proxy", 32).requestsPerSecond;
+    const nodeRatio1 = get("node", "gateway", 1).requestsPerSecond / get("node", "http-proxy", 1).requestsPerSecond;
+    const uvicornShare = get("uvicorn", "gateway", 32).requestsPerSecond / get("uvicorn", "direct", 32).requestsPerSecond;
+    const addedUvicorn = get("uvicorn", "gateway", 1).p50Ms - get("uvicorn", "direct", 1).p50Ms;
+    const addedNode = get("node", "gateway", 1).p50Ms - get("node", "direct", 1).p50Ms;
+    const sseFirst = sse.gatewayUvicorn[0] ?? Number.NaN;
+    const sseMax = Math.max(...sse.gatewayUvicorn);
+    console.log("\ntargets:");
+    console.log(`  node origin, gateway ≥ ${targets.gatewayOverHttpProxy}× http-proxy req/s (c=32): ${fmtRatio(nodeRatio32)} (c=1: ${fmtRatio(nodeRatio1)}) — ${verdict(nodeRatio32 >= targets.gatewayOverHttpProxy)}`);
+    console.log(`  uvicorn, gateway ≥ ${targets.gatewayOverDirectUvicorn * 100}% of direct req/s (c=32): ${(uvicornShare * 100).toFixed(1)}% — ${verdict(uvicornShare >= targets.gatewayOverDirectUvicorn)}`);
+    console.log(`  added p50 ≤ ${targets.addedP50Ms} ms at c=1: uvicorn +${addedUvicorn.toFixed(2)} ms, node origin +${addedNode.toFixed(2)} ms — ${verdict(addedUvicorn <= targets.addedP50Ms && addedNode <= targets.addedP50Ms)}`);
+    console.log(`  SSE through the gateway within ${targets.sseMs} ms of the preview sending it: first ${sseFirst.toFixed(2)} ms, max of ${sseEvents} ${sseMax.toFixed(2)} ms — ${verdict(sseFirst <= targets.sseMs && sseMax <= targets.sseMs)}`);
+
+    if (failures.length > 0) throw new Error(`load runs saw failed requests:\n  ${failures.join("\n  ")}`);
+  } finally {
+    if (platform !== undefined && preview !== undefined) {
+      const stopped = await callApi(platform.gateway, "DELETE", `/api/generations/${preview.generationId}/preview`, { token: preview.token }).catch((e: unknown) => ({ status: 0, body: { error: String(e) } }));
+      if (stopped.status !== 200) console.error(`stopping the preview answered ${stopped.status}: ${JSON.stringify(stopped.body)}`);
+    }
+    for (const p of proxies) await p.close();
+    await gateway?.shutdown();
+    await origin?.stop();
+    await platform?.dispose();
+  }
+};
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  process.exitCode = 1;
+});

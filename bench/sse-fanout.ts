@@ -1,0 +1,171 @@
+// SSE fan-out benchmark (npm run bench:sse): the real orchestrator and logs service as separate
+// processes, one real uvicorn preview printing 100 lines/s for 10 s, watched first by 1 subscriber
+// (the baseline) and then by 1,000; then 10,000 idle connections held. Latency is from the
+// preview's print (its own clock) to the subscriber reading the line.
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import getPort from "get-port";
+import { signUserToken } from "../libs/auth/user-token.ts";
+
+const subscribersUnderLoad = 1000;
+const idleConnections = 10_000;
+const rate = 100;
+const seconds = 10;
+
+const emitterApp = {
+  "main.py": [
+    "import sys, threading, time",
+    "from fastapi import FastAPI",
+    "app = FastAPI()",
+    "",
+    "def emit(tag, n, rate):",
+    "    start = time.time()",
+    "    for i in range(n):",
+    "        delay = start + i / rate - time.time()",
+    "        if delay > 0:",
+    "            time.sleep(delay)",
+    "        sys.stdout.write(f'emit {tag} {i} {time.time() * 1000:.3f}\\n')",
+    "        sys.stdout.flush()",
+    "",
+    "@app.post('/emit')",
+    "def start(tag: str, n: int, rate: int):",
+    "    threading.Thread(target=emit, args=(tag, n, rate), daemon=True).start()",
+    "    return {'started': n}",
+    "",
+  ].join("\n"),
+};
+
+const dataDir = mkdtempSync(join(tmpdir(), "bench-sse-"));
+const secrets = { JWT_SECRET: randomBytes(24).toString("base64url"), INTERNAL_TOKEN: randomBytes(24).toString("base64url") };
+const [orchestratorPort, logsPort] = [await getPort(), await getPort()];
+const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
+const logsUrl = `http://127.0.0.1:${logsPort}`;
+const children: ChildProcess[] = [];
+
+const startService = (entry: string, env: Record<string, string>) => {
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", DATA_DIR: dataDir, ...secrets, ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  children.push(child);
+  return child;
+};
+
+const waitHealthy = async (url: string) => {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not start`);
+};
+
+const memory = (pid: number) => {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+  return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
+};
+
+const quantile = (sorted: ReadonlyArray<number>, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+
+/** A minimal SSE subscriber on a raw socket: the cheapest client, so the numbers are the server's. */
+const subscribe = (path: string, token: string, onLine: (tag: string, emittedAt: number) => void): Promise<Socket> =>
+  new Promise((resolve, reject) => {
+    const socket = connect(logsPort, "127.0.0.1");
+    let carry = "";
+    let started = false;
+    socket.setEncoding("utf8");
+    socket.once("connect", () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\n\r\n`));
+    socket.once("error", reject);
+    socket.on("data", (chunk: string) => {
+      const now = performance.timeOrigin + performance.now();
+      const text = carry + chunk;
+      if (!started && text.includes("retry: 2000")) {
+        started = true;
+        if (!text.startsWith("HTTP/1.1 200")) reject(new Error(text.slice(0, 200)));
+        resolve(socket);
+      }
+      const pattern = /"message":"emit (\w+) \d+ ([\d.]+)"/g;
+      let last = 0;
+      for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+        onLine(m[1] ?? "", Number(m[2]));
+        last = pattern.lastIndex;
+      }
+      carry = text.slice(Math.max(last, text.length - 300));
+    });
+  });
+
+const run = async () => {
+  const logs = startService("services/logs/main.ts", { LOGS_PORT: String(logsPort), LOGS_ORCHESTRATOR_URL: orchestratorUrl });
+  startService("services/orchestrator/main.ts", {
+    ORCHESTRATOR_PORT: String(orchestratorPort), ORCHESTRATOR_LOGS_URL: logsUrl, PUBLIC_URL: "http://gateway.bench",
+  });
+  await Promise.all([waitHealthy(orchestratorUrl), waitHealthy(logsUrl)]);
+  const pid = logs.pid as number;
+  const token = await signUserToken(secrets.JWT_SECRET, "bench");
+  const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const created = (await (await fetch(`${orchestratorUrl}/api/generations`, { method: "POST", headers: auth, body: JSON.stringify({ files: emitterApp }) })).json()) as { generationId: string };
+  const launched = (await (await fetch(`${orchestratorUrl}/api/generations/${created.generationId}/preview/launch`, { method: "POST", headers: auth, body: JSON.stringify({ wait: true }) })).json()) as { previewInstanceId: string; status: string };
+  if (launched.status !== "running") throw new Error(`launch: ${JSON.stringify(launched)}`);
+  const db = new Database(join(dataDir, "orchestrator.db"), { readonly: true });
+  const previewPort = (db.prepare("select port from previews where id = ?").get(launched.previewInstanceId) as { port: number }).port;
+  db.close();
+  const streamPath = `/api/generations/${created.generationId}/preview/logs/stream?tail=0`;
+  console.log(`logs service pid ${pid}, preview ${launched.previewInstanceId}; after start: ${memory(pid).rssMb.toFixed(1)} MB RSS`);
+
+  const phase = async (tag: string, subscribers: number) => {
+    const latencies: number[] = [];
+    let delivered = 0;
+    const sockets: Socket[] = [];
+    for (let i = 0; i < subscribers; i += 100) {
+      sockets.push(...await Promise.all(Array.from({ length: Math.min(100, subscribers - i) }, () =>
+        subscribe(streamPath, token, (lineTag, emittedAt) => {
+          if (lineTag !== tag) return;
+          delivered += 1;
+          latencies.push(performance.timeOrigin + performance.now() - emittedAt);
+        }))));
+    }
+    let peakRss = 0;
+    const sampler = setInterval(() => { peakRss = Math.max(peakRss, memory(pid).rssMb); }, 200);
+    await fetch(`http://127.0.0.1:${previewPort}/emit?tag=${tag}&n=${rate * seconds}&rate=${rate}`, { method: "POST" });
+    const expected = subscribers * rate * seconds;
+    const deadline = Date.now() + (seconds + 20) * 1000;
+    while (delivered < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    clearInterval(sampler);
+    for (const s of sockets) s.destroy();
+    latencies.sort((a, b) => a - b);
+    console.log(`${String(subscribers).padStart(5)} subscriber(s): delivered ${delivered}/${expected} (${((100 * delivered) / expected).toFixed(2)}%), ` +
+      `latency p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms, max ${(latencies.at(-1) ?? Number.NaN).toFixed(1)} ms; ` +
+      `logs service RSS peak during phase ${peakRss.toFixed(1)} MB`);
+    await new Promise((r) => setTimeout(r, 500));
+  };
+
+  await phase("one", 1);
+  await phase("many", subscribersUnderLoad);
+
+  const before = memory(pid).rssMb;
+  const idle: Socket[] = [];
+  for (let i = 0; i < idleConnections; i += 250) {
+    idle.push(...await Promise.all(Array.from({ length: Math.min(250, idleConnections - i) }, () => subscribe(streamPath, token, () => {}))));
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  const held = memory(pid).rssMb;
+  console.log(`${idle.length} idle connections held: RSS ${before.toFixed(1)} → ${held.toFixed(1)} MB, ` +
+    `${(((held - before) * 1024 * 1024) / idle.length / 1024).toFixed(1)} KiB per connection`);
+  for (const s of idle) s.destroy();
+  console.log(`logs service peak memory (VmHWM) over the whole run: ${memory(pid).peakMb.toFixed(1)} MB`);
+};
+
+try {
+  await run();
+} finally {
+  for (const child of children) child.kill("SIGTERM");
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,104 @@
+// A typed client of the public API for browsers, the CLI and outside apps: web-standard fetch
+// only, no Node APIs. Types come from the same contracts the services use.
+import type { CreateGenerationBody, GenerationView } from "../generations/contract.ts";
+import type { ExtractionResult } from "../extractor/endpoint.ts";
+import type { LogLine } from "../logs/schemas.ts";
+import type { ConfigView, ExtendBody, ExtendView, LaunchBody, LaunchView, StatusView, StopView } from "../previews/contract.ts";
+import type { PreviewRequestBody, PreviewRequestResult } from "../previews/request-schema.ts";
+
+/** An API failure as a value: the envelope's fields, plus the HTTP status (0 when the network failed). */
+export interface ApiError {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly requestId: string;
+  readonly details?: Record<string, unknown>;
+}
+
+export type ApiResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ApiError };
+
+export interface EndpointList extends ExtractionResult {
+  readonly source: "static" | "live";
+}
+
+export interface LogsPage {
+  readonly logs: ReadonlyArray<LogLine>;
+  readonly nextAfter: number | null;
+}
+
+export interface PreviewClientOptions {
+  /** The gateway's origin, e.g. http://127.0.0.1:8080 */
+  readonly baseUrl: string;
+  /** The user's JWT; a function so an app can refresh it. */
+  readonly token: () => string | Promise<string>;
+  readonly fetch?: typeof fetch;
+}
+
+export const createPreviewClient = (options: PreviewClientOptions) => {
+  const base = options.baseUrl.replace(/\/+$/, "");
+  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> => {
+    let res: Response;
+    try {
+      res = await doFetch(base + path, {
+        method,
+        headers: { authorization: `Bearer ${await options.token()}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (e) {
+      return { ok: false, error: { status: 0, code: "network_error", message: e instanceof Error ? e.message : String(e), requestId: "" } };
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text === "" ? {} : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (res.ok) return { ok: true, value: json as T };
+    const envelope = (json as { error?: Partial<ApiError> } | undefined)?.error;
+    return {
+      ok: false,
+      error: {
+        status: res.status,
+        code: envelope?.code ?? "http_error",
+        message: envelope?.message ?? `HTTP ${res.status}`,
+        requestId: envelope?.requestId ?? res.headers.get("x-request-id") ?? "",
+        ...(envelope?.details === undefined ? {} : { details: envelope.details }),
+      },
+    };
+  };
+
+  const g = (generationId: string) => `/api/generations/${encodeURIComponent(generationId)}`;
+  const p = (generationId: string) => `${g(generationId)}/preview`;
+  return {
+    baseUrl: base,
+    createGeneration: (body: CreateGenerationBody) => call<GenerationView>("POST", "/api/generations", body),
+    getGeneration: (generationId: string) => call<GenerationView>("GET", g(generationId)),
+    launch: (generationId: string, body: LaunchBody = {}) => call<LaunchView>("POST", `${p(generationId)}/launch`, body),
+    status: (generationId: string) => call<StatusView>("GET", `${p(generationId)}/status`),
+    stop: (generationId: string) => call<StopView>("DELETE", p(generationId)),
+    config: (generationId: string) => call<ConfigView>("GET", `${p(generationId)}/config`),
+    extend: (generationId: string, body: ExtendBody = {}) => call<ExtendView>("POST", `${p(generationId)}/extend`, body),
+    endpoints: (generationId: string) => call<EndpointList>("GET", `${p(generationId)}/endpoints`),
+    request: (generationId: string, body: PreviewRequestBody) => call<PreviewRequestResult>("POST", `${p(generationId)}/request`, body),
+    logsToken: (generationId: string) => call<{ token: string; expiresAt: string }>("POST", `${p(generationId)}/logs/token`),
+    logs: (generationId: string, query: { after?: number; limit?: number; level?: string } = {}) => {
+      const search = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)]));
+      return call<LogsPage>("GET", `${p(generationId)}/logs${search.size > 0 ? `?${search}` : ""}`);
+    },
+    /** The SSE URL an EventSource opens (it cannot send headers, hence the short-lived token). */
+    logStreamUrl: (generationId: string, token: string, from: { lastEventId?: number; tail?: number } = {}) => {
+      const search = new URLSearchParams({ token });
+      if (from.lastEventId !== undefined) search.set("lastEventId", String(from.lastEventId));
+      if (from.tail !== undefined) search.set("tail", String(from.tail));
+      return `${base}${p(generationId)}/logs/stream?${search}`;
+    },
+    exportUrl: (generationId: string, format: "text" | "ndjson") => `${base}${p(generationId)}/logs/export?format=${format}`,
+    /** Opens the preview's own docs in a browser: the token hand-off turns the token into a cookie. */
+    docsUrl: (launch: Pick<LaunchView, "baseUrl" | "previewToken">) => `${launch.baseUrl}/docs?previewToken=${encodeURIComponent(launch.previewToken)}`,
+  };
+};
+
+export type PreviewClient = ReturnType<typeof createPreviewClient>;

@@ -1,0 +1,34 @@
+import { type Context, Hono } from "hono";
+import { Effect } from "effect";
+import { requireInternalToken } from "../../libs/auth/middleware.ts";
+import { EndpointExtractor, ExtractBody } from "../../libs/extractor/contract.ts";
+import type { AppEnv } from "../../libs/http/app-env.ts";
+import { installFallbacks, type Route } from "../../libs/http/effect-bridge.ts";
+import { decodeJsonBody } from "../../libs/http/json-body.ts";
+import { requestContext } from "../../libs/http/request-context.ts";
+import type { Logger } from "../../libs/observability/logger.ts";
+
+export interface ExtractorAppOptions {
+  readonly run: (route: Route<EndpointExtractor>) => (c: Context<AppEnv>) => Promise<Response>;
+  readonly internalToken: string;
+  readonly maxBodyBytes: number;
+  readonly logger: Logger;
+}
+
+/** The extractor service's routes: files in, endpoints out, for peers only. */
+export const makeExtractorApp = (o: ExtractorAppOptions) => {
+  const app = new Hono<AppEnv>();
+  app.use("*", requestContext(o.logger));
+  installFallbacks(app, o.logger);
+  app.get("/healthz", (c) => c.json({ ok: true, service: "extractor" }));
+
+  const internal = new Hono<AppEnv>();
+  internal.use("*", requireInternalToken(o.internalToken));
+  internal.post("/extract", o.run((c) => Effect.gen(function* () {
+    const body = yield* decodeJsonBody(c.req.raw, ExtractBody, o.maxBodyBytes);
+    const result = yield* (yield* EndpointExtractor).extract(body.files, body.entry === undefined ? {} : { entry: body.entry });
+    return Response.json(result);
+  })));
+  app.route("/internal", internal);
+  return app;
+};

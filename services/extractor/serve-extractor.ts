@@ -1,0 +1,32 @@
+import { ConfigProvider, Effect, Layer, Redacted } from "effect";
+import { PlatformSecrets, PlatformSecretsLive } from "../../libs/auth/platform-secrets.ts";
+import { InProcessEndpointExtractor } from "../../libs/extractor/contract.ts";
+import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
+import { startService } from "../../libs/http/run-service.ts";
+import type { Logger } from "../../libs/observability/logger.ts";
+import { makeExtractorApp } from "./app.ts";
+import { extractorConfig } from "./config.ts";
+
+/** Starts the extractor service on its configured (or the given) port. */
+export const serveExtractor = async (options: {
+  readonly configProvider: ConfigProvider.ConfigProvider;
+  readonly logger: Logger;
+  readonly port?: number;
+}) => {
+  const config = await Effect.runPromise(extractorConfig.parse(options.configProvider));
+  return startService({
+    layer: Layer.mergeAll(InProcessEndpointExtractor, PlatformSecretsLive).pipe(Layer.provide(ConfigProvider.layer(options.configProvider))),
+    port: options.port ?? config.port,
+    hostname: config.host,
+    logger: options.logger,
+    makeFetch: async (runtime) => {
+      const secrets = await runtime.runPromise(PlatformSecrets);
+      return makeExtractorApp({
+        run: makeRouteRunner(runtime, options.logger),
+        internalToken: Redacted.value(secrets.internalToken),
+        maxBodyBytes: config.maxBodyBytes,
+        logger: options.logger,
+      }).fetch;
+    },
+  });
+};

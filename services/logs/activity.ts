@@ -1,0 +1,16 @@
+import { Duration, Effect, Layer, Schedule } from "effect";
+import { LogFanout } from "../../libs/logs/contract.ts";
+import { PreviewDirectory } from "../../libs/logs/preview-directory.ts";
+
+/** An open log subscriber counts as activity: previews being watched are reported to the orchestrator. */
+export const SubscriberActivityLive = (intervalMs: number) =>
+  Layer.effectDiscard(Effect.gen(function* () {
+    const fanout = yield* LogFanout;
+    const directory = yield* PreviewDirectory;
+    const touchWatched = Effect.gen(function* () {
+      for (const previewId of yield* fanout.watched) {
+        yield* directory.touch(previewId).pipe(Effect.ignore);
+      }
+    });
+    yield* Effect.forkScoped(touchWatched.pipe(Effect.repeat(Schedule.spaced(Duration.millis(intervalMs)))));
+  }));

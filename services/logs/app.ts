@@ -1,0 +1,112 @@
+import type { Socket } from "node:net";
+import { Effect, Stream } from "effect";
+import { type Context, Hono } from "hono";
+import { requireInternalToken, requireUser } from "../../libs/auth/middleware.ts";
+import type { AppEnv } from "../../libs/http/app-env.ts";
+import { installFallbacks, type Route } from "../../libs/http/effect-bridge.ts";
+import { requestContext } from "../../libs/http/request-context.ts";
+import { type LogFanout, LogStore } from "../../libs/logs/contract.ts";
+import { PreviewDirectory } from "../../libs/logs/preview-directory.ts";
+import { isFinalStatus, logLevels } from "../../libs/logs/schemas.ts";
+import { signSseToken } from "../../libs/logs/sse-token.ts";
+import type { Logger } from "../../libs/observability/logger.ts";
+import type { LogsConfig } from "./config.ts";
+import { exportBody } from "./export-body.ts";
+import { LogIngest } from "./ingest.ts";
+import { decodeIngestBody } from "./ndjson-body.ts";
+import { intParam, oneOf } from "./query-params.ts";
+import { requireUserOrStreamToken } from "./stream-auth.ts";
+import { subscriberStream } from "./subscriber-stream.ts";
+
+export type LogsServices = LogStore | LogFanout | LogIngest | PreviewDirectory;
+
+export interface LogsAppOptions {
+  readonly run: (route: Route<LogsServices>) => (c: Context<AppEnv>) => Promise<Response>;
+  readonly jwtSecret: string;
+  readonly internalToken: string;
+  readonly config: LogsConfig;
+  readonly logger: Logger;
+  /** Told of each log stream's socket, so shutdown can end streams whose clients stopped reading. */
+  readonly onStream?: (socket: Socket) => void;
+}
+
+const sseHeaders = {
+  "content-type": "text/event-stream",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+};
+
+const maxId = Number.MAX_SAFE_INTEGER;
+
+/** The logs service: NDJSON ingest from the orchestrator, and the public log routes of api.md. */
+export const makeLogsApp = (o: LogsAppOptions) => {
+  const app = new Hono<AppEnv>();
+  app.use("*", requestContext(o.logger));
+  installFallbacks(app, o.logger);
+  app.get("/healthz", (c) => c.json({ ok: true, service: "logs" }));
+
+  const internal = new Hono<AppEnv>();
+  internal.use("*", requireInternalToken(o.internalToken));
+  internal.post("/logs", o.run((c) => Effect.gen(function* () {
+    const records = yield* decodeIngestBody(c.req.raw, o.config.maxIngestBytes);
+    return Response.json(yield* (yield* LogIngest).ingest(records));
+  })));
+  app.route("/internal", internal);
+
+  const latest = (c: Context<AppEnv>) =>
+    Effect.gen(function* () {
+      return yield* (yield* PreviewDirectory).latest(c.get("userId"), c.req.param("generationId") ?? "");
+    });
+
+  const logs = "/api/generations/:generationId/preview/logs";
+  app.get(`${logs}/stream`, requireUserOrStreamToken(o.jwtSecret), o.run((c) => Effect.gen(function* () {
+    const header = c.req.header("last-event-id");
+    const lastEventId = header !== undefined
+      ? yield* intParam("Last-Event-ID", header, { min: 0, max: maxId })
+      : yield* intParam("lastEventId", c.req.query("lastEventId"), { min: 0, max: maxId });
+    const tail = yield* intParam("tail", c.req.query("tail"), { min: 0, max: o.config.retentionLines });
+    const preview = yield* latest(c);
+    const endedLongAgo = preview.stoppedAt !== null && Date.now() - Date.parse(preview.stoppedAt) > o.config.endGraceSeconds * 1000;
+    const body = yield* Stream.toReadableStreamEffect(subscriberStream({
+      previewId: preview.previewInstanceId,
+      retryMs: 2000,
+      pageSize: 500,
+      ...(lastEventId === undefined ? {} : { lastEventId }),
+      ...(tail === undefined ? {} : { tail }),
+      ...(isFinalStatus(preview.status) && endedLongAgo ? { endedAs: preview.status } : {}),
+    }));
+    const socket = (c.env as { incoming?: { socket?: Socket } } | undefined)?.incoming?.socket;
+    if (socket !== undefined) o.onStream?.(socket);
+    return new Response(body, { headers: sseHeaders });
+  })));
+
+  app.post(`${logs}/token`, requireUser(o.jwtSecret), o.run((c) => Effect.gen(function* () {
+    const generationId = c.req.param("generationId") ?? "";
+    // A generation with no preview yet is the user's all the same: a tab may ask before launching.
+    yield* latest(c).pipe(Effect.catchTag("PreviewNotFound", () => Effect.void));
+    const grant = yield* Effect.promise(() => signSseToken(o.jwtSecret, { userId: c.get("userId"), generationId }, o.config.sseTokenSeconds));
+    return Response.json(grant);
+  })));
+
+  app.get(logs, requireUser(o.jwtSecret), o.run((c) => Effect.gen(function* () {
+    const after = (yield* intParam("after", c.req.query("after"), { min: 0, max: maxId })) ?? 0;
+    const limit = (yield* intParam("limit", c.req.query("limit"), { min: 1, max: 1000 })) ?? 100;
+    const minLevel = yield* oneOf("level", c.req.query("level"), logLevels);
+    const preview = yield* latest(c);
+    const lines = yield* (yield* LogStore).page(preview.previewInstanceId, { after, limit, ...(minLevel === undefined ? {} : { minLevel }) });
+    return Response.json({ previewInstanceId: preview.previewInstanceId, logs: lines, nextAfter: lines.at(-1)?.id ?? after });
+  })));
+
+  app.get(`${logs}/export`, requireUser(o.jwtSecret), o.run((c) => Effect.gen(function* () {
+    const format = (yield* oneOf("format", c.req.query("format"), ["text", "ndjson"] as const)) ?? "text";
+    const preview = yield* latest(c);
+    const body = yield* exportBody(preview.previewInstanceId, format);
+    return new Response(body, {
+      headers: {
+        "content-type": format === "ndjson" ? "application/x-ndjson; charset=utf-8" : "text/plain; charset=utf-8",
+        "content-disposition": `attachment; filename="preview-${preview.previewInstanceId}-logs.${format === "ndjson" ? "ndjson" : "txt"}"`,
+      },
+    });
+  })));
+  return app;
+};

@@ -1,0 +1,13 @@
+import { fileURLToPath } from "node:url";
+import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { Context, Layer } from "effect";
+import { openSqlite } from "../../../libs/db/sqlite-node.ts";
+import * as schema from "./schema.ts";
+
+export type LogsDatabase = BetterSQLite3Database<typeof schema>;
+
+export class LogsDb extends Context.Service<LogsDb, LogsDatabase>()("logs/Db") {}
+
+const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
+
+export const LogsDbLive = (file: string) => Layer.effect(LogsDb, openSqlite({ file, migrationsFolder, schema }));

@@ -1,0 +1,128 @@
+import { Cache, Context, Duration, Effect, Equal, Exit, Hash, Layer } from "effect";
+import { EndpointExtractor } from "../../libs/extractor/contract.ts";
+import type { Diagnostic, Endpoint, ExtractionResult } from "../../libs/extractor/endpoint.ts";
+import type { ExtractorUnavailable } from "../../libs/extractor/errors.ts";
+import { readProject } from "../../libs/extractor/read-project.ts";
+import { Generations, type StoredGeneration } from "../../libs/generations/contract.ts";
+import type { GenerationNotFound } from "../../libs/generations/errors.ts";
+import { Previews, type StatusView } from "../../libs/previews/contract.ts";
+import type { PreviewNotFound } from "../../libs/previews/errors.ts";
+import type { Upstream } from "../../libs/runtime/contract.ts";
+import { readLiveOpenApi } from "./live-openapi.ts";
+import { endpointsOfOpenApi, mergeLive } from "./openapi-endpoints.ts";
+
+export interface EndpointsView {
+  readonly source: "static" | "live";
+  readonly endpoints: ReadonlyArray<Endpoint>;
+  readonly diagnostics: ReadonlyArray<Diagnostic>;
+}
+
+/** A generation's endpoints: from its running preview's OpenAPI when there is one, else from its source. */
+export class EndpointCatalog extends Context.Service<EndpointCatalog, {
+  /** Route 4: works with or without a preview. */
+  readonly endpoints: (userId: string, generationId: string) => Effect.Effect<EndpointsView, GenerationNotFound | ExtractorUnavailable>;
+  /** The latest preview's status with `generatedEndpoints` filled. */
+  readonly status: (userId: string, generationId: string) => Effect.Effect<StatusView, GenerationNotFound | PreviewNotFound>;
+}>()("orchestrator/EndpointCatalog") {}
+
+/** A cache key compared by `id` alone, carrying what the lookup needs. */
+class Keyed<P> implements Equal.Equal {
+  readonly id: string;
+  readonly payload: P;
+  constructor(id: string, payload: P) {
+    this.id = id;
+    this.payload = payload;
+  }
+  [Equal.symbol](that: Equal.Equal): boolean {
+    return that instanceof Keyed && that.id === this.id;
+  }
+  [Hash.symbol](): number {
+    return Hash.string(this.id);
+  }
+}
+
+/** Failures are not kept: the next request tries again. */
+const keepSuccesses = (exit: Exit.Exit<unknown, unknown>) => (Exit.isSuccess(exit) ? Duration.infinity : Duration.zero);
+
+const utf8 = new TextDecoder();
+
+/** Only the Python sources: nothing else is analysed, so nothing else travels to the extractor. */
+const pythonSources = (dir: string) =>
+  Effect.sync(() => {
+    const files: Record<string, string> = {};
+    for (const [path, content] of readProject(dir).files) if (path.endsWith(".py")) files[path] = utf8.decode(content);
+    return files;
+  });
+
+export const EndpointCatalogLive = (options: { readonly capacity: number; readonly liveTimeoutMs: number }) =>
+  Layer.effect(
+    EndpointCatalog,
+    Effect.gen(function* () {
+      const generations = yield* Generations;
+      const previews = yield* Previews;
+      const extractor = yield* EndpointExtractor;
+
+      // Keyed by content (and the entry the preview would run), so identical uploads share one extraction.
+      const fromSource = yield* Cache.makeWith((key: Keyed<StoredGeneration>) =>
+        Effect.gen(function* () {
+          const generation = key.payload;
+          const files = yield* pythonSources(generation.dir);
+          const entry = generation.entry;
+          return yield* extractor.extract(files, entry === undefined ? {} : { entry: `${entry.module}:${entry.attribute}` });
+        }), { capacity: options.capacity, timeToLive: keepSuccesses });
+
+      // A running preview serves the same app until it ends (no reload), so one read per preview
+      // is enough, and status polling does not fill the preview's own access log.
+      const fromPreview = yield* Cache.makeWith((key: Keyed<Upstream>) =>
+        readLiveOpenApi(key.payload, options.liveTimeoutMs).pipe(Effect.flatMap(endpointsOfOpenApi)),
+      { capacity: options.capacity, timeToLive: keepSuccesses });
+
+      const staticOf = (generation: StoredGeneration): Effect.Effect<ExtractionResult, ExtractorUnavailable> => {
+        const entry = generation.entry;
+        const id = `${generation.contentHash}\u0000${entry === undefined ? "" : `${entry.module}:${entry.attribute}`}`;
+        return Cache.get(fromSource, new Keyed(id, generation));
+      };
+
+      /** The live endpoints of the latest preview if it is running and answers; undefined otherwise. */
+      const liveOf = (latest: StatusView | undefined) =>
+        Effect.gen(function* () {
+          if (latest?.status !== "running") return undefined;
+          const route = yield* previews.route(latest.previewInstanceId).pipe(Effect.option);
+          if (route._tag === "None" || route.value.upstream === null) return undefined;
+          const live = yield* Cache.get(fromPreview, new Keyed(latest.previewInstanceId, route.value.upstream)).pipe(Effect.option);
+          return live._tag === "Some" ? live.value : undefined;
+        });
+
+      const catalogOf = (generation: StoredGeneration, latest: StatusView | undefined) =>
+        Effect.gen(function* () {
+          const live = yield* liveOf(latest);
+          if (live === undefined) {
+            const found = yield* staticOf(generation);
+            return { source: "static" as const, endpoints: found.endpoints, diagnostics: found.diagnostics };
+          }
+          // The live list stands on its own; the source only adds locations, so its absence is no failure.
+          const found = yield* staticOf(generation).pipe(Effect.option);
+          const fromSource = found._tag === "Some" ? found.value : { endpoints: [], diagnostics: [] };
+          return { source: "live" as const, endpoints: mergeLive(live, fromSource.endpoints), diagnostics: fromSource.diagnostics };
+        });
+
+      return EndpointCatalog.of({
+        endpoints: (userId, generationId) =>
+          Effect.gen(function* () {
+            const generation = yield* generations.locate(userId, generationId);
+            const latest = yield* previews.status(userId, generationId).pipe(
+              Effect.catchTag("PreviewNotFound", () => Effect.succeed(undefined)),
+            );
+            return yield* catalogOf(generation, latest);
+          }),
+        status: (userId, generationId) =>
+          Effect.gen(function* () {
+            const generation = yield* generations.locate(userId, generationId);
+            const view = yield* previews.status(userId, generationId);
+            // A status answers whatever happens to the extractor: its endpoints are then just empty.
+            const catalog = yield* catalogOf(generation, view).pipe(Effect.option);
+            return { ...view, generatedEndpoints: catalog._tag === "Some" ? catalog.value.endpoints : [] };
+          }),
+      });
+    }),
+  );

@@ -1,0 +1,68 @@
+// Route 4 without a preview: the endpoints of an uploaded project, from its source, for its owner only.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { extractEndpoints } from "../../libs/extractor/extract.ts";
+import { callApi, type ErrorEnvelope } from "../support/api.ts";
+import { noEntryProject } from "../support/fixture-apps.ts";
+import { previewPath, upload } from "../support/previews.ts";
+import { startTestOrchestrator, type TestOrchestrator } from "../support/test-orchestrator.ts";
+import { extractorFixture, filesOf } from "./support.ts";
+
+let o: TestOrchestrator;
+let alice: string;
+let bob: string;
+const files = filesOf(extractorFixture("package_routers"));
+let generationId: string;
+beforeAll(async () => {
+  o = await startTestOrchestrator();
+  alice = await o.token("alice");
+  bob = await o.token("bob");
+  generationId = await upload(o, alice, files);
+});
+afterAll(() => o.dispose());
+
+const routes = (g: string) => [`${previewPath(g)}/endpoints`, `/api/generations/${g}/endpoints`];
+
+describe("GET /endpoints without a preview", () => {
+  it("answers, on the route and its alias, what the extractor finds in the uploaded files", async () => {
+    const expected = JSON.parse(JSON.stringify(extractEndpoints(files))) as ReturnType<typeof extractEndpoints>;
+    expect(expected.endpoints.length).toBeGreaterThan(3);
+    for (const path of routes(generationId)) {
+      const res = await callApi(o.url, "GET", path, { token: alice });
+      expect(res.status, path).toBe(200);
+      expect(res.body).toEqual({ source: "static", endpoints: expected.endpoints, diagnostics: expected.diagnostics });
+    }
+  });
+
+  it("every endpoint points at its handler in the project", async () => {
+    const res = await callApi<{ endpoints: Array<{ name: string; source: { file: string; line: number } }> }>(o.url, "GET", routes(generationId)[0] ?? "", { token: alice });
+    for (const endpoint of res.body.endpoints) {
+      const line = (files[endpoint.source.file] ?? "").split("\n").slice(endpoint.source.line - 1).join("\n");
+      expect(line, endpoint.name).toMatch(new RegExp(`^\\s*(async\\s+)?def ${endpoint.name}\\b|^\\s*@`));
+    }
+  });
+
+  it("reports a project with no app through its diagnostics, not as an error", async () => {
+    const id = await upload(o, alice, noEntryProject);
+    const res = await callApi<{ source: string; endpoints: unknown[]; diagnostics: Array<{ code: string }> }>(o.url, "GET", routes(id)[1] ?? "", { token: alice });
+    expect(res.status).toBe(200);
+    expect(res.body.source).toBe("static");
+    expect(res.body.endpoints).toEqual([]);
+    expect(res.body.diagnostics.map((d) => d.code)).toContain("no_entry");
+  });
+
+  it("answers another user's generation exactly like a missing one: 404 generation_not_found", async () => {
+    for (const path of [...routes(generationId), ...routes("doesnotexist0000000")]) {
+      const res = await callApi(o.url, "GET", path, { token: bob });
+      expect(res.status, path).toBe(404);
+      expect((res.body as unknown as ErrorEnvelope).error.code).toBe("generation_not_found");
+    }
+  });
+
+  it("needs a user token", async () => {
+    for (const path of routes(generationId)) {
+      const res = await callApi(o.url, "GET", path);
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toBe("Bearer");
+    }
+  });
+});

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import getPort from "get-port";
+import { ConfigProvider, Effect, Layer } from "effect";
+import { PlatformSecretsLive } from "../../../libs/auth/platform-secrets.ts";
+import { signUserToken } from "../../../libs/auth/user-token.ts";
+import { type FanoutStats, LogFanout } from "../../../libs/logs/contract.ts";
+import { HttpLogSink, type HttpLogSinkOptions } from "../../../libs/logsink/http-sink.ts";
+import { makeLogger } from "../../../libs/observability/logger.ts";
+import { serveLogs } from "../../../services/logs/serve-logs.ts";
+import { serveOrchestrator } from "../../../services/orchestrator/serve-orchestrator.ts";
+import { testInternalToken, testJwtSecret } from "../../support/test-orchestrator.ts";
+
+let nextPortBlock = 0;
+const portRange = () => {
+  const base = 40000 + ((process.pid * 13 + nextPortBlock++ * 200) % 20000);
+  return { from: base, to: base + 199 };
+};
+
+export interface LogsService {
+  readonly url: string;
+  readonly stats: () => Promise<FanoutStats>;
+}
+
+export interface LogsStack {
+  /** The orchestrator's public origin (it serves /api/generations...). */
+  readonly orchestratorUrl: string;
+  /** The logs service's origin, fixed across restarts (the orchestrator's sink points at it). */
+  readonly logsUrl: string;
+  readonly token: (userId: string) => Promise<string>;
+  readonly logs: () => LogsService;
+  readonly startLogs: () => Promise<void>;
+  readonly stopLogs: () => Promise<void>;
+  /** Reads a service's real SQLite file, as an operator would. */
+  readonly query: <T>(db: "orchestrator" | "logs", sql: string, ...params: unknown[]) => T[];
+  readonly dispose: () => Promise<void>;
+}
+
+/**
+ * The split deployment in one test process: the real orchestrator with the HTTP log sink and the
+ * real logs service, each on its own port, sharing a data dir as `npm start` does.
+ */
+export const startLogsStack = async (options: {
+  readonly logs?: Record<string, string>;
+  readonly orchestrator?: Record<string, string>;
+  readonly sink?: Partial<HttpLogSinkOptions>;
+  readonly startLogs?: boolean;
+} = {}): Promise<LogsStack> => {
+  const dataDir = mkdtempSync(join(tmpdir(), "logs-test-"));
+  const logsPort = await getPort();
+  const logsUrl = `http://127.0.0.1:${logsPort}`;
+  const range = portRange();
+  const shared = { DATA_DIR: dataDir, JWT_SECRET: testJwtSecret, INTERNAL_TOKEN: testInternalToken, PUBLIC_URL: "http://gateway.test", PATH: process.env.PATH ?? "/usr/bin:/bin" };
+  const orchestrator = await serveOrchestrator({
+    logSink: HttpLogSink({ url: logsUrl, retryMinMs: 20, retryMaxMs: 200, bufferLines: 100_000, ...options.sink }).pipe(Layer.provide(PlatformSecretsLive)),
+    configProvider: ConfigProvider.fromUnknown({
+      ...shared,
+      ORCHESTRATOR: {
+        PORT_RANGE_FROM: String(range.from),
+        PORT_RANGE_TO: String(range.to),
+        STOP_GRACE_MS: "3000",
+        SWEEP_INTERVAL_MS: "200",
+        STARTUP_TIMEOUT_SECONDS: "20",
+        ...options.orchestrator,
+      },
+    }),
+    logger: makeLogger("orchestrator", () => {}),
+    port: 0,
+  });
+  const orchestratorUrl = `http://127.0.0.1:${orchestrator.server.port}`;
+  const logsConfig = ConfigProvider.fromUnknown({ ...shared, LOGS: { ORCHESTRATOR_URL: orchestratorUrl, ...options.logs } });
+  let logs: Awaited<ReturnType<typeof serveLogs>> | undefined;
+
+  const stack: LogsStack = {
+    orchestratorUrl,
+    logsUrl,
+    token: (userId) => signUserToken(testJwtSecret, userId),
+    logs: () => {
+      const running = logs;
+      if (running === undefined) throw new Error("the logs service is not running");
+      return {
+        url: logsUrl,
+        stats: () => running.runtime.runPromise(Effect.gen(function* () { return yield* (yield* LogFanout).stats; })),
+      };
+    },
+    startLogs: async () => {
+      logs = await serveLogs({ configProvider: logsConfig, logger: makeLogger("logs", () => {}), port: logsPort });
+    },
+    stopLogs: async () => {
+      await logs?.shutdown();
+      logs = undefined;
+    },
+    query: <T>(db: "orchestrator" | "logs", sql: string, ...params: unknown[]) => {
+      const handle = new Database(join(dataDir, `${db}.db`), { readonly: true });
+      try {
+        return handle.prepare(sql).all(...params) as T[];
+      } finally {
+        handle.close();
+      }
+    },
+    dispose: async () => {
+      await orchestrator.shutdown();
+      await stack.stopLogs();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  if (options.startLogs !== false) await stack.startLogs();
+  return stack;
+};

@@ -1,0 +1,52 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import getPort from "get-port";
+import { eventually } from "./api.ts";
+
+export interface PlatformProcess {
+  readonly gateway: string;
+  readonly dataDir: string;
+  /** The environment `npm start` got: ports moved out of the way, a fresh DATA_DIR. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly process: ChildProcess;
+  readonly exited: Promise<number | null>;
+  readonly stop: () => Promise<number | null>;
+}
+
+/** Runs exactly what the README tells a newcomer to run, `npm start`, on free ports. */
+export const startPlatformProcess = async (): Promise<PlatformProcess> => {
+  const dataDir = mkdtempSync(join(tmpdir(), "platform-"));
+  const [gatewayPort, orchestratorPort, logsPort, extractorPort] = await Promise.all([getPort(), getPort(), getPort(), getPort()]);
+  const base = 43000 + Math.floor(Math.random() * 200) * 10;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATA_DIR: dataDir,
+    GATEWAY_PORT: String(gatewayPort),
+    ORCHESTRATOR_PORT: String(orchestratorPort),
+    LOGS_PORT: String(logsPort),
+    EXTRACTOR_PORT: String(extractorPort),
+    ORCHESTRATOR_PORT_RANGE_FROM: String(base),
+    ORCHESTRATOR_PORT_RANGE_TO: String(base + 9),
+    ORCHESTRATOR_RUNTIME: "host",
+  };
+  const child = spawn("npm", ["start"], { env, stdio: "ignore" });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const gateway = `http://127.0.0.1:${gatewayPort}`;
+  await eventually(async () => ((await fetch(`${gateway}/api/generations/x`).catch(() => undefined))?.status === 401 ? true : undefined), 60_000, "the platform to answer");
+  return {
+    gateway,
+    dataDir,
+    env,
+    process: child,
+    exited,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      const code = await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+};
