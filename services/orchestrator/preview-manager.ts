@@ -60,7 +60,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
       const rows = previewRows(db);
       const supervised = new Map<string, Supervision>();
 
-      yield* reconcileOnStart(db, rows, options.stopGraceMs);
+      yield* reconcileOnStart(db, rows, sink, options.stopGraceMs);
 
       /** Ends a live preview; without a supervisor (it never got one) the row alone is ended. */
       const endPreview = (row: PreviewRow, reason: StopReason) => {

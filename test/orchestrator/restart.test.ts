@@ -67,6 +67,8 @@ describe("restarting the orchestrator", () => {
     const after = await status(next, token, generationId);
     expect(after.body).toMatchObject({ status: "crashed" });
     expect(after.body.errorMessage).toContain("orchestrator restarted");
+    expect(next.statuses(previewId)).toEqual(["crashed"]);
+    expect(next.logs(previewId).map((l) => l.message)).toContain(after.body.errorMessage);
     expect(next.query("select * from port_reservations")).toEqual([]);
     expect(existsSync(previewRow(next, previewId).work_dir)).toBe(false);
     await next.shutdown();
