@@ -13,7 +13,7 @@ import getPort from "get-port";
 import { signUserToken } from "../libs/auth/user-token.ts";
 
 const subscribersUnderLoad = 1000;
-const idleConnections = 10_000;
+const idleConnections = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 10_000);
 const rate = 100;
 const seconds = 10;
 
@@ -47,8 +47,11 @@ const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
 const logsUrl = `http://127.0.0.1:${logsPort}`;
 const children: ChildProcess[] = [];
 
-const startService = (entry: string, env: Record<string, string>) => {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+const profileDir = process.env.BENCH_CPU_PROF;
+
+const startService = (entry: string, env: Record<string, string>, profile = false) => {
+  const prof = profile && profileDir !== undefined ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...prof, "--import", "tsx", entry], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", DATA_DIR: dataDir, ...secrets, ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -70,6 +73,16 @@ const memory = (pid: number) => {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
   return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
+};
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+const cpuSeconds = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+const ownCpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 };
 
 const quantile = (sorted: ReadonlyArray<number>, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
@@ -102,8 +115,8 @@ const subscribe = (path: string, token: string, onLine: (tag: string, emittedAt:
   });
 
 const run = async () => {
-  const logs = startService("services/logs/main.ts", { LOGS_PORT: String(logsPort), LOGS_ORCHESTRATOR_URL: orchestratorUrl });
-  startService("services/orchestrator/main.ts", {
+  const logs = startService("services/logs/main.ts", { LOGS_PORT: String(logsPort), LOGS_ORCHESTRATOR_URL: orchestratorUrl }, true);
+  const orchestrator = startService("services/orchestrator/main.ts", {
     ORCHESTRATOR_PORT: String(orchestratorPort), ORCHESTRATOR_LOGS_URL: logsUrl, PUBLIC_URL: "http://gateway.bench",
   });
   await Promise.all([waitHealthy(orchestratorUrl), waitHealthy(logsUrl)]);
@@ -133,16 +146,21 @@ const run = async () => {
     }
     let peakRss = 0;
     const sampler = setInterval(() => { peakRss = Math.max(peakRss, memory(pid).rssMb); }, 200);
+    const cpuBefore = { logs: cpuSeconds(pid), orchestrator: cpuSeconds(orchestrator.pid as number), bench: ownCpuSeconds(), at: performance.now() };
     await fetch(`http://127.0.0.1:${previewPort}/emit?tag=${tag}&n=${rate * seconds}&rate=${rate}`, { method: "POST" });
     const expected = subscribers * rate * seconds;
     const deadline = Date.now() + (seconds + 20) * 1000;
     while (delivered < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     clearInterval(sampler);
+    const wall = (performance.now() - cpuBefore.at) / 1000;
+    const share = (s: number) => `${s.toFixed(1)} s (${((100 * s) / wall).toFixed(0)}% of a core)`;
+    const cpu = `CPU over ${wall.toFixed(1)} s: logs service ${share(cpuSeconds(pid) - cpuBefore.logs)}, ` +
+      `orchestrator ${share(cpuSeconds(orchestrator.pid as number) - cpuBefore.orchestrator)}, bench clients ${share(ownCpuSeconds() - cpuBefore.bench)}`;
     for (const s of sockets) s.destroy();
     latencies.sort((a, b) => a - b);
     console.log(`${String(subscribers).padStart(5)} subscriber(s): delivered ${delivered}/${expected} (${((100 * delivered) / expected).toFixed(2)}%), ` +
       `latency p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms, max ${(latencies.at(-1) ?? Number.NaN).toFixed(1)} ms; ` +
-      `logs service RSS peak during phase ${peakRss.toFixed(1)} MB`);
+      `logs service RSS peak during phase ${peakRss.toFixed(1)} MB; ${cpu}`);
     await new Promise((r) => setTimeout(r, 500));
   };
 

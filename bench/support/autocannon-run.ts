@@ -3,7 +3,8 @@
  * loop with the proxy under test: autocannon (programmatic) for a warm-up, discarded, then the
  * measured run. autocannon's own latency histogram keeps whole milliseconds, so every 2xx
  * response time is collected from its `response` event instead, at sub-millisecond resolution.
- * Input: one JSON argument (LoadSpec). Output: one JSON line (LoadResult) on stdout.
+ * Input: one JSON argument (LoadSpec). Output on stdout: `{"phase":"measure"}` as the measured run
+ * starts, then one JSON line (LoadResult) once it ends.
  */
 import autocannon from "autocannon";
 import { percentile } from "./stats.ts";
@@ -46,6 +47,8 @@ const main = async () => {
   const spec = JSON.parse(process.argv[2] ?? "") as LoadSpec;
   if (spec.warmupSeconds > 0) await run(spec, spec.warmupSeconds);
   const latencies: number[] = [];
+  // The parent samples its own CPU time between this line and the result line.
+  process.stdout.write(`${JSON.stringify({ phase: "measure" })}\n`);
   const started = performance.now();
   const result = await run(spec, spec.durationSeconds, (ms) => void latencies.push(ms));
   const elapsed = (performance.now() - started) / 1000;

@@ -29,7 +29,7 @@ const spawnTs = (file: string, args: ReadonlyArray<string>) => {
     child.once("error", reject);
   });
   firstLine.catch(() => {}); // also rejects after a normal exit, once nobody waits for it
-  return { child, firstLine, stderr: () => stderr };
+  return { child, firstLine, stdout: () => stdout, stderr: () => stderr };
 };
 
 const stopChild = async (child: ChildProcess) => {
@@ -39,13 +39,33 @@ const stopChild = async (child: ChildProcess) => {
   await exited;
 };
 
-/** One autocannon load run in its own process (see autocannon-run.ts). */
-export const runLoad = async (spec: LoadSpec): Promise<LoadResult> => {
+export interface MeasuredLoad extends LoadResult {
+  /** CPU time this process spent during the measured run, per 2xx response. */
+  readonly cpuMicrosPerResponse: number;
+}
+
+/**
+ * One autocannon load run in its own process (see autocannon-run.ts), with the CPU time this
+ * process (where the proxies under test live) spent while it was measured.
+ */
+export const runLoad = async (spec: LoadSpec): Promise<MeasuredLoad> => {
   const run = spawnTs("autocannon-run.ts", [JSON.stringify(spec)]);
+  let cpuAtStart: NodeJS.CpuUsage | undefined;
+  let cpu: NodeJS.CpuUsage | undefined;
+  let seen = 0;
+  run.child.stdout?.on("data", () => {
+    // Lines: {"phase":"measure"} as the measured run starts, then the result as it ends.
+    const lines = run.stdout().split("\n").length - 1;
+    if (lines >= 1 && seen < 1) cpuAtStart = process.cpuUsage();
+    if (lines >= 2 && seen < 2 && cpuAtStart !== undefined) cpu = process.cpuUsage(cpuAtStart);
+    seen = lines;
+  });
   try {
     const [code] = (await once(run.child, "exit")) as [number | null];
     if (code !== 0) throw new Error(`autocannon run against ${spec.url} exited ${String(code)}: ${run.stderr().trim()}`);
-    return JSON.parse(await run.firstLine) as LoadResult;
+    const result = JSON.parse(run.stdout().split("\n")[1] ?? "") as LoadResult;
+    if (cpu === undefined) throw new Error(`autocannon run against ${spec.url} printed no measure line`);
+    return { ...result, cpuMicrosPerResponse: (cpu.user + cpu.system) / Math.max(1, result.responses) };
   } finally {
     await stopChild(run.child);
   }

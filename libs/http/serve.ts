@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { serve } from "@hono/node-server";
+import { isDeno } from "../js-runtime/is-deno.ts";
 
 export interface RunningServer {
   readonly port: number;
@@ -8,15 +9,40 @@ export interface RunningServer {
   readonly close: () => Promise<void>;
 }
 
-type FetchHandler = (request: Request) => Response | Promise<Response>;
+/** `env` becomes Hono's `c.env`: Node's `{ incoming, outgoing }`, or Deno's `{ remoteAddr }`. */
+type FetchHandler = (request: Request, env?: unknown) => Response | Promise<Response>;
 
-/** Serves a web-standard fetch handler on Node; port 0 picks a free port. */
+/** WebSocket upgrades arrive beside the fetch handler on Node. */
 export type UpgradeHandler = (request: IncomingMessage, socket: Socket, head: Buffer) => void;
 
-export const serveFetch = (
-  fetch: FetchHandler,
-  options: { readonly port: number; readonly hostname: string; readonly onUpgrade?: UpgradeHandler },
-): Promise<RunningServer> =>
+export interface ServeOptions {
+  readonly port: number;
+  readonly hostname: string;
+  readonly onUpgrade?: UpgradeHandler;
+}
+
+interface DenoServer {
+  readonly addr: { readonly port: number };
+  shutdown(): Promise<void>;
+}
+interface DenoServe {
+  serve(
+    options: { port: number; hostname: string; onListen?: () => void },
+    handler: (request: Request, info: { remoteAddr: { hostname: string; port: number } }) => Response | Promise<Response>,
+  ): DenoServer;
+}
+
+const serveOnDeno = (fetch: FetchHandler, options: ServeOptions): Promise<RunningServer> => {
+  const { Deno } = globalThis as unknown as { Deno: DenoServe };
+  return new Promise((resolve) => {
+    const server: DenoServer = Deno.serve(
+      { port: options.port, hostname: options.hostname, onListen: () => resolve({ port: server.addr.port, close: () => server.shutdown() }) },
+      (request, info) => fetch(request, { remoteAddr: info.remoteAddr }),
+    );
+  });
+};
+
+const serveOnNode = (fetch: FetchHandler, options: ServeOptions): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
     const server = serve({ fetch, port: options.port, hostname: options.hostname }, (info: AddressInfo) => {
       resolve({
@@ -32,3 +58,7 @@ export const serveFetch = (
     server.once("error", reject);
     if (options.onUpgrade !== undefined) server.on("upgrade", options.onUpgrade);
   });
+
+/** Serves a web-standard fetch handler with the runtime's own server; port 0 picks a free port. */
+export const serveFetch = (fetch: FetchHandler, options: ServeOptions): Promise<RunningServer> =>
+  isDeno ? serveOnDeno(fetch, options) : serveOnNode(fetch, options);

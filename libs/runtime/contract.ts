@@ -1,6 +1,6 @@
 import { Context, type Effect } from "effect";
 import type { AppEntry } from "./entry.ts";
-import type { RuntimeUnavailable } from "./errors.ts";
+import type { RequirementsUnavailable, RuntimeUnavailable } from "./errors.ts";
 
 /** Where a running preview answers: a host TCP port or a Unix socket (the sandbox). */
 export type Upstream =
@@ -15,6 +15,8 @@ export interface OutputChunk {
 export interface ProcessExit {
   readonly code: number | null;
   readonly signal: string | null;
+  /** Why the runtime ended it, when it did (e.g. over its memory limit). */
+  readonly reason?: string;
 }
 
 export interface LaunchSpec {
@@ -26,6 +28,8 @@ export interface LaunchSpec {
   /** The preview's own variables; the runtime adds only what a process needs (PATH, HOME, LANG). */
   readonly env: Readonly<Record<string, string>>;
   readonly onOutput: (chunk: OutputChunk) => void;
+  /** The runtime's own progress and warnings (image build, requirements), as system lines. */
+  readonly onSystemLine?: (message: string, level: "INFO" | "WARN") => void;
 }
 
 export interface PreviewProcess {
@@ -46,11 +50,11 @@ export interface ResourceLimits {
   readonly fileSizeMb: number;
 }
 
-/** Runs previews. Layers: host (a local Python) now; a bubblewrap sandbox later. */
+/** Runs previews. Layers: host (a local Python) and sandbox (bubblewrap over a Debian image). */
 export class PreviewRuntime extends Context.Service<PreviewRuntime, {
   readonly name: "host" | "sandbox";
   readonly limits: ResourceLimits;
-  readonly start: (spec: LaunchSpec) => Effect.Effect<PreviewProcess, RuntimeUnavailable>;
+  readonly start: (spec: LaunchSpec) => Effect.Effect<PreviewProcess, RuntimeUnavailable | RequirementsUnavailable>;
   /** True once something accepts connections at the upstream: uvicorn binds only after app startup. */
   readonly isAnswering: (upstream: Upstream) => Effect.Effect<boolean>;
 }>()("platform/PreviewRuntime") {}

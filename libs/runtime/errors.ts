@@ -9,3 +9,9 @@ export class RuntimeUnavailable extends Data.TaggedError("RuntimeUnavailable")<{
 export class EntryNotFound extends Data.TaggedError("EntryNotFound")<{
   readonly message: string;
 }> {}
+
+/** A project's requirements.txt names packages that could not be installed (offline, not in the index). */
+export class RequirementsUnavailable extends Data.TaggedError("RequirementsUnavailable")<{
+  readonly message: string;
+  readonly packages: ReadonlyArray<string>;
+}> {}

@@ -1,9 +1,9 @@
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import { Effect } from "effect";
-import { getConnInfo } from "@hono/node-server/conninfo";
 import { requireUser } from "../../libs/auth/middleware.ts";
 import type { AppEnv } from "../../libs/http/app-env.ts";
+import { clientAddress } from "../../libs/http/client-address.ts";
 import { errorResponse } from "../../libs/http/error-envelope.ts";
 import { installFallbacks, type Route } from "../../libs/http/effect-bridge.ts";
 import { decodeJsonBody } from "../../libs/http/json-body.ts";
@@ -50,7 +50,7 @@ export const makeGatewayApp = (o: GatewayAppOptions) => {
   const forwardTo = (upstream: Upstream) => o.run((c) => Effect.gen(function* () {
     const url = new URL(c.req.url);
     const headers = endToEndHeaders(c.req.raw.headers, new Set(["x-request-id", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"]));
-    const client = getConnInfo(c).remote.address;
+    const client = clientAddress(c);
     headers.push(["x-request-id", c.get("requestId")], ["x-forwarded-host", url.host], ["x-forwarded-proto", url.protocol.replace(":", "")]);
     if (client !== undefined) headers.push(["x-forwarded-for", client]);
     return yield* (yield* UpstreamClient).send(upstream, {

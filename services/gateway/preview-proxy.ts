@@ -1,8 +1,8 @@
 import { Context, Effect, Layer } from "effect";
-import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context as HonoContext } from "hono";
 import { setCookie } from "hono/cookie";
 import type { AppEnv } from "../../libs/http/app-env.ts";
+import { clientAddress } from "../../libs/http/client-address.ts";
 import { InvalidPreviewToken, PreviewUnavailable, UpstreamUnreachable } from "../../libs/proxy/errors.ts";
 import { endToEndHeaders, type HeaderPairs } from "../../libs/proxy/headers.ts";
 import { UpstreamClient } from "../../libs/proxy/upstream-client.ts";
@@ -28,7 +28,7 @@ export const forwardedHeaders = (c: HonoContext<AppEnv>, prefix: string): Header
   const cookies = cookiesForPreview(c.req.header("cookie"));
   if (cookies !== undefined) headers.push(["cookie", cookies]);
   const url = new URL(c.req.url);
-  const client = getConnInfo(c).remote.address;
+  const client = clientAddress(c);
   const earlier = c.req.header("x-forwarded-for");
   if (client !== undefined) headers.push(["x-forwarded-for", earlier === undefined ? client : `${earlier}, ${client}`]);
   headers.push(["x-forwarded-host", c.req.header("host") ?? url.host], ["x-forwarded-proto", url.protocol.replace(":", "")], ["x-forwarded-prefix", prefix]);

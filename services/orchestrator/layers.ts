@@ -6,6 +6,8 @@ import { InProcessEndpointExtractor } from "../../libs/extractor/contract.ts";
 import { HttpEndpointExtractor } from "../../libs/extractor/http-extractor.ts";
 import type { LogSink } from "../../libs/logsink/contract.ts";
 import { HostRuntimeLive } from "../../libs/runtime/host-runtime.ts";
+import { readRecipe } from "../../libs/runtime/image/recipe.ts";
+import { imagesDirOf, sandboxAvailable, SandboxRuntimeLive } from "../../libs/runtime/sandbox-runtime.ts";
 import { orchestratorConfig } from "./config.ts";
 import { OrchestratorDbLive } from "./db/orchestrator-db.ts";
 import { EndpointCatalogLive } from "./endpoint-catalog.ts";
@@ -27,11 +29,24 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
       root: join(dataDir, "generations"),
       limits: { maxFiles: config.maxFiles, maxFileBytes: config.maxFileBytes, maxTotalBytes: config.maxTotalBytes },
     }).pipe(Layer.provide(db));
-    const runtime = HostRuntimeLive({
-      python: config.python,
-      limits: { memoryMb: config.memoryMb, cpuSeconds: config.cpuSeconds, maxProcesses: config.maxProcesses, fileSizeMb: config.fileSizeMb },
-      stopGraceMs: config.stopGraceMs,
-    }).pipe(Layer.provide(PortReservationsLive({ from: config.portRangeFrom, to: config.portRangeTo }).pipe(Layer.provide(db))));
+    const limits = { memoryMb: config.memoryMb, cpuSeconds: config.cpuSeconds, maxProcesses: config.maxProcesses, fileSizeMb: config.fileSizeMb };
+    const imagesDir = imagesDirOf(dataDir, config.runtimeImageDir);
+    const recipe = readRecipe();
+    // auto: the sandbox where it can run (bwrap and a built image), else the host runtime.
+    const runtime = config.runtime === "sandbox" || (config.runtime === "auto" && sandboxAvailable(imagesDir, recipe))
+      ? SandboxRuntimeLive({
+        imagesDir, recipe, limits,
+        venvsDir: join(dataDir, "runtime", "venvs"),
+        mirror: config.runtimeMirror,
+        autoBuild: config.runtimeAutoBuild,
+        stopGraceMs: config.stopGraceMs,
+        uidBase: config.sandboxUidBase,
+        tmpMb: config.sandboxTmpMb,
+        pipIndexUrl: config.pipIndexUrl,
+        pipFindLinks: config.pipFindLinks,
+      })
+      : HostRuntimeLive({ python: config.python, limits, stopGraceMs: config.stopGraceMs })
+        .pipe(Layer.provide(PortReservationsLive({ from: config.portRangeFrom, to: config.portRangeTo }).pipe(Layer.provide(db))));
     const previews = PreviewManagerLive({
       publicUrl: platform.publicUrl.replace(/\/+$/, ""),
       previewsRoot: join(dataDir, "previews"),

@@ -39,7 +39,7 @@ export interface Supervision {
 const describeExit = (exit: ProcessExit): { exitCode: number | null; text: string } => {
   if (exit.code !== null) return { exitCode: exit.code, text: `exited with code ${exit.code}` };
   const number = exit.signal === null ? undefined : constants.signals[exit.signal as NodeJS.Signals];
-  return { exitCode: number === undefined ? null : 128 + number, text: `killed by ${exit.signal ?? "an unknown signal"}` };
+  return { exitCode: number === undefined ? null : 128 + number, text: exit.reason ?? `killed by ${exit.signal ?? "an unknown signal"}` };
 };
 
 /**
@@ -139,6 +139,7 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
         entry: launch.entry,
         rootPath: `/p/${id}`,
         env: { PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1", DATABASE_URL: databaseUrlFor(prepared) },
+        onSystemLine: (message, level) => system(message, level),
         onOutput: ({ stream, line }) => {
           tail.push(line);
           emit({ timestamp: new Date().toISOString(), level: parsers[stream].levelOf(line), source: stream, message: line });

@@ -81,6 +81,20 @@ describe("when the extractor service does not answer", () => {
     expect((res.body as unknown as ErrorEnvelope).error.code).toBe("service_unavailable");
   });
 
+  it("an extractor that refuses the request (here: over its body limit) is the same 503, never a 500", async () => {
+    const strict = await startTestExtractor({ MAX_BODY_BYTES: "64" });
+    const o2 = await startTestOrchestrator({ EXTRACTOR_URL: strict.url });
+    try {
+      const generationId = await upload(o2, alice, helloApp);
+      const res = await callApi(o2.url, "GET", `/api/generations/${generationId}/endpoints`, { token: alice });
+      expect(res.status).toBe(503);
+      expect((res.body as unknown as ErrorEnvelope).error.code).toBe("service_unavailable");
+    } finally {
+      await o2.dispose();
+      await strict.dispose();
+    }
+  });
+
   it("/status still answers, with no endpoints", async () => {
     const generationId = await upload(down, alice, importErrorApp);
     expect((await launch(down, alice, generationId, { wait: true })).status).toBe(422);

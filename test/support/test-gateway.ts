@@ -14,8 +14,11 @@ export interface TestPlatform {
 }
 
 /** A real orchestrator and a real gateway in front of it, both on port 0. */
-export const startTestPlatform = async (gatewayOverrides: Record<string, string> = {}): Promise<TestPlatform> => {
-  const orchestrator = await startTestOrchestrator();
+export const startTestPlatform = async (
+  gatewayOverrides: Record<string, string> = {},
+  orchestratorOverrides: Record<string, string> = {},
+): Promise<TestPlatform> => {
+  const orchestrator = await startTestOrchestrator(orchestratorOverrides);
   const gatewayService = await serveGateway({
     configProvider: ConfigProvider.fromUnknown({
       DATA_DIR: orchestrator.dataDir,

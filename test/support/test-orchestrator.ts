@@ -49,6 +49,8 @@ export const startTestOrchestrator = async (
       STOP_GRACE_MS: "3000",
       SWEEP_INTERVAL_MS: "200",
       STARTUP_TIMEOUT_SECONDS: "20",
+      // The host runtime unless a test asks for the sandbox (test/sandbox/**).
+      RUNTIME: "host",
       ...overrides,
     },
   });

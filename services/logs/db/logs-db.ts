@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { Context, Layer } from "effect";
-import { openSqlite } from "../../../libs/db/sqlite-node.ts";
+import { openSqlite } from "../../../libs/db/sqlite.ts";
 import * as schema from "./schema.ts";
 
 export type LogsDatabase = BetterSQLite3Database<typeof schema>;

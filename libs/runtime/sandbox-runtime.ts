@@ -1,0 +1,258 @@
+import { spawn } from "node:child_process";
+import { lchown, readdir } from "node:fs/promises";
+import { existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Deferred, Effect, Exit, Layer, Option, type Scope } from "effect";
+import { LineSplitter } from "../logsink/line-splitter.ts";
+import { type LaunchSpec, PreviewRuntime, type ProcessExit, type ResourceLimits } from "./contract.ts";
+import { RuntimeUnavailable } from "./errors.ts";
+import { buildImage, findImage, type ImageInfo, onPath } from "./image/image-store.ts";
+import type { ImageRecipe } from "./image/recipe.ts";
+import { groupExists, signalGroup } from "./process-identity.ts";
+import { treeResidentBytes } from "./process-tree.ts";
+import { prepareRequirements, type SandboxedRun } from "./requirements/requirements.ts";
+import { spawnGroup } from "./spawn-group.ts";
+import { acceptsConnections } from "./tcp-probe.ts";
+
+export interface SandboxRuntimeOptions {
+  readonly imagesDir: string;
+  /** Virtualenvs for requirements the image lacks, by requirements hash. */
+  readonly venvsDir: string;
+  readonly recipe: ImageRecipe;
+  readonly mirror: string;
+  /** Build a missing image on the first launch (else that launch fails saying how to build it). */
+  readonly autoBuild: boolean;
+  readonly limits: ResourceLimits;
+  readonly stopGraceMs: number;
+  /** Previews run as uids from here on, one each, so one preview's process limit is not another's. */
+  readonly uidBase: number;
+  readonly tmpMb: number;
+  readonly pipIndexUrl: Option.Option<string>;
+  readonly pipFindLinks: Option.Option<string>;
+  /** How often the memory of a preview's whole process tree is checked against its limit. */
+  readonly memoryCheckMs?: number;
+}
+
+const mib = 1024 * 1024;
+const hostPath = "/usr/sbin:/usr/bin:/sbin:/bin";
+/** Where things are inside the sandbox. The work dir lives under the private /tmp (the image is read-only). */
+const inside = { app: "/tmp/app", venv: "/tmp/venv", wheelhouse: "/tmp/wheelhouse", socket: "/tmp/app/.preview.sock" };
+const socketName = ".preview.sock";
+/** sockaddr_un holds 108 bytes with the terminating NUL. */
+const maxSocketPath = 107;
+const uidSlots = 50_000;
+
+export const imagesDirOf = (dataDir: string, configured: Option.Option<string>): string =>
+  resolve(Option.getOrElse(configured, () => join(dataDir, "runtime", "images")));
+
+/** Whether `auto` may pick the sandbox: bwrap is installed and the recipe's image is built. */
+export const sandboxAvailable = (imagesDir: string, recipe: ImageRecipe): boolean => onPath("bwrap") && findImage(imagesDir, recipe) !== undefined;
+
+const chownTree = async (dir: string, uid: number): Promise<void> => {
+  await lchown(dir, uid, uid);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await chownTree(path, uid);
+    else await lchown(path, uid, uid);
+  }
+};
+
+interface SandboxCommand {
+  readonly image: ImageInfo;
+  readonly uid: number;
+  readonly limits: ResourceLimits;
+  readonly tmpMb: number;
+  readonly binds: ReadonlyArray<{ readonly host: string; readonly inside: string; readonly writable: boolean }>;
+  readonly network: boolean;
+  readonly env: Readonly<Record<string, string>>;
+  readonly command: ReadonlyArray<string>;
+}
+
+/**
+ * prlimit (limits inherited by everything inside) → bwrap as root, which builds the mount, PID, IPC,
+ * UTS and network namespaces and keeps only the capabilities setpriv needs → setpriv, which becomes
+ * the preview's own uid with no capabilities and no_new_privs, then execs the command.
+ *
+ * bwrap runs without a user namespace on purpose: inside one, the preview's uid would map to root on
+ * the host, which the kernel exempts from RLIMIT_NPROC. No `--new-session`: stdin is not a terminal,
+ * and staying in bwrap's process group lets a stop's SIGTERM reach uvicorn for a graceful exit.
+ */
+export const sandboxArgs = (c: SandboxCommand): ReadonlyArray<string> => [
+  `--as=${c.limits.memoryMb * 2 * mib}`, `--nproc=${c.limits.maxProcesses}`,
+  `--fsize=${c.limits.fileSizeMb * mib}`, `--cpu=${c.limits.cpuSeconds}`, "--",
+  "bwrap",
+  "--ro-bind", c.image.root, "/",
+  "--dev", "/dev", "--proc", "/proc",
+  "--size", String(c.tmpMb * mib), "--tmpfs", "/tmp",
+  ...c.binds.flatMap((b) => [b.writable ? "--bind" : "--ro-bind", b.host, b.inside]),
+  ...(c.network && existsSync("/etc/resolv.conf") ? ["--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"] : []),
+  "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", ...(c.network ? [] : ["--unshare-net"]),
+  "--hostname", "preview", "--die-with-parent",
+  "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP",
+  "--clearenv", ...Object.entries(c.env).flatMap(([k, v]) => ["--setenv", k, v]),
+  "--chdir", c.binds.some((b) => b.inside === inside.app) ? inside.app : "/tmp",
+  "--",
+  "setpriv", `--reuid=${c.uid}`, `--regid=${c.uid}`, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
+  ...c.command,
+];
+
+/** Runs a short command in the sandbox (the requirements step): stdout collected, stderr lines streamed and kept. */
+const runToEnd = (args: ReadonlyArray<string>, onLine: (line: string) => void) =>
+  Effect.callback<{ code: number; stdout: string; stderr: ReadonlyArray<string> }, RuntimeUnavailable>((resume) => {
+    const child = spawn("prlimit", args, { cwd: "/", env: { PATH: hostPath }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    const stderr: string[] = [];
+    child.stdout.on("data", (c: Buffer) => { stdout += c.toString("utf8"); });
+    const splitter = new LineSplitter((line) => {
+      stderr.push(line);
+      if (stderr.length > 40) stderr.shift();
+      onLine(line);
+    });
+    child.stderr.on("data", (c: Buffer) => splitter.push(c));
+    child.stderr.on("end", () => splitter.end());
+    child.once("error", (e) => resume(Effect.fail(new RuntimeUnavailable({ message: `Could not start the sandbox: ${e.message}` }))));
+    child.once("close", (code, signal) => resume(Effect.succeed({ code: code ?? 128 + (signal === null ? 0 : 9), stdout, stderr })));
+    return Effect.sync(() => {
+      if (child.pid !== undefined && groupExists(child.pid)) signalGroup(child.pid, "SIGKILL");
+    });
+  });
+
+/**
+ * The sandbox runtime: each preview runs in bubblewrap over the recipe's Debian image, as its own
+ * unprivileged uid, with no network, private /tmp, PID/IPC/UTS namespaces, resource limits and a
+ * cleared environment; uvicorn listens on a Unix socket in the work dir.
+ */
+export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
+  Layer.effect(
+    PreviewRuntime,
+    Effect.gen(function* () {
+      const scope: Scope.Scope = yield* Effect.scope;
+      const { limits } = options;
+      const usedUids = new Set<number>();
+      const takeUid = (): number => {
+        for (;;) {
+          const uid = options.uidBase + Math.floor(Math.random() * uidSlots);
+          if (!usedUids.has(uid)) {
+            usedUids.add(uid);
+            return uid;
+          }
+        }
+      };
+
+      // One image build at a time, whoever asks; every launch waiting on it sees its progress.
+      let building: Deferred.Deferred<ImageInfo, RuntimeUnavailable> | undefined;
+      const listeners = new Set<(line: string) => void>();
+      const ensureImage = (say: (line: string) => void) =>
+        Effect.gen(function* () {
+          const ready = findImage(options.imagesDir, options.recipe);
+          if (ready !== undefined) return ready;
+          if (!options.autoBuild) {
+            return yield* Effect.fail(new RuntimeUnavailable({
+              message: `The sandbox image is not built (looked in ${options.imagesDir}); run \`npm run runtime:build\`, or set ORCHESTRATOR_RUNTIME=host`,
+            }));
+          }
+          if (building === undefined) {
+            const deferred = yield* Deferred.make<ImageInfo, RuntimeUnavailable>();
+            building = deferred;
+            const build = buildImage({
+              imagesDir: options.imagesDir, recipe: options.recipe, mirror: options.mirror,
+              onProgress: (line) => { for (const l of listeners) l(line); },
+            });
+            yield* Effect.forkIn(build.pipe(
+              Effect.onExit((exit) => Effect.andThen(Effect.sync(() => { building = undefined; }), Deferred.done(deferred, exit))),
+            ), scope);
+          }
+          const wait = building;
+          listeners.add(say);
+          return yield* Deferred.await(wait).pipe(Effect.ensuring(Effect.sync(() => listeners.delete(say))));
+        });
+
+      const start = (spec: LaunchSpec) =>
+        Effect.gen(function* () {
+          const say = spec.onSystemLine ?? (() => {});
+          if (!onPath("bwrap")) {
+            return yield* Effect.fail(new RuntimeUnavailable({ message: "bwrap is not installed: apt-get install -y bubblewrap, or set ORCHESTRATOR_RUNTIME=host" }));
+          }
+          const socketPath = join(spec.workDir, socketName);
+          if (Buffer.byteLength(socketPath) > maxSocketPath) {
+            return yield* Effect.fail(new RuntimeUnavailable({ message: `The preview's socket path ${socketPath} is over ${maxSocketPath} bytes; use a shorter DATA_DIR` }));
+          }
+          const image = yield* ensureImage((line) => say(line, "INFO"));
+          const uid = takeUid();
+          const releaseUid = Effect.sync(() => usedUids.delete(uid));
+          return yield* Effect.gen(function* () {
+            yield* Effect.promise(() => chownTree(spec.workDir, uid));
+            const findLinks = Option.getOrUndefined(options.pipFindLinks);
+            const localWheelhouse = findLinks !== undefined && existsSync(findLinks) && statSync(findLinks).isDirectory() ? resolve(findLinks) : undefined;
+            const venvDir = yield* prepareRequirements({
+              venvsDir: options.venvsDir,
+              imageHash: image.hash,
+              indexUrl: Option.getOrUndefined(options.pipIndexUrl),
+              findLinks,
+              say,
+              run: (run: SandboxedRun) =>
+                Effect.gen(function* () {
+                  if (run.venvDir !== undefined) yield* Effect.promise(() => chownTree(run.venvDir ?? "", uid));
+                  return yield* runToEnd(sandboxArgs({
+                    image, uid, limits, tmpMb: options.tmpMb, network: run.network,
+                    binds: [
+                      ...(run.venvDir === undefined ? [] : [{ host: run.venvDir, inside: inside.venv, writable: true }]),
+                      ...(localWheelhouse === undefined ? [] : [{ host: localWheelhouse, inside: inside.wheelhouse, writable: false }]),
+                    ],
+                    env: { PATH: "/usr/bin:/bin", HOME: "/tmp", LANG: "C.UTF-8", PYTHONDONTWRITEBYTECODE: "1" },
+                    command: ["/usr/bin/python3", "-c", run.script, ...run.args],
+                  }), run.onLine ?? (() => {}));
+                }),
+            }, spec.workDir);
+
+            let overLimit: string | undefined;
+            let watch: ReturnType<typeof setInterval> | undefined;
+            const group = yield* spawnGroup({
+              command: "prlimit",
+              args: sandboxArgs({
+                image, uid, limits, tmpMb: options.tmpMb, network: false,
+                binds: [
+                  { host: spec.workDir, inside: inside.app, writable: true },
+                  ...(venvDir === undefined ? [] : [{ host: venvDir, inside: inside.venv, writable: false }]),
+                ],
+                env: { PATH: `${venvDir === undefined ? "" : `${inside.venv}/bin:`}/usr/bin:/bin`, HOME: inside.app, LANG: "C.UTF-8", ...spec.env },
+                command: [
+                  venvDir === undefined ? "/usr/bin/python3" : `${inside.venv}/bin/python`, "-m", "uvicorn", `${spec.entry.module}:${spec.entry.attribute}`,
+                  "--uds", inside.socket, "--root-path", spec.rootPath,
+                ],
+              }),
+              cwd: "/",
+              env: { PATH: hostPath },
+              onOutput: spec.onOutput,
+              stopGraceMs: options.stopGraceMs,
+              onGone: Effect.andThen(Effect.sync(() => clearInterval(watch)), releaseUid),
+            });
+            // RLIMIT_AS bounds each process; the whole tree's resident memory is held to the limit here.
+            watch = setInterval(() => {
+              if (overLimit !== undefined) return;
+              const used = treeResidentBytes(group.pid);
+              if (used > limits.memoryMb * mib) {
+                overLimit = `was stopped: its processes used ${Math.round(used / mib)} MB of memory, over the ${limits.memoryMb} MB limit`;
+                signalGroup(group.pid, "SIGKILL");
+              }
+            }, options.memoryCheckMs ?? 250);
+            watch.unref();
+            const explain = (exit: ProcessExit): ProcessExit => (overLimit === undefined ? exit : { ...exit, reason: overLimit });
+            return {
+              pid: group.pid,
+              startTicks: group.startTicks,
+              exited: group.exited.pipe(Effect.map(explain)),
+              stop: group.stop.pipe(Effect.map(explain)),
+              upstream: { kind: "unix" as const, path: socketPath },
+            };
+          }).pipe(Effect.onExit((exit) => (Exit.isFailure(exit) ? releaseUid : Effect.void)));
+        });
+
+      return PreviewRuntime.of({
+        name: "sandbox",
+        limits,
+        isAnswering: (upstream) => Effect.promise(() => acceptsConnections(upstream)),
+        start,
+      });
+    }),
+  );
