@@ -22,12 +22,11 @@ export interface ServeOptions {
 }
 
 interface DenoServer {
-  readonly addr: { readonly port: number };
   shutdown(): Promise<void>;
 }
 interface DenoServe {
   serve(
-    options: { port: number; hostname: string; onListen?: () => void },
+    options: { port: number; hostname: string; onListen?: (addr: { port: number }) => void },
     handler: (request: Request, info: { remoteAddr: { hostname: string; port: number } }) => Response | Promise<Response>,
   ): DenoServer;
 }
@@ -36,7 +35,8 @@ const serveOnDeno = (fetch: FetchHandler, options: ServeOptions): Promise<Runnin
   const { Deno } = globalThis as unknown as { Deno: DenoServe };
   return new Promise((resolve) => {
     const server: DenoServer = Deno.serve(
-      { port: options.port, hostname: options.hostname, onListen: () => resolve({ port: server.addr.port, close: () => server.shutdown() }) },
+      // onListen runs inside Deno.serve(), before `server` is assigned: only the close is deferred.
+      { port: options.port, hostname: options.hostname, onListen: (addr) => resolve({ port: addr.port, close: () => server.shutdown() }) },
       (request, info) => fetch(request, { remoteAddr: info.remoteAddr }),
     );
   });

@@ -3,6 +3,8 @@ import { PlatformSecrets, PlatformSecretsLive } from "../../libs/auth/platform-s
 import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
 import { startService } from "../../libs/http/run-service.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
+import { isDeno } from "../../libs/js-runtime/is-deno.ts";
+import { FetchUpstreamClientLive } from "../../libs/proxy/fetch-upstream-client.ts";
 import { NodeUpstreamClientLive } from "../../libs/proxy/node-upstream-client.ts";
 import { HttpPreviewDirectoryLive } from "../../libs/previews/http-directory.ts";
 import { makeGatewayApp, upstreamOfUrl } from "./app.ts";
@@ -14,6 +16,8 @@ import { makeWebSocketUpgrade } from "./websocket-upgrade.ts";
 export const serveGateway = async (options: { readonly configProvider: ConfigProvider.ConfigProvider; readonly logger: Logger; readonly port?: number }) => {
   const config = await Effect.runPromise(gatewayConfig.parse(options.configProvider));
   const trim = (url: string) => url.replace(/\/+$/, "");
+  // node:http pools on Node (measured 2–3× global fetch's throughput); fetch on Deno.
+  const upstreamClient = isDeno ? FetchUpstreamClientLive : NodeUpstreamClientLive;
   const secrets = PlatformSecretsLive.pipe(Layer.provide(ConfigProvider.layer(options.configProvider)));
   const directory = HttpPreviewDirectoryLive(trim(config.orchestratorUrl)).pipe(Layer.provide(secrets));
   const proxy = PreviewProxyLive({
@@ -21,9 +25,9 @@ export const serveGateway = async (options: { readonly configProvider: ConfigPro
     maxBodyBytes: config.maxProxyBodyBytes,
     routeCacheMs: config.routeCacheMs,
     activityFlushMs: config.activityFlushMs,
-  }).pipe(Layer.provide(Layer.mergeAll(directory, NodeUpstreamClientLive)));
+  }).pipe(Layer.provide(Layer.mergeAll(directory, upstreamClient)));
   return startService({
-    layer: Layer.mergeAll(proxy, directory, NodeUpstreamClientLive, secrets),
+    layer: Layer.mergeAll(proxy, directory, upstreamClient, secrets),
     port: options.port ?? config.port,
     hostname: config.host,
     logger: options.logger,
@@ -40,6 +44,7 @@ export const serveGateway = async (options: { readonly configProvider: ConfigPro
         apiTimeoutMs: config.apiTimeoutMs,
         maxBodyBytes: config.maxProxyBodyBytes,
         logger: options.logger,
+        localMode: config.localMode,
       }).fetch;
     },
   });

@@ -1,0 +1,85 @@
+import { Effect, Layer } from "effect";
+import { PayloadTooLarge } from "../http/request-errors.ts";
+import type { Upstream } from "../runtime/contract.ts";
+import { UpstreamTimeout, UpstreamUnreachable } from "./errors.ts";
+import { endToEndHeaders } from "./headers.ts";
+import { UpstreamClient, type UpstreamRequest } from "./upstream-client.ts";
+
+interface DenoHttp {
+  createHttpClient(options: { proxy: { transport: "unix"; path: string } }): unknown;
+}
+
+const bodilessStatuses = new Set([101, 204, 205, 304]);
+
+/** Counts request body bytes as they stream and fails the stream past the limit. */
+const capped = (limit: number, onOver: () => void) => {
+  let seen = 0;
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > limit) {
+        onOver();
+        controller.error(new Error("request body over the limit"));
+      } else controller.enqueue(chunk);
+    },
+  });
+};
+
+/**
+ * The Deno layer: fetch, with Deno's Unix-socket client for sandboxed previews. fetch would
+ * decode a compressed response and still pass its content-encoding on, so the upstream is asked
+ * for identity encoding: bytes are never decoded twice.
+ */
+export const FetchUpstreamClientLive = Layer.sync(UpstreamClient, () => {
+  const { Deno } = globalThis as unknown as { Deno: DenoHttp };
+  const unixClients = new Map<string, unknown>();
+  const clientFor = (path: string) => {
+    let client = unixClients.get(path);
+    if (client === undefined) {
+      client = Deno.createHttpClient({ proxy: { transport: "unix", path } });
+      unixClients.set(path, client);
+    }
+    return client;
+  };
+  const send = (upstream: Upstream, req: UpstreamRequest) =>
+    Effect.callback<Response, UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge>((resume) => {
+      let failure: UpstreamTimeout | PayloadTooLarge | undefined;
+      const abort = new AbortController();
+      const timer = setTimeout(() => {
+        failure = new UpstreamTimeout({ timeoutMs: req.timeoutMs });
+        abort.abort();
+      }, req.timeoutMs);
+      req.signal?.addEventListener("abort", () => abort.abort(), { once: true });
+      const headers = new Headers(req.headers.filter(([name]) => name !== "accept-encoding"));
+      const url = upstream.kind === "tcp" ? `http://${upstream.host}:${upstream.port}${req.path}` : `http://preview${req.path}`;
+      const body = req.body?.pipeThrough(capped(req.maxBodyBytes, () => {
+        failure = new PayloadTooLarge({ limitBytes: req.maxBodyBytes });
+        abort.abort();
+      }));
+      fetch(url, {
+        method: req.method,
+        headers,
+        signal: abort.signal,
+        redirect: "manual",
+        ...(body === undefined ? {} : { body, duplex: "half" }),
+        ...(upstream.kind === "unix" ? { client: clientFor(upstream.path) } : {}),
+      } as RequestInit).then(
+        (res) => {
+          clearTimeout(timer);
+          const passBody = !bodilessStatuses.has(res.status) && req.method !== "HEAD";
+          if (!passBody) void res.body?.cancel();
+          resume(Effect.succeed(new Response(passBody ? res.body : null, {
+            status: res.status,
+            statusText: res.statusText,
+            headers: new Headers(endToEndHeaders(res.headers)),
+          })));
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          resume(Effect.fail(failure ?? new UpstreamUnreachable({ reason: e instanceof Error ? e.message : String(e) })));
+        },
+      );
+      return Effect.sync(() => abort.abort());
+    });
+  return UpstreamClient.of({ send });
+});
