@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Context, Effect, Layer, Option, Redacted } from "effect";
 import { platformConfig } from "../config/platform.ts";
@@ -26,6 +26,8 @@ export const localSecretsFile = (dataDir: string) => join(dataDir, "secrets.json
  */
 export const readOrCreateLocalSecrets = (dataDir: string): StoredSecrets => {
   const file = localSecretsFile(dataDir);
+  // Reading needs no write permission: a service without it (the gateway under Deno) can still start.
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as StoredSecrets;
   mkdirSync(dataDir, { recursive: true });
   const fresh: StoredSecrets = {
     jwtSecret: randomBytes(32).toString("base64url"),
