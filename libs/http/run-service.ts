@@ -1,6 +1,6 @@
 import { Layer, ManagedRuntime } from "effect";
 import type { Logger } from "../observability/logger.ts";
-import { type RunningServer, serveFetch, type UpgradeHandler } from "./serve.ts";
+import { type NodeInterceptor, type RunningServer, serveFetch, type UpgradeHandler } from "./serve.ts";
 
 export interface ServiceHandle<R> {
   readonly runtime: ManagedRuntime.ManagedRuntime<R, never>;
@@ -20,12 +20,19 @@ export const startService = async <R, E>(options: {
   readonly hostname: string;
   readonly logger: Logger;
   readonly makeUpgradeHandler?: (runtime: ManagedRuntime.ManagedRuntime<R, never>) => UpgradeHandler;
+  readonly makeNodeInterceptor?: (runtime: ManagedRuntime.ManagedRuntime<R, never>) => NodeInterceptor;
 }): Promise<ServiceHandle<R>> => {
   const runtime = ManagedRuntime.make(Layer.orDie(options.layer));
   await runtime.context();
   const fetch = await options.makeFetch(runtime);
   const onUpgrade = options.makeUpgradeHandler?.(runtime);
-  const server = await serveFetch(fetch, { port: options.port, hostname: options.hostname, ...(onUpgrade ? { onUpgrade } : {}) });
+  const intercept = options.makeNodeInterceptor?.(runtime);
+  const server = await serveFetch(fetch, {
+    port: options.port,
+    hostname: options.hostname,
+    ...(onUpgrade ? { onUpgrade } : {}),
+    ...(intercept ? { intercept } : {}),
+  });
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
     stopping ??= (async () => {

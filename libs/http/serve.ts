@@ -1,6 +1,6 @@
-import type { IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { serve } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import { isDeno } from "../js-runtime/is-deno.ts";
 
 export interface RunningServer {
@@ -15,10 +15,14 @@ type FetchHandler = (request: Request, env?: unknown) => Response | Promise<Resp
 /** WebSocket upgrades arrive beside the fetch handler on Node. */
 export type UpgradeHandler = (request: IncomingMessage, socket: Socket, head: Buffer) => void;
 
+/** A Node-only fast path that may answer a request before the fetch handler (true: answered). */
+export type NodeInterceptor = (request: IncomingMessage, response: ServerResponse) => boolean;
+
 export interface ServeOptions {
   readonly port: number;
   readonly hostname: string;
   readonly onUpgrade?: UpgradeHandler;
+  readonly intercept?: NodeInterceptor;
 }
 
 interface DenoServer {
@@ -44,14 +48,19 @@ const serveOnDeno = (fetch: FetchHandler, options: ServeOptions): Promise<Runnin
 
 const serveOnNode = (fetch: FetchHandler, options: ServeOptions): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
-    const server = serve({ fetch, port: options.port, hostname: options.hostname }, (info: AddressInfo) => {
+    const listener = getRequestListener(fetch);
+    const { intercept } = options;
+    const server = createServer(intercept === undefined ? listener : (req, res) => {
+      if (!intercept(req, res)) void listener(req, res);
+    });
+    server.listen(options.port, options.hostname, () => {
       resolve({
-        port: info.port,
+        port: (server.address() as AddressInfo).port,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
             // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
-            if ("closeIdleConnections" in server) server.closeIdleConnections();
+            server.closeIdleConnections();
           }),
       });
     });

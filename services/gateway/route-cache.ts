@@ -17,6 +17,11 @@ export const makeRouteCache = (directory: PreviewDirectory["Service"], ttlMs: nu
           Effect.tap((route) => Effect.sync(() => entries.set(previewInstanceId, { route, at: Date.now() }))),
         );
       }),
+    /** The cached route if fresh, without asking anyone (the Node fast path's lookup). */
+    peek: (previewInstanceId: string): PreviewRoute | undefined => {
+      const hit = entries.get(previewInstanceId);
+      return hit !== undefined && Date.now() - hit.at < ttlMs ? hit.route : undefined;
+    },
     invalidate: (previewInstanceId: string) => void entries.delete(previewInstanceId),
     invalidateGeneration: (generationId: string) => {
       for (const [id, { route }] of entries) if (route.generationId === generationId) entries.delete(id);

@@ -6,20 +6,28 @@ import type { Logger } from "../../libs/observability/logger.ts";
 import { isDeno } from "../../libs/js-runtime/is-deno.ts";
 import { FetchUpstreamClientLive } from "../../libs/proxy/fetch-upstream-client.ts";
 import { NodeUpstreamClientLive } from "../../libs/proxy/node-upstream-client.ts";
+import type { PreviewDirectory } from "../../libs/previews/directory.ts";
 import { HttpPreviewDirectoryLive } from "../../libs/previews/http-directory.ts";
 import { makeGatewayApp, upstreamOfUrl } from "./app.ts";
 import { gatewayConfig } from "./config.ts";
-import { PreviewProxyLive } from "./preview-proxy.ts";
+import { makeNodeFastProxy } from "./node-fast-proxy.ts";
+import { PreviewProxy, PreviewProxyLive } from "./preview-proxy.ts";
 import { makeWebSocketUpgrade } from "./websocket-upgrade.ts";
 
 /** Starts the gateway: its config, its layers (secrets, orchestrator directory, upstream client, proxy), its app. */
-export const serveGateway = async (options: { readonly configProvider: ConfigProvider.ConfigProvider; readonly logger: Logger; readonly port?: number }) => {
+export const serveGateway = async (options: {
+  readonly configProvider: ConfigProvider.ConfigProvider;
+  readonly logger: Logger;
+  readonly port?: number;
+  /** Where previews are looked up; the orchestrator's internal API unless given (bench/proxy.ts's outside origin). */
+  readonly directory?: Layer.Layer<PreviewDirectory>;
+}) => {
   const config = await Effect.runPromise(gatewayConfig.parse(options.configProvider));
   const trim = (url: string) => url.replace(/\/+$/, "");
   // node:http pools on Node (measured 2–3× global fetch's throughput); fetch on Deno.
   const upstreamClient = isDeno ? FetchUpstreamClientLive : NodeUpstreamClientLive;
   const secrets = PlatformSecretsLive.pipe(Layer.provide(ConfigProvider.layer(options.configProvider)));
-  const directory = HttpPreviewDirectoryLive(trim(config.orchestratorUrl)).pipe(Layer.provide(secrets));
+  const directory = options.directory ?? HttpPreviewDirectoryLive(trim(config.orchestratorUrl)).pipe(Layer.provide(secrets));
   const proxy = PreviewProxyLive({
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     maxBodyBytes: config.maxProxyBodyBytes,
@@ -32,6 +40,10 @@ export const serveGateway = async (options: { readonly configProvider: ConfigPro
     hostname: config.host,
     logger: options.logger,
     makeUpgradeHandler: (runtime) => makeWebSocketUpgrade(runtime, options.logger),
+    makeNodeInterceptor: (runtime) => {
+      const { cache, activity } = runtime.runSync(Effect.gen(function* () { return yield* PreviewProxy; }));
+      return makeNodeFastProxy({ cache, activity, upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxProxyBodyBytes, logger: options.logger });
+    },
     makeFetch: async (runtime) => {
       const platform = await runtime.runPromise(Effect.gen(function* () { return yield* PlatformSecrets; }));
       return makeGatewayApp({
