@@ -1,6 +1,8 @@
 /**
  * Launch latency: the platform (launch call → `running`) against a bare `python3 -m uvicorn` start of
  * the same app, polled the same way, interleaved in one run. Usage: tsx bench/launch.ts [--runs N]
+ * With the sandbox image built, the sandbox runtime is measured in the same run against a bare start
+ * of uvicorn on the image's own Python (bench/support/bare-image-uvicorn.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,10 +11,16 @@ import { parseArgs } from "node:util";
 import { callApi } from "../test/support/api.ts";
 import { helloApp } from "../test/support/fixture-apps.ts";
 import { startTestOrchestrator, type TestOrchestrator } from "../test/support/test-orchestrator.ts";
+import { findImage } from "../libs/runtime/image/image-store.ts";
+import { readRecipe } from "../libs/runtime/image/recipe.ts";
+import { bareImageStart } from "./support/bare-image-uvicorn.ts";
 import { type BareRun, bareStart } from "./support/bare-uvicorn.ts";
 import { summarize, table } from "./support/stats.ts";
 
 const target = 1.15;
+const sandboxTarget = 1.1;
+const imagesDir = process.env.ORCHESTRATOR_RUNTIME_IMAGE_DIR ?? "/var/cache/preview-platform/images";
+const image = findImage(imagesDir, readRecipe());
 const warmups = 2;
 const python = "/usr/bin/python3";
 const { values } = parseArgs({ options: { runs: { type: "string", default: "20" } } });
@@ -75,6 +83,7 @@ const platform = (o: TestOrchestrator, token: string, generationId: string) => {
 const main = async () => {
   const bareDir = mkdtempSync(join(tmpdir(), "bench-bare-"));
   let o: TestOrchestrator | undefined;
+  let sandboxed: TestOrchestrator | undefined;
   try {
     for (const [path, text] of Object.entries(helloApp)) writeFileSync(join(bareDir, path), text);
     o = await startTestOrchestrator();
@@ -82,6 +91,14 @@ const main = async () => {
     const upload = await callApi<{ generationId: string }>(o.url, "POST", "/api/generations", { token, json: { files: helloApp } });
     if (upload.status !== 201) throw new Error(`upload answered ${upload.status}: ${JSON.stringify(upload.body)}`);
     const p = platform(o, token, upload.body.generationId);
+    if (image === undefined) console.log(`no sandbox image in ${imagesDir} (npm run runtime:build): the sandbox is not measured\n`);
+    else sandboxed = await startTestOrchestrator({ RUNTIME: "sandbox", RUNTIME_IMAGE_DIR: imagesDir, RUNTIME_AUTO_BUILD: "false" });
+    const sandboxUpload = sandboxed === undefined ? undefined
+      : await callApi<{ generationId: string }>(sandboxed.url, "POST", "/api/generations", { token: await sandboxed.token("bench-user"), json: { files: helloApp } });
+    const sp = sandboxed === undefined || sandboxUpload === undefined ? undefined
+      : platform(sandboxed, await sandboxed.token("bench-user"), sandboxUpload.body.generationId);
+    const sandboxWaited: PlatformRun[] = [];
+    const bareInImage: BareRun[] = [];
 
     const waited: PlatformRun[] = [];
     const polled: number[] = [];
@@ -90,7 +107,12 @@ const main = async () => {
       if (interrupted) throw new Error("interrupted");
       // Interleaved, so drift in machine load hits every series alike.
       const [w, b, q] = [await p.waited(), await bareStart(python, bareDir), await p.polled()];
+      const [sw, sb] = sp === undefined || image === undefined ? [undefined, undefined] : [await sp.waited(), await bareImageStart(image.root, bareDir)];
       if (i < warmups) continue;
+      if (sw !== undefined && sb !== undefined) {
+        sandboxWaited.push(sw);
+        bareInImage.push(sb);
+      }
       waited.push(w);
       bare.push(b);
       polled.push(q);
@@ -107,6 +129,24 @@ const main = async () => {
     const p50Ratio = platformSummary.p50 / bareSummary.p50;
     const p95Ratio = platformSummary.p95 / bareSummary.p95;
     console.log(`\nratio p50 ${p50Ratio.toFixed(3)}, p95 ${p95Ratio.toFixed(3)}; target ≤ ${target}: ${p50Ratio <= target && p95Ratio <= target ? "met" : "not met"}`);
+    if (sandboxWaited.length > 0) {
+      const sandboxSummary = summarize(sandboxWaited.map((r) => r.total));
+      const bareImageSummary = summarize(bareInImage.map((r) => r.accepted));
+      console.log(`\nsandbox runtime, same run (hello app, the image's Python ${image?.python ?? "?"})\n`);
+      console.log(table([
+        ["sandbox platform (wait: true)", sandboxSummary],
+        ["bare uvicorn on the image's Python", bareImageSummary],
+        ["host platform (wait: true)", platformSummary],
+        ["bare uvicorn on the host's Python", bareSummary],
+        ["sandbox \"ready in\"", summarize(sandboxWaited.map((r) => r.readyIn))],
+        ["sandbox → \"Uvicorn running\" line", summarize(sandboxWaited.map((r) => r.toUvicornLine))],
+      ]));
+      const sp50 = sandboxSummary.p50 / bareImageSummary.p50;
+      const sp95 = sandboxSummary.p95 / bareImageSummary.p95;
+      console.log(`\nsandbox / bare (image's Python): p50 ${sp50.toFixed(3)}, p95 ${sp95.toFixed(3)}; target ≤ ${sandboxTarget}: ${sp50 <= sandboxTarget && sp95 <= sandboxTarget ? "met" : "not met"}`);
+      console.log(`sandbox / host platform: p50 ${(sandboxSummary.p50 / platformSummary.p50).toFixed(3)}, p95 ${(sandboxSummary.p95 / platformSummary.p95).toFixed(3)}`);
+      console.log(`sandbox / bare (host's Python): p50 ${(sandboxSummary.p50 / bareSummary.p50).toFixed(3)}, p95 ${(sandboxSummary.p95 / bareSummary.p95).toFixed(3)}`);
+    }
     // Polling quantizes both series onto the same backoff steps; uvicorn's own "running" line shows the gap underneath.
     console.log("\nwhere the platform's time goes (wait: true runs):");
     console.log(table([
@@ -120,6 +160,7 @@ const main = async () => {
     ]));
   } finally {
     await o?.dispose();
+    await sandboxed?.dispose();
     rmSync(bareDir, { recursive: true, force: true });
   }
 };

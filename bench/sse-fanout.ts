@@ -1,21 +1,158 @@
 // SSE fan-out benchmark (npm run bench:sse): the real orchestrator and logs service as separate
 // processes, one real uvicorn preview printing 100 lines/s for 10 s, watched first by 1 subscriber
 // (the baseline) and then by 1,000; then 10,000 idle connections held. Latency is from the
-// preview's print (its own clock) to the subscriber reading the line.
+// preview's print (its own clock, wall time) to the subscriber reading the line (wall time).
+//
+// The subscribers are raw sockets that only look for the emitted lines in the bytes they read.
+// They run in worker threads (BENCH_CLIENT_THREADS, default 2), because in one thread the k-th of
+// 1,000 sockets woken together is only read after the k-1 before it, which the service did not
+// cause; BENCH_CLIENT_THREADS=0 runs them all on the bench's main thread as before.
+// BENCH_CPU_PROF=<dir> writes a CPU profile of the logs service there; BENCH_IDLE_CONNECTIONS=0
+// skips the idle phase.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import getPort from "get-port";
 import { signUserToken } from "../libs/auth/user-token.ts";
 
 const subscribersUnderLoad = 1000;
 const idleConnections = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 10_000);
+const clientThreads = Number(process.env.BENCH_CLIENT_THREADS ?? 2);
 const rate = 100;
 const seconds = 10;
+
+interface ClientTarget {
+  readonly port: number;
+  readonly path: string;
+  readonly token: string;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+/**
+ * A set of minimal SSE subscribers on raw sockets. A read costs a timestamp and a byte search for
+ * this phase's lines (`"message":"emit <tag> <i> <ms>"`); nothing else is parsed.
+ */
+class ClientPool {
+  private readonly target: ClientTarget;
+  private sockets: Socket[] = [];
+  private latencies: number[] = [];
+  delivered = 0;
+
+  constructor(target: ClientTarget) {
+    this.target = target;
+  }
+
+  async open(count: number, tag: string): Promise<void> {
+    const marker = Buffer.from(`"message":"emit ${tag} `);
+    for (let i = 0; i < count; i += 100) {
+      this.sockets.push(...await Promise.all(Array.from({ length: Math.min(100, count - i) }, () => this.subscribe(tag === "" ? undefined : marker))));
+    }
+  }
+
+  take(): { readonly delivered: number; readonly latencies: Float64Array } {
+    const out = { delivered: this.delivered, latencies: Float64Array.from(this.latencies) };
+    this.latencies = [];
+    this.delivered = 0;
+    return out;
+  }
+
+  close(): void {
+    for (const s of this.sockets) s.destroy();
+    this.sockets = [];
+  }
+
+  private subscribe(marker: Buffer | undefined): Promise<Socket> {
+    const { port, path, token } = this.target;
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1");
+      let carry: Buffer | undefined;
+      let started = false;
+      socket.once("connect", () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\n\r\n`));
+      socket.once("error", reject);
+      socket.on("data", (chunk: Buffer) => {
+        const at = now();
+        const bytes = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
+        // Only whole frames are looked at; a frame cut at the end of this read waits for the next.
+        const end = bytes.lastIndexOf("\n\n");
+        const complete = end === -1 ? 0 : end + 2;
+        carry = complete < bytes.length ? bytes.subarray(complete) : undefined;
+        if (!started) {
+          if (bytes.indexOf("retry: 2000") === -1) {
+            carry = bytes;
+            return;
+          }
+          started = true;
+          if (bytes.indexOf("HTTP/1.1 200") !== 0) reject(new Error(bytes.subarray(0, 200).toString()));
+          resolve(socket);
+        }
+        if (marker === undefined) return;
+        for (let i = bytes.indexOf(marker); i !== -1 && i < complete; i = bytes.indexOf(marker, i + marker.length)) {
+          const numbers = i + marker.length;
+          const text = bytes.toString("latin1", numbers, bytes.indexOf(34, numbers));
+          this.delivered += 1;
+          this.latencies.push(at - Number(text.slice(text.indexOf(" ") + 1)));
+        }
+      });
+    });
+  }
+}
+
+type Request =
+  | { readonly id: number; readonly op: "open"; readonly count: number; readonly tag: string }
+  | { readonly id: number; readonly op: "count" | "take" | "close" };
+
+if (!isMainThread) {
+  const pool = new ClientPool(workerData as ClientTarget);
+  parentPort?.on("message", async (r: Request) => {
+    if (r.op === "open") await pool.open(r.count, r.tag);
+    if (r.op === "count") return parentPort?.postMessage({ id: r.id, delivered: pool.delivered });
+    if (r.op === "take") return parentPort?.postMessage({ id: r.id, ...pool.take() });
+    if (r.op === "close") pool.close();
+    parentPort?.postMessage({ id: r.id });
+  });
+}
+
+/** The subscribers, spread over worker threads (or all on this thread when `threads` is 0). */
+const makeClients = (target: ClientTarget, threads: number) => {
+  if (threads === 0) {
+    const pool = new ClientPool(target);
+    return {
+      open: (count: number, tag: string) => pool.open(count, tag),
+      delivered: async () => pool.delivered,
+      take: async () => [pool.take()],
+      close: async () => pool.close(),
+      stop: async () => {},
+    };
+  }
+  const workers = Array.from({ length: threads }, () => new Worker(new URL(import.meta.url), { workerData: target }));
+  let nextId = 0;
+  const ask = <T>(worker: Worker, request: Omit<Request, "id">): Promise<T> => new Promise((resolve) => {
+    const id = nextId++;
+    const onMessage = (m: T & { id: number }) => {
+      if (m.id !== id) return;
+      worker.off("message", onMessage);
+      resolve(m);
+    };
+    worker.on("message", onMessage);
+    worker.postMessage({ ...request, id });
+  });
+  const all = <T>(request: Omit<Request, "id">) => Promise.all(workers.map((w) => ask<T>(w, request)));
+  return {
+    open: async (count: number, tag: string) => {
+      await Promise.all(workers.map((w, i) => ask(w, { op: "open", count: Math.floor(count / threads) + (i < count % threads ? 1 : 0), tag } as Omit<Request, "id">)));
+    },
+    delivered: async () => (await all<{ delivered: number }>({ op: "count" })).reduce((n, r) => n + r.delivered, 0),
+    take: () => all<{ delivered: number; latencies: Float64Array }>({ op: "take" }),
+    close: async () => void await all({ op: "close" }),
+    stop: async () => void await Promise.all(workers.map((w) => w.terminate())),
+  };
+};
 
 const emitterApp = {
   "main.py": [
@@ -87,33 +224,6 @@ const ownCpuSeconds = () => {
 
 const quantile = (sorted: ReadonlyArray<number>, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
-/** A minimal SSE subscriber on a raw socket: the cheapest client, so the numbers are the server's. */
-const subscribe = (path: string, token: string, onLine: (tag: string, emittedAt: number) => void): Promise<Socket> =>
-  new Promise((resolve, reject) => {
-    const socket = connect(logsPort, "127.0.0.1");
-    let carry = "";
-    let started = false;
-    socket.setEncoding("utf8");
-    socket.once("connect", () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\n\r\n`));
-    socket.once("error", reject);
-    socket.on("data", (chunk: string) => {
-      const now = performance.timeOrigin + performance.now();
-      const text = carry + chunk;
-      if (!started && text.includes("retry: 2000")) {
-        started = true;
-        if (!text.startsWith("HTTP/1.1 200")) reject(new Error(text.slice(0, 200)));
-        resolve(socket);
-      }
-      const pattern = /"message":"emit (\w+) \d+ ([\d.]+)"/g;
-      let last = 0;
-      for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-        onLine(m[1] ?? "", Number(m[2]));
-        last = pattern.lastIndex;
-      }
-      carry = text.slice(Math.max(last, text.length - 300));
-    });
-  });
-
 const run = async () => {
   const logs = startService("services/logs/main.ts", { LOGS_PORT: String(logsPort), LOGS_ORCHESTRATOR_URL: orchestratorUrl }, true);
   const orchestrator = startService("services/orchestrator/main.ts", {
@@ -167,6 +277,7 @@ const run = async () => {
   await phase("one", 1);
   await phase("many", subscribersUnderLoad);
 
+  if (idleConnections === 0) return;
   const before = memory(pid).rssMb;
   const idle: Socket[] = [];
   for (let i = 0; i < idleConnections; i += 250) {

@@ -34,6 +34,28 @@ export interface PreviewClientOptions {
   readonly fetch?: typeof fetch;
 }
 
+/** An API answer as a value (shared by fetch here and by callers that send with XMLHttpRequest for upload progress). */
+export const apiResultOf = <T>(status: number, text: string, requestIdHeader: string | null): ApiResult<T> => {
+  let json: unknown;
+  try {
+    json = text === "" ? {} : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (status >= 200 && status < 300) return { ok: true, value: json as T };
+  const envelope = (json as { error?: Partial<ApiError> } | undefined)?.error;
+  return {
+    ok: false,
+    error: {
+      status,
+      code: envelope?.code ?? (status === 0 ? "network_error" : "http_error"),
+      message: envelope?.message ?? (status === 0 ? "The network request failed" : `HTTP ${status}`),
+      requestId: envelope?.requestId ?? requestIdHeader ?? "",
+      ...(envelope?.details === undefined ? {} : { details: envelope.details }),
+    },
+  };
+};
+
 export const createPreviewClient = (options: PreviewClientOptions) => {
   const base = options.baseUrl.replace(/\/+$/, "");
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -49,25 +71,7 @@ export const createPreviewClient = (options: PreviewClientOptions) => {
     } catch (e) {
       return { ok: false, error: { status: 0, code: "network_error", message: e instanceof Error ? e.message : String(e), requestId: "" } };
     }
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = text === "" ? {} : JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    if (res.ok) return { ok: true, value: json as T };
-    const envelope = (json as { error?: Partial<ApiError> } | undefined)?.error;
-    return {
-      ok: false,
-      error: {
-        status: res.status,
-        code: envelope?.code ?? "http_error",
-        message: envelope?.message ?? `HTTP ${res.status}`,
-        requestId: envelope?.requestId ?? res.headers.get("x-request-id") ?? "",
-        ...(envelope?.details === undefined ? {} : { details: envelope.details }),
-      },
-    };
+    return apiResultOf<T>(res.status, await res.text(), res.headers.get("x-request-id"));
   };
 
   const g = (generationId: string) => `/api/generations/${encodeURIComponent(generationId)}`;

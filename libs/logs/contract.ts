@@ -39,15 +39,34 @@ export class LogStore extends Context.Service<LogStore, {
 
 /** What a subscriber takes from its preview's channel. */
 export type FanoutMessage =
-  | { readonly _tag: "event"; readonly seq: number; readonly event: StoredEvent; readonly frame: Uint8Array }
+  | { readonly _tag: "event"; readonly event: StoredEvent; readonly frame: Uint8Array }
   | { readonly _tag: "ping" }
   | { readonly _tag: "close" };
 
+/** What one `poll` of a subscription gives: the messages published since the previous one, oldest first. */
+export interface FanoutBatch {
+  /** True when the subscriber fell further behind than the window and lost older messages. */
+  readonly lost: boolean;
+  readonly messages: ReadonlyArray<FanoutMessage>;
+  /**
+   * Every message's frame joined in order (pings included), encoded once per batch and shared by
+   * every subscriber that polls the same range; what a subscriber with nothing to skip writes.
+   */
+  readonly joined: () => Uint8Array;
+}
+
+/**
+ * One client's cursor into its preview's channel. Not an Effect on the hot path: a live line
+ * costs each subscriber one synchronous `poll` and one socket write, not a fiber wake-up.
+ */
 export interface FanoutSubscription {
-  /** Waits for at least one message and takes everything buffered. */
-  readonly take: Effect.Effect<ReadonlyArray<FanoutMessage>>;
-  /** The channel's sequence number when this subscription started. */
-  readonly startSeq: number;
+  /** Takes every message published since the last poll, without waiting; empty when none. */
+  readonly poll: () => FanoutBatch;
+  /**
+   * Registers the one callback told (once per publish, after the publishing effect) that
+   * messages may be waiting. Called synchronously; it must not throw.
+   */
+  readonly onMessages: (wake: () => void) => void;
 }
 
 export interface FanoutStats {
@@ -60,7 +79,7 @@ export interface FanoutStats {
 /**
  * The live side: one channel per preview with subscribers, one subscription per client. A
  * channel holds a bounded window; a subscriber that falls further behind loses the oldest
- * messages (seen as a gap in `seq`) and catches up from the store, never slowing the others.
+ * messages (seen as `lost`) and catches up from the store, never slowing the others.
  */
 export class LogFanout extends Context.Service<LogFanout, {
   readonly publish: (batch: StoredBatch) => Effect.Effect<void>;

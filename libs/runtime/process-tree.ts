@@ -1,7 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
 
-const pageBytes = 4096;
-
 const parentOf = (pid: string): number | undefined => {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -11,9 +9,11 @@ const parentOf = (pid: string): number | undefined => {
   }
 };
 
-const residentBytes = (pid: number): number => {
+/** Proportional set size: pages shared between processes (a fork's copy-on-write) count once in the sum. */
+const proportionalBytes = (pid: number): number => {
   try {
-    return Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1] ?? 0) * pageBytes;
+    const pss = /^Pss:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1];
+    return Number(pss ?? 0) * 1024;
   } catch {
     return 0;
   }
@@ -40,5 +40,5 @@ export const descendantsOf = (root: number): ReadonlyArray<number> => {
   return found;
 };
 
-/** Resident memory of `root` and all its descendants, in bytes. */
-export const treeResidentBytes = (root: number): number => descendantsOf(root).reduce((sum, pid) => sum + residentBytes(pid), 0);
+/** Memory of `root` and all its descendants, in bytes (their PSS summed: each resident page once). */
+export const treeMemoryBytes = (root: number): number => descendantsOf(root).reduce((sum, pid) => sum + proportionalBytes(pid), 0);

@@ -2,14 +2,14 @@ import { spawn } from "node:child_process";
 import { lchown, readdir } from "node:fs/promises";
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Deferred, Effect, Exit, Layer, Option, type Scope } from "effect";
+import { Deferred, Duration, Effect, Exit, Layer, Option, type Scope } from "effect";
 import { LineSplitter } from "../logsink/line-splitter.ts";
 import { type LaunchSpec, PreviewRuntime, type ProcessExit, type ResourceLimits } from "./contract.ts";
 import { RuntimeUnavailable } from "./errors.ts";
 import { buildImage, findImage, type ImageInfo, onPath } from "./image/image-store.ts";
 import type { ImageRecipe } from "./image/recipe.ts";
 import { groupExists, signalGroup } from "./process-identity.ts";
-import { treeResidentBytes } from "./process-tree.ts";
+import { descendantsOf, treeMemoryBytes } from "./process-tree.ts";
 import { prepareRequirements, type SandboxedRun } from "./requirements/requirements.ts";
 import { spawnGroup } from "./spawn-group.ts";
 import { acceptsConnections } from "./tcp-probe.ts";
@@ -83,7 +83,7 @@ export const sandboxArgs = (c: SandboxCommand): ReadonlyArray<string> => [
   "bwrap",
   "--ro-bind", c.image.root, "/",
   "--dev", "/dev", "--proc", "/proc",
-  "--size", String(c.tmpMb * mib), "--tmpfs", "/tmp",
+  "--perms", "1777", "--size", String(c.tmpMb * mib), "--tmpfs", "/tmp",
   ...c.binds.flatMap((b) => [b.writable ? "--bind" : "--ro-bind", b.host, b.inside]),
   ...(c.network && existsSync("/etc/resolv.conf") ? ["--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"] : []),
   "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", ...(c.network ? [] : ["--unshare-net"]),
@@ -230,7 +230,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
             // RLIMIT_AS bounds each process; the whole tree's resident memory is held to the limit here.
             watch = setInterval(() => {
               if (overLimit !== undefined) return;
-              const used = treeResidentBytes(group.pid);
+              const used = treeMemoryBytes(group.pid);
               if (used > limits.memoryMb * mib) {
                 overLimit = `was stopped: its processes used ${Math.round(used / mib)} MB of memory, over the ${limits.memoryMb} MB limit`;
                 signalGroup(group.pid, "SIGKILL");
@@ -238,11 +238,25 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
             }, options.memoryCheckMs ?? 250);
             watch.unref();
             const explain = (exit: ProcessExit): ProcessExit => (overLimit === undefined ? exit : { ...exit, reason: overLimit });
+            // SIGTERM to what runs inside only: bwrap has no handler and would die at once, and its
+            // death takes the whole PID namespace down with SIGKILL before uvicorn could shut down.
+            const stop = Effect.gen(function* () {
+              for (const pid of descendantsOf(group.pid).slice(2)) {
+                try {
+                  process.kill(pid, "SIGTERM");
+                } catch {
+                  // already gone
+                }
+              }
+              const graceful = yield* group.exited.pipe(Effect.timeoutOption(Duration.millis(options.stopGraceMs)));
+              if (graceful._tag === "Some") return graceful.value;
+              return yield* group.stop;
+            });
             return {
               pid: group.pid,
               startTicks: group.startTicks,
               exited: group.exited.pipe(Effect.map(explain)),
-              stop: group.stop.pipe(Effect.map(explain)),
+              stop: stop.pipe(Effect.map(explain)),
               upstream: { kind: "unix" as const, path: socketPath },
             };
           }).pipe(Effect.onExit((exit) => (Exit.isFailure(exit) ? releaseUid : Effect.void)));

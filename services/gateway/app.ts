@@ -16,6 +16,7 @@ import { PreviewRequestBody } from "../../libs/previews/request-schema.ts";
 import type { Upstream } from "../../libs/runtime/contract.ts";
 import { PreviewProxy } from "./preview-proxy.ts";
 import { sendPreviewRequest } from "./preview-request.ts";
+import { makeWebApp } from "../web/app.ts";
 
 export interface GatewayAppOptions {
   readonly run: (route: Route<PreviewProxy | PreviewDirectory | UpstreamClient>) => (c: Context<AppEnv>) => Promise<Response>;
@@ -27,6 +28,8 @@ export interface GatewayAppOptions {
   readonly apiTimeoutMs: number;
   readonly maxBodyBytes: number;
   readonly logger: Logger;
+  /** Serves POST /api/dev/token for the page (see services/web/app.ts); off by default. */
+  readonly localMode?: boolean;
 }
 
 export const upstreamOfUrl = (url: string): Upstream => {
@@ -45,6 +48,8 @@ export const makeGatewayApp = (o: GatewayAppOptions) => {
   }
   // Internal routes exist only between services; from outside they do not exist at all.
   app.all("/internal/*", (c) => errorResponse(c.get("requestId"), { status: 404, code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }));
+  // The Preview Tab page at `/` (and its dev-only sign-in route in local mode).
+  app.route("/", makeWebApp({ localMode: o.localMode ?? false, jwtSecret: o.jwtSecret }));
 
   /** Streams a public API request to the service that owns it, and its answer back, unbuffered. */
   const forwardTo = (upstream: Upstream) => o.run((c) => Effect.gen(function* () {

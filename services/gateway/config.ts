@@ -17,6 +17,8 @@ export const gatewayConfig = Config.all({
   maxProxyBodyBytes: int("MAX_PROXY_BODY_BYTES", 100 * 1024 * 1024),
   routeCacheMs: int("ROUTE_CACHE_MS", 2000),
   activityFlushMs: int("ACTIVITY_FLUSH_MS", 5000),
+  /** Local mode (`npm start` turns it on): the page signs in as the user `local` via POST /api/dev/token. Never in production. */
+  localMode: Config.Boolean("LOCAL_MODE").pipe(Config.withDefault(false)),
 }).pipe(Config.nested("GATEWAY"));
 
 export type GatewayConfig = typeof gatewayConfig extends Config.Config<infer A> ? A : never;

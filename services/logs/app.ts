@@ -1,5 +1,7 @@
+import type { ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { Effect, Stream } from "effect";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import { Effect } from "effect";
 import { type Context, Hono } from "hono";
 import { requireInternalToken, requireUser } from "../../libs/auth/middleware.ts";
 import type { AppEnv } from "../../libs/http/app-env.ts";
@@ -16,7 +18,8 @@ import { LogIngest } from "./ingest.ts";
 import { decodeIngestBody } from "./ndjson-body.ts";
 import { intParam, oneOf } from "./query-params.ts";
 import { requireUserOrStreamToken } from "./stream-auth.ts";
-import { subscriberStream } from "./subscriber-stream.ts";
+import { nodeSink, webSink } from "./sse-sink.ts";
+import { openSubscriber } from "./subscriber-stream.ts";
 
 export type LogsServices = LogStore | LogFanout | LogIngest | PreviewDirectory;
 
@@ -37,6 +40,7 @@ const sseHeaders = {
 };
 
 const maxId = Number.MAX_SAFE_INTEGER;
+
 
 /** The logs service: NDJSON ingest from the orchestrator, and the public log routes of api.md. */
 export const makeLogsApp = (o: LogsAppOptions) => {
@@ -67,17 +71,26 @@ export const makeLogsApp = (o: LogsAppOptions) => {
     const tail = yield* intParam("tail", c.req.query("tail"), { min: 0, max: o.config.retentionLines });
     const preview = yield* latest(c);
     const endedLongAgo = preview.stoppedAt !== null && Date.now() - Date.parse(preview.stoppedAt) > o.config.endGraceSeconds * 1000;
-    const body = yield* Stream.toReadableStreamEffect(subscriberStream({
+    const subscriber = yield* openSubscriber({
       previewId: preview.previewInstanceId,
       retryMs: 2000,
       pageSize: 500,
       ...(lastEventId === undefined ? {} : { lastEventId }),
       ...(tail === undefined ? {} : { tail }),
       ...(isFinalStatus(preview.status) && endedLongAgo ? { endedAs: preview.status } : {}),
-    }));
-    const socket = (c.env as { incoming?: { socket?: Socket } } | undefined)?.incoming?.socket;
-    if (socket !== undefined) o.onStream?.(socket);
-    return new Response(body, { headers: sseHeaders });
+    });
+    // On Node the subscriber writes to the response itself: no web stream between it and the socket.
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing === undefined) {
+      const { body, sink } = webSink();
+      subscriber.start(sink);
+      return new Response(body, { headers: sseHeaders });
+    }
+    outgoing.writeHead(200, { ...sseHeaders, "x-request-id": c.get("requestId") });
+    if (o.onStream !== undefined && outgoing.socket !== null) o.onStream(outgoing.socket);
+    subscriber.start(nodeSink(outgoing));
+    // @hono/node-server's documented marker: the handler answered on the Node response itself.
+    return RESPONSE_ALREADY_SENT;
   })));
 
   app.post(`${logs}/token`, requireUser(o.jwtSecret), o.run((c) => Effect.gen(function* () {

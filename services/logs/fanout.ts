@@ -1,6 +1,6 @@
-import { Duration, Effect, Layer, PubSub, Schedule } from "effect";
-import { type FanoutMessage, LogFanout, type StoredEvent } from "../../libs/logs/contract.ts";
-import { logFrame, statusFrame } from "../../libs/logs/sse-frames.ts";
+import { Duration, Effect, Layer, Schedule } from "effect";
+import { type FanoutBatch, type FanoutMessage, LogFanout, type StoredEvent } from "../../libs/logs/contract.ts";
+import { joinFrames, logFrame, pingFrame, statusFrame } from "../../libs/logs/sse-frames.ts";
 
 export interface FanoutOptions {
   /** Messages a subscriber may lag behind before it falls back to the store. */
@@ -8,22 +8,107 @@ export interface FanoutOptions {
   readonly pingIntervalMs: number;
 }
 
-interface Channel {
-  readonly pubsub: PubSub.PubSub<FanoutMessage>;
-  seq: number;
-  subscribers: number;
+interface Subscriber {
+  /** Position of the next message this subscriber will take. */
+  position: number;
+  sawClose: boolean;
+  wake: (() => void) | undefined;
 }
 
 const ping: FanoutMessage = { _tag: "ping" };
 const close: FanoutMessage = { _tag: "close" };
+const empty: ReadonlyArray<FanoutMessage> = [];
+const noBytes = new Uint8Array(0);
+const emptyBatch: FanoutBatch = { lost: false, messages: empty, joined: () => noBytes };
 
 const frameOf = (previewId: string, event: StoredEvent) =>
   event._tag === "line" ? logFrame(event.line) : statusFrame(event.status, previewId);
 
+const framesOf = (messages: ReadonlyArray<FanoutMessage>): Uint8Array[] => {
+  const frames: Uint8Array[] = [];
+  for (const m of messages) {
+    if (m._tag === "event") frames.push(m.frame);
+    else if (m._tag === "ping") frames.push(pingFrame);
+  }
+  return frames;
+};
+
 /**
- * In-process fan-out: a sliding PubSub per watched preview. Its window is shared by all of the
- * preview's subscribers (memory is bounded per preview, not per client), frames are encoded once
- * per line, and a subscriber that lags more than the window only loses its own oldest messages.
+ * One watched preview: a ring of its last `capacity` messages, shared by all its subscribers
+ * (memory is bounded per preview, not per client), each of which only keeps a position in it.
+ */
+class Channel {
+  private readonly ring: Array<FanoutMessage | undefined>;
+  private readonly capacity: number;
+  /** Messages ever published here; the next one goes to position `end`. */
+  private end = 0;
+  private wakeScheduled = false;
+  /** The last batch handed out: subscribers that poll the same range share it and its joined frames. */
+  private last: { readonly from: number; readonly to: number; readonly batch: FanoutBatch } | undefined;
+  closed = false;
+  readonly subscribers = new Set<Subscriber>();
+
+  constructor(capacity: number) {
+    this.capacity = Math.max(1, capacity);
+    this.ring = new Array<FanoutMessage | undefined>(this.capacity);
+  }
+
+  join(): Subscriber {
+    const subscriber: Subscriber = { position: this.end, sawClose: false, wake: undefined };
+    this.subscribers.add(subscriber);
+    return subscriber;
+  }
+
+  publish(messages: ReadonlyArray<FanoutMessage>): void {
+    for (const m of messages) {
+      this.ring[this.end % this.capacity] = m;
+      this.end += 1;
+    }
+    this.wakeAll();
+  }
+
+  /** Wakes every subscriber once, after the publishing code has run (several publishes in a tick wake once). */
+  wakeAll(): void {
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    queueMicrotask(() => {
+      this.wakeScheduled = false;
+      for (const s of this.subscribers) {
+        try {
+          s.wake?.();
+        } catch {
+          // A subscriber's failure is its own: it never stops the others being woken.
+        }
+      }
+    });
+  }
+
+  poll(s: Subscriber): FanoutBatch {
+    const oldest = Math.max(0, this.end - this.capacity);
+    const lost = s.position < oldest;
+    const from = lost ? oldest : s.position;
+    const to = this.end;
+    s.position = to;
+    const closing = this.closed && !s.sawClose;
+    if (closing) s.sawClose = true;
+    if (from === to && !lost && !closing) return emptyBatch;
+    const cached = this.last;
+    if (!lost && !closing && cached !== undefined && cached.from === from && cached.to === to) return cached.batch;
+    const messages: FanoutMessage[] = [];
+    for (let i = from; i < to; i++) messages.push(this.ring[i % this.capacity] as FanoutMessage);
+    if (closing) messages.push(close);
+    let joined: Uint8Array | undefined;
+    const batch: FanoutBatch = { lost, messages, joined: () => (joined ??= joinFrames(framesOf(messages))) };
+    if (!lost && !closing) this.last = { from, to, batch };
+    return batch;
+  }
+}
+
+/**
+ * In-process fan-out: one bounded ring per watched preview, frames encoded once per line, and
+ * for each publish one synchronous wake-up per subscriber, which takes everything it has not seen
+ * yet in one poll. A subscriber that lags more than the ring (its client stopped reading) only
+ * loses its own oldest messages, sees `lost`, and catches up from the store.
  */
 export const LogFanoutLive = (options: FanoutOptions) =>
   Layer.effect(LogFanout, Effect.gen(function* () {
@@ -31,54 +116,48 @@ export const LogFanoutLive = (options: FanoutOptions) =>
     let closing = false;
     let catchUps = 0;
 
-    const release = (previewId: string, channel: Channel) => Effect.gen(function* () {
-      channel.subscribers -= 1;
-      if (channel.subscribers === 0 && channels.get(previewId) === channel) {
-        channels.delete(previewId);
-        yield* PubSub.shutdown(channel.pubsub);
-      }
-    });
-
-    yield* Effect.forkScoped(Effect.gen(function* () {
-      for (const channel of channels.values()) yield* PubSub.publish(channel.pubsub, ping);
+    yield* Effect.forkScoped(Effect.sync(() => {
+      for (const channel of channels.values()) channel.publish([ping]);
     }).pipe(Effect.repeat(Schedule.spaced(Duration.millis(options.pingIntervalMs)))));
 
     return LogFanout.of({
-      publish: ({ previewId, events }) => Effect.gen(function* () {
+      publish: ({ previewId, events }) => Effect.sync(() => {
         const channel = channels.get(previewId);
         if (channel === undefined) return;
-        const messages = events.map((event): FanoutMessage => {
-          channel.seq += 1;
-          return { _tag: "event", seq: channel.seq, event, frame: frameOf(previewId, event) };
-        });
-        yield* PubSub.publishAll(channel.pubsub, messages);
+        channel.publish(events.map((event): FanoutMessage => ({ _tag: "event", event, frame: frameOf(previewId, event) })));
       }),
       subscribe: (previewId) => Effect.gen(function* () {
         let channel = channels.get(previewId);
         if (channel === undefined) {
-          const pubsub = yield* PubSub.sliding<FanoutMessage>(options.subscriberBuffer);
-          // Another subscriber may have created the channel while this one was being made.
-          channel = channels.get(previewId) ?? { pubsub, seq: 0, subscribers: 0 };
+          channel = new Channel(options.subscriberBuffer);
+          channel.closed = closing;
           channels.set(previewId, channel);
-          if (channel.pubsub !== pubsub) yield* PubSub.shutdown(pubsub);
-          else if (closing) yield* PubSub.end(pubsub, close);
         }
         const joined = channel;
-        joined.subscribers += 1;
-        yield* Effect.addFinalizer(() => release(previewId, joined));
-        const subscription = yield* PubSub.subscribe(joined.pubsub);
-        return { take: PubSub.takeAll(subscription), startSeq: joined.seq };
+        const subscriber = joined.join();
+        yield* Effect.addFinalizer(() => Effect.sync(() => {
+          subscriber.wake = undefined;
+          joined.subscribers.delete(subscriber);
+          if (joined.subscribers.size === 0 && channels.get(previewId) === joined) channels.delete(previewId);
+        }));
+        return {
+          poll: () => joined.poll(subscriber),
+          onMessages: (wake) => void (subscriber.wake = wake),
+        };
       }),
       noteCatchUp: Effect.sync(() => void (catchUps += 1)),
       watched: Effect.sync(() => [...channels.keys()]),
       stats: Effect.sync(() => ({
         previews: channels.size,
-        subscribers: [...channels.values()].reduce((n, c) => n + c.subscribers, 0),
+        subscribers: [...channels.values()].reduce((n, c) => n + c.subscribers.size, 0),
         catchUps,
       })),
-      closeAll: Effect.gen(function* () {
+      closeAll: Effect.sync(() => {
         closing = true;
-        for (const channel of channels.values()) yield* PubSub.end(channel.pubsub, close);
+        for (const channel of channels.values()) {
+          channel.closed = true;
+          channel.wakeAll();
+        }
       }),
     });
   }));

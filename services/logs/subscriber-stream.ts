@@ -1,8 +1,9 @@
-import { Effect, Stream } from "effect";
-import { type FanoutSubscription, LogFanout, LogStore } from "../../libs/logs/contract.ts";
+import { Effect, Exit, Scope } from "effect";
+import { type FanoutBatch, LogFanout, LogStore } from "../../libs/logs/contract.ts";
 import { isFinalStatus } from "../../libs/logs/schemas.ts";
 import { joinFrames, logFrame, pingFrame, retryFrame, statusFrame } from "../../libs/logs/sse-frames.ts";
 import type { PreviewStatus } from "../../libs/previews/contract.ts";
+import type { SseSink } from "./sse-sink.ts";
 
 export interface SubscriberOptions {
   readonly previewId: string;
@@ -23,26 +24,38 @@ export interface SubscriberOptions {
 interface Cursor {
   /** The last line id sent. */
   lastId: number;
-  /** The last fan-out sequence number seen; a jump means this subscriber lost messages. */
-  lastSeq: number;
   lastStatus: PreviewStatus | null;
   mode: "storage" | "live" | "done";
 }
 
+export interface Subscriber {
+  /** Starts writing to `sink`; the subscription is released when the sink closes. Call once. */
+  readonly start: (sink: SseSink) => void;
+}
+
 /**
- * One client's SSE body: `retry`, then stored lines after its cursor, then the live channel.
+ * One client's SSE stream: `retry`, then stored lines after its cursor, then the live channel.
  * It subscribes before reading the store, so nothing falls between the two, and skips ids it
  * already sent, so nothing is sent twice. Whenever it finds it lost live messages (it lagged
- * past its buffer, or ids jump) it goes back to the store from its cursor, page by page.
+ * past the channel's window, or ids jump) it goes back to the store from its cursor, page by page.
+ *
+ * The live path is plain code, not an Effect per line: a wake-up polls everything waiting and
+ * writes it in one chunk (the channel's shared chunk when nothing is skipped). While the client
+ * does not drain what was written, nothing more is taken or written for it: the channel's
+ * bounded window moves on without it, and it catches up from the store once it reads again.
  */
-export const subscriberStream = (o: SubscriberOptions) =>
-  Stream.unwrap(Effect.gen(function* () {
+export const openSubscriber = (o: SubscriberOptions): Effect.Effect<Subscriber, never, LogStore | LogFanout> =>
+  Effect.gen(function* () {
     const store = yield* LogStore;
     const fanout = yield* LogFanout;
-    const subscription: FanoutSubscription = yield* fanout.subscribe(o.previewId);
-    const start = o.lastEventId ?? (o.tail === undefined ? 0 : yield* store.tailStart(o.previewId, o.tail));
-    const cursor: Cursor = { lastId: start, lastSeq: subscription.startSeq, lastStatus: null, mode: "storage" };
-    let first = true;
+    const scope = yield* Scope.make();
+    const opened = yield* Effect.gen(function* () {
+      const subscription = yield* fanout.subscribe(o.previewId);
+      const start = o.lastEventId ?? (o.tail === undefined ? 0 : yield* store.tailStart(o.previewId, o.tail));
+      return { subscription, start };
+    }).pipe(Scope.provide(scope), Effect.onError(() => Scope.close(scope, Exit.void)));
+    const { subscription } = opened;
+    const cursor: Cursor = { lastId: opened.start, lastStatus: null, mode: "storage" };
 
     const fromStorage = Effect.gen(function* () {
       const lines = yield* store.page(o.previewId, { after: cursor.lastId, limit: o.pageSize });
@@ -61,28 +74,40 @@ export const subscriberStream = (o: SubscriberOptions) =>
       return frames;
     });
 
-    const fromLive = Effect.gen(function* () {
-      const messages = yield* subscription.take;
+    const caughtUpFromStore = () => {
+      Effect.runSync(fanout.noteCatchUp);
+      cursor.mode = "storage";
+    };
+
+    /** What of a live batch goes to this client: the whole batch's shared chunk, or its own selection. */
+    const fromLive = (batch: FanoutBatch): Uint8Array | undefined => {
+      if (batch.lost) {
+        caughtUpFromStore();
+        return undefined;
+      }
       const frames: Uint8Array[] = [];
-      for (const m of messages) {
+      let all = true;
+      for (const m of batch.messages) {
         if (m._tag === "ping") {
           frames.push(pingFrame);
           continue;
         }
         if (m._tag === "close") {
           cursor.mode = "done";
+          all = false;
           break;
         }
-        const lost = m.seq > cursor.lastSeq + 1;
-        cursor.lastSeq = m.seq;
         const event = m.event;
-        if (lost || (event._tag === "line" && event.line.id > cursor.lastId + 1)) {
-          yield* fanout.noteCatchUp;
-          cursor.mode = "storage";
-          break;
-        }
         if (event._tag === "line") {
-          if (event.line.id <= cursor.lastId) continue;
+          if (event.line.id <= cursor.lastId) {
+            all = false;
+            continue;
+          }
+          if (event.line.id > cursor.lastId + 1) {
+            caughtUpFromStore();
+            all = false;
+            break;
+          }
           cursor.lastId = event.line.id;
           frames.push(m.frame);
         } else if (event.status !== cursor.lastStatus) {
@@ -90,22 +115,64 @@ export const subscriberStream = (o: SubscriberOptions) =>
           frames.push(m.frame);
           if (isFinalStatus(event.status)) {
             cursor.mode = "done";
+            if (m !== batch.messages.at(-1)) all = false;
             break;
           }
+        } else {
+          all = false;
         }
       }
-      return frames;
-    });
+      if (frames.length === 0) return undefined;
+      return all ? batch.joined() : joinFrames(frames);
+    };
 
-    const next: Effect.Effect<readonly [Uint8Array, Cursor] | undefined> = Effect.gen(function* () {
-      const frames: Uint8Array[] = first ? [retryFrame(o.retryMs)] : [];
-      first = false;
-      while (frames.length === 0) {
-        if (cursor.mode === "done") return undefined;
-        frames.push(...(cursor.mode === "storage" ? yield* fromStorage : yield* fromLive));
-      }
-      return [joinFrames(frames), cursor] as const;
-    });
+    const start = (sink: SseSink) => {
+      let storageReading = false;
+      let blocked = false;
+      let over = false;
 
-    return Stream.unfold(cursor, () => next);
-  }));
+      const write = (chunk: Uint8Array | undefined) => {
+        if (chunk === undefined || chunk.byteLength === 0 || sink.write(chunk)) return;
+        blocked = true;
+        sink.onDrain(() => {
+          blocked = false;
+          pump();
+        });
+      };
+
+      const pump = (): void => {
+        while (!over && !storageReading && !blocked) {
+          if (cursor.mode === "done") {
+            over = true;
+            sink.end();
+            return;
+          }
+          if (cursor.mode === "storage") {
+            storageReading = true;
+            Effect.runPromise(fromStorage).then((frames) => {
+              storageReading = false;
+              if (over) return;
+              write(frames.length === 0 ? undefined : joinFrames(frames));
+              pump();
+            }, () => {
+              over = true;
+              sink.destroy();
+            });
+            return;
+          }
+          const batch = subscription.poll();
+          if (batch.messages.length === 0 && !batch.lost) return;
+          write(fromLive(batch));
+        }
+      };
+
+      sink.onClose(() => {
+        over = true;
+        Effect.runFork(Scope.close(scope, Exit.void));
+      });
+      subscription.onMessages(pump);
+      write(retryFrame(o.retryMs));
+      pump();
+    };
+    return { start };
+  });

@@ -74,7 +74,7 @@ export const installScript = `
 import json, subprocess, sys, venv
 reqs, pip_args = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 venv.EnvBuilder(system_site_packages=True, with_pip=False, symlinks=True).create("/tmp/venv")
-sys.exit(subprocess.call(["/tmp/venv/bin/python", "-m", "pip", "install", *pip_args, *reqs]))
+sys.exit(subprocess.call(["/tmp/venv/bin/python", "-m", "pip", "install", *pip_args, *reqs], stdout=sys.stderr))
 `;
 
 /** A command run inside the sandbox for the requirements step. */

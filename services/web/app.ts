@@ -1,0 +1,74 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../../libs/http/app-env.ts";
+import { errorResponse } from "../../libs/http/error-envelope.ts";
+import { signUserToken } from "../../libs/auth/user-token.ts";
+import { buildWebAssets, type WebAssets } from "./bundle.ts";
+
+export interface WebAppOptions {
+  /** Local mode: the page signs in as the user `local` through POST /api/dev/token. Off: that route does not exist. */
+  readonly localMode: boolean;
+  readonly jwtSecret: string;
+}
+
+/** The user the page signs in as in local mode (the same id `npm run preview` uses by default). */
+export const localUserId = "local";
+const devTokenSeconds = 12 * 3600;
+
+const securityHeaders = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+
+const sameHost = (origin: string, url: string): boolean => {
+  try {
+    return new URL(origin).host === new URL(url).host;
+  } catch {
+    return false; // "null" and other opaque origins
+  }
+};
+
+/** The Preview Tab page: `GET /` and its hashed `/assets/*`, plus the dev-only sign-in route in local mode. */
+export const makeWebApp = (options: WebAppOptions) => {
+  const app = new Hono<AppEnv>();
+  // Built once, on first use: the gateway's API tests never pay for it.
+  let assets: Promise<WebAssets> | undefined;
+  const load = () => {
+    assets ??= buildWebAssets({ localMode: options.localMode }).catch((e: unknown) => {
+      assets = undefined;
+      throw e;
+    });
+    return assets;
+  };
+
+  app.get("/", async (c) => {
+    const { html } = await load();
+    return c.body(html, 200, {
+      ...securityHeaders,
+      "content-type": "text/html; charset=utf-8",
+      // Always revalidated: it names the current hashed assets.
+      "cache-control": "no-cache",
+      "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    });
+  });
+  app.get("/assets/:name", async (c) => {
+    const asset = (await load()).assets.get(c.req.param("name"));
+    if (asset === undefined) return errorResponse(c.get("requestId"), { status: 404, code: "not_found", message: `No asset ${c.req.param("name")}` });
+    return c.body(asset.body, 200, { ...securityHeaders, "content-type": asset.type, "cache-control": "public, max-age=31536000, immutable" });
+  });
+
+  if (!options.localMode) {
+    // Off: the dev routes do not exist, signed in or not (never handed on to the services).
+    app.all("/api/dev/*", (c) => errorResponse(c.get("requestId"), { status: 404, code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }));
+  } else {
+    app.post("/api/dev/token", async (c) => {
+      // Only the page itself: a cross-site form or script gets nothing.
+      const origin = c.req.header("origin");
+      if (origin !== undefined && !sameHost(origin, c.req.url)) {
+        return errorResponse(c.get("requestId"), { status: 403, code: "forbidden", message: "The dev token is for this origin's page only" });
+      }
+      const token = await signUserToken(options.jwtSecret, localUserId, devTokenSeconds);
+      return c.json({ token, userId: localUserId, expiresAt: new Date(Date.now() + devTokenSeconds * 1000).toISOString() }, 200, { "cache-control": "no-store" });
+    });
+  }
+  return app;
+};

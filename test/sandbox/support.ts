@@ -1,0 +1,47 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { expect } from "vitest";
+import { findImage } from "../../libs/runtime/image/image-store.ts";
+import { readRecipe } from "../../libs/runtime/image/recipe.ts";
+
+/** Where .ci/run and `npm run runtime:build` (with ORCHESTRATOR_RUNTIME_IMAGE_DIR) keep the image. */
+export const imagesDir = process.env.ORCHESTRATOR_RUNTIME_IMAGE_DIR ?? "/var/cache/preview-platform/images";
+
+/** The sandbox tests need the real image: without it they fail here, loudly, saying how to build it. */
+export const requireImage = () => {
+  const image = findImage(imagesDir, readRecipe());
+  expect(image, `no sandbox image in ${imagesDir}: run ORCHESTRATOR_RUNTIME_IMAGE_DIR=${imagesDir} npm run runtime:build (as root)`).toBeDefined();
+  return image;
+};
+
+/** Orchestrator settings for a sandboxed platform; no build on launch (the image must be there already). */
+export const sandboxSettings = (extra: Record<string, string> = {}): Record<string, string> => ({
+  RUNTIME: "sandbox",
+  RUNTIME_IMAGE_DIR: imagesDir,
+  RUNTIME_AUTO_BUILD: "false",
+  ...extra,
+});
+
+/** A wheel of a tiny pure-Python package, written with the host's python3 (zipfile only). */
+export const buildWheelhouse = (dir: string, name: string, version: string, value: string): string => {
+  mkdirSync(dir, { recursive: true });
+  const script = `
+import base64, hashlib, sys, zipfile
+d, name, version, value = sys.argv[1:5]
+info = f"{name}-{version}.dist-info"
+files = {
+  f"{name}/__init__.py": f"VALUE = {value!r}\\n__version__ = {version!r}\\n",
+  f"{info}/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n",
+  f"{info}/WHEEL": "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+}
+def digest(text):
+  return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+record = "".join(f"{p},{digest(t)},{len(t.encode())}\\n" for p, t in files.items()) + f"{info}/RECORD,,\\n"
+with zipfile.ZipFile(f"{d}/{name}-{version}-py3-none-any.whl", "w") as z:
+  for p, t in files.items(): z.writestr(p, t)
+  z.writestr(f"{info}/RECORD", record)
+`;
+  execFileSync("python3", ["-c", script, dir, name, version, value]);
+  return join(dir, `${name}-${version}-py3-none-any.whl`);
+};
