@@ -24,7 +24,7 @@ export const PortReservationsLive = (range: PortRange) =>
         Effect.promise(async () => {
           const reserved = db.select({ port: portReservations.port }).from(portReservations).all().map((r) => r.port);
           if (reserved.length > range.to - range.from) return undefined;
-          const port = await getPort({ port: portNumbers(range.from, range.to), exclude: reserved });
+          const port = await getPort({ port: portNumbers(range.from, range.to), exclude: reserved, host: "127.0.0.1" });
           if (port < range.from || port > range.to) return undefined; // get-port falls back to any port when the range is busy
           const inserted = db.insert(portReservations).values({ port, previewId: holder, reservedAt: Date.now() })
             .onConflictDoNothing().run();

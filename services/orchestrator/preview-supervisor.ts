@@ -149,6 +149,9 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
       yield* superviseProcess(proc, startedAt).pipe(Effect.onInterrupt(() => proc.stop));
     }).pipe(
       Effect.catch((e) => fail(`The preview could not start: ${e instanceof Error ? e.message : String(e)}`)),
+      // A bug or a refused permission must still end the launch, or a waiting client would hang.
+      Effect.catchDefect((defect) =>
+        Effect.logError("preview supervisor defect", defect).pipe(Effect.andThen(fail("The platform could not start the preview (internal error)")))),
       Effect.onInterrupt(() => finish("stopped", {}, "The platform shut down; the preview was stopped")),
       Effect.ensuring(Effect.promise(() => removeWorkDir(launch.workDir))),
       Effect.ensuring(Deferred.succeed(finished, undefined)),

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Runs one service under Deno with the permissions it needs and no others:
+#   scripts/deno-service.sh <gateway|logs|extractor|orchestrator> [entry file]
+# The entry defaults to services/<name>/main.ts, the same file Node runs.
+set -eu
+service="$1"
+entry="${2:-services/$service/main.ts}"
+data="${DATA_DIR:-./.data}"
+deno="$(dirname "$0")/../node_modules/.bin/deno"
+# Listening and peers are on loopback; previews are reached on loopback or their Unix socket.
+net="--allow-net=127.0.0.1,localhost"
+# Effect's ConfigProvider.fromEnv reads the environment as a whole.
+env="--allow-env"
+case "$service" in
+  gateway)
+    # Reads the local secrets file; the page's assets; previews' Unix sockets live under DATA_DIR.
+    flags="$net $env --allow-read=$data,services/web --allow-write=$data/runtime/work" ;;
+  extractor)
+    flags="$net $env --allow-read=$data/secrets.json" ;;
+  logs)
+    flags="$net $env --allow-read=$data --allow-write=$data" ;;
+  orchestrator)
+    # Starts previews (python3 through prlimit, or bwrap) and signals their process groups;
+    # reads /proc to tell its own previews from recycled pids.
+    flags="$net $env --allow-read --allow-write=$data,/tmp,/var/cache/preview-platform --allow-run --allow-sys" ;;
+  *)
+    echo "unknown service: $service (gateway, extractor, logs, orchestrator)" >&2
+    exit 2 ;;
+esac
+# shellcheck disable=SC2086 # flags are words on purpose
+exec "$deno" run --unstable-no-legacy-abort --no-prompt $flags "$entry"
