@@ -18,10 +18,18 @@ import { PreviewProxy } from "./preview-proxy.ts";
 import { sendPreviewRequest } from "./preview-request.ts";
 import { makeWebApp } from "../web/app.ts";
 
+/**
+ * Where the gateway sends a public API request: the owning service over HTTP (split deployment),
+ * or that service's app in this very process (all-in-one).
+ */
+export type ApiBackend =
+  | { readonly kind: "upstream"; readonly upstream: Upstream }
+  | { readonly kind: "in-process"; readonly fetch: (request: Request) => Response | Promise<Response> };
+
 export interface GatewayAppOptions {
   readonly run: (route: Route<PreviewProxy | PreviewDirectory | UpstreamClient>) => (c: Context<AppEnv>) => Promise<Response>;
-  readonly orchestrator: Upstream;
-  readonly logs: Upstream;
+  readonly orchestrator: ApiBackend;
+  readonly logs: ApiBackend;
   readonly jwtSecret: string;
   readonly corsOrigins: ReadonlyArray<string>;
   readonly upstreamTimeoutMs: number;
@@ -32,9 +40,9 @@ export interface GatewayAppOptions {
   readonly localMode?: boolean;
 }
 
-export const upstreamOfUrl = (url: string): Upstream => {
+export const backendOfUrl = (url: string): ApiBackend => {
   const u = new URL(url);
-  return { kind: "tcp", host: u.hostname, port: Number(u.port || (u.protocol === "https:" ? 443 : 80)) };
+  return { kind: "upstream", upstream: { kind: "tcp", host: u.hostname, port: Number(u.port || (u.protocol === "https:" ? 443 : 80)) } };
 };
 
 /** The one public origin: the API routed to its services, and the transparent proxy to running previews. */
@@ -52,13 +60,18 @@ export const makeGatewayApp = (o: GatewayAppOptions) => {
   app.route("/", makeWebApp({ localMode: o.localMode ?? false, jwtSecret: o.jwtSecret }));
 
   /** Streams a public API request to the service that owns it, and its answer back, unbuffered. */
-  const forwardTo = (upstream: Upstream) => o.run((c) => Effect.gen(function* () {
+  const forwardTo = (backend: ApiBackend) => o.run((c) => Effect.gen(function* () {
     const url = new URL(c.req.url);
     const headers = endToEndHeaders(c.req.raw.headers, new Set(["x-request-id", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"]));
     const client = clientAddress(c);
     headers.push(["x-request-id", c.get("requestId")], ["x-forwarded-host", url.host], ["x-forwarded-proto", url.protocol.replace(":", "")]);
     if (client !== undefined) headers.push(["x-forwarded-for", client]);
-    return yield* (yield* UpstreamClient).send(upstream, {
+    if (backend.kind === "in-process") {
+      const body = c.req.raw.body;
+      const request = new Request(url, { method: c.req.method, headers, signal: c.req.raw.signal, ...(body === null ? {} : { body, duplex: "half" }) });
+      return yield* Effect.promise(async () => backend.fetch(request));
+    }
+    return yield* (yield* UpstreamClient).send(backend.upstream, {
       method: c.req.method,
       path: url.pathname + url.search,
       headers,

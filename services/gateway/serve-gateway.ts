@@ -8,7 +8,7 @@ import { FetchUpstreamClientLive } from "../../libs/proxy/fetch-upstream-client.
 import { NodeUpstreamClientLive } from "../../libs/proxy/node-upstream-client.ts";
 import type { PreviewDirectory } from "../../libs/previews/directory.ts";
 import { HttpPreviewDirectoryLive } from "../../libs/previews/http-directory.ts";
-import { makeGatewayApp, upstreamOfUrl } from "./app.ts";
+import { backendOfUrl, makeGatewayApp } from "./app.ts";
 import { gatewayConfig } from "./config.ts";
 import { makeNodeFastProxy } from "./node-fast-proxy.ts";
 import { PreviewProxy, PreviewProxyLive } from "./preview-proxy.ts";
@@ -48,8 +48,8 @@ export const serveGateway = async (options: {
       const platform = await runtime.runPromise(Effect.gen(function* () { return yield* PlatformSecrets; }));
       return makeGatewayApp({
         run: makeRouteRunner(runtime, options.logger),
-        orchestrator: upstreamOfUrl(config.orchestratorUrl),
-        logs: upstreamOfUrl(config.logsUrl),
+        orchestrator: backendOfUrl(config.orchestratorUrl),
+        logs: backendOfUrl(config.logsUrl),
         jwtSecret: Redacted.value(platform.jwtSecret),
         corsOrigins: config.corsOrigins.split(",").map((o) => o.trim()).filter(Boolean),
         upstreamTimeoutMs: config.upstreamTimeoutMs,
