@@ -18,7 +18,8 @@ case "$service" in
   extractor)
     flags="$net $env --allow-read=$data/secrets.json" ;;
   logs)
-    flags="$net $env --allow-read=$data --allow-write=$data" ;;
+    # Its own migrations are read at start.
+    flags="$net $env --allow-read=$data,services/logs/db/migrations --allow-write=$data" ;;
   orchestrator)
     # Starts previews (python3 through prlimit, or bwrap) and signals their process groups;
     # reads /proc to tell its own previews from recycled pids.

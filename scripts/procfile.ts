@@ -3,6 +3,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { Effect } from "effect";
+import { PlatformSecrets, PlatformSecretsLive } from "../libs/auth/platform-secrets.ts";
+
+// The local secrets are made before any service starts: one that may not write files (the
+// gateway under Deno) only reads them.
+await Effect.runPromise(Effect.gen(function* () { yield* PlatformSecrets; }).pipe(Effect.provide(PlatformSecretsLive)));
 
 const procfile = process.argv[2] ?? "Procfile";
 const entries = readFileSync(procfile, "utf8").split("\n")

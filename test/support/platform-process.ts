@@ -15,8 +15,15 @@ export interface PlatformProcess {
   readonly stop: () => Promise<number | null>;
 }
 
+export interface PlatformProcessOptions {
+  /** Extra environment, e.g. `GATEWAY_JS_RUNTIME: "deno"` to run that service under Deno. */
+  readonly env?: Record<string, string>;
+  /** The npm script to run; `start` (the Procfile, split) unless given. */
+  readonly script?: string;
+}
+
 /** Runs exactly what the README tells a newcomer to run, `npm start`, on free ports. */
-export const startPlatformProcess = async (): Promise<PlatformProcess> => {
+export const startPlatformProcess = async (options: PlatformProcessOptions = {}): Promise<PlatformProcess> => {
   const dataDir = mkdtempSync(join(tmpdir(), "platform-"));
   const [gatewayPort, orchestratorPort, logsPort, extractorPort] = await Promise.all([getPort(), getPort(), getPort(), getPort()]);
   const base = 43000 + Math.floor(Math.random() * 200) * 10;
@@ -31,11 +38,14 @@ export const startPlatformProcess = async (): Promise<PlatformProcess> => {
     ORCHESTRATOR_PORT_RANGE_FROM: String(base),
     ORCHESTRATOR_PORT_RANGE_TO: String(base + 9),
     ORCHESTRATOR_RUNTIME: "host",
+    ...options.env,
   };
-  const child = spawn("npm", ["start"], { env, stdio: "ignore" });
+  const child = spawn("npm", ["run", options.script ?? "start"], { env, stdio: "ignore" });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const gateway = `http://127.0.0.1:${gatewayPort}`;
-  await eventually(async () => ((await fetch(`${gateway}/api/generations/x`).catch(() => undefined))?.status === 401 ? true : undefined), 60_000, "the platform to answer");
+  // 401s from the orchestrator and from the logs service: both are up behind the gateway.
+  const answers = async (path: string) => (await fetch(gateway + path).catch(() => undefined))?.status === 401;
+  await eventually(async () => ((await answers("/api/generations/x")) && (await answers("/api/generations/x/preview/logs")) ? true : undefined), 90_000, "the platform to answer");
   return {
     gateway,
     dataDir,

@@ -1,0 +1,3 @@
+import { defineSmokeSuite } from "./smoke-suite.ts";
+
+defineSmokeSuite("every service on Node, split (npm start)", {});
