@@ -7,6 +7,8 @@ export const dropMessage = (n: number) => `${n} lines dropped while logs were un
 
 export interface OutboxBatch {
   readonly count: number;
+  readonly records: ReadonlyArray<IngestRecord>;
+  /** The records as NDJSON, for delivery over HTTP. */
   readonly body: string;
 }
 
@@ -60,7 +62,7 @@ export class Outbox {
       parts.push(json);
       bytes += json.length;
     }
-    return { count: parts.length, body: parts.join("") };
+    return { count: parts.length, records: this.queue.slice(this.head, this.head + parts.length), body: parts.join("") };
   }
 
   ack(count: number): void {
