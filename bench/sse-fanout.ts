@@ -8,7 +8,7 @@
 // 1,000 sockets woken together is only read after the k-1 before it, which the service did not
 // cause; BENCH_CLIENT_THREADS=0 runs them all on the bench's main thread as before.
 // BENCH_CPU_PROF=<dir> writes a CPU profile of the logs service there; BENCH_IDLE_CONNECTIONS=0
-// skips the idle phase.
+// skips the idle phase; LOGS_* variables are passed on to the logs service.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -130,7 +130,16 @@ const makeClients = (target: ClientTarget, threads: number) => {
       stop: async () => {},
     };
   }
-  const workers = Array.from({ length: threads }, () => new Worker(new URL(import.meta.url), { workerData: target }));
+  // A worker does not inherit tsx's loader: it registers it, then loads this file (as a worker).
+  const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`;
+  const workers = Array.from({ length: threads }, () => {
+    const worker = new Worker(boot, { eval: true, workerData: target });
+    worker.on("error", (e) => {
+      console.error("bench client thread failed:", e);
+      process.exit(1);
+    });
+    return worker;
+  });
   let nextId = 0;
   const ask = <T>(worker: Worker, request: Omit<Request, "id">): Promise<T> => new Promise((resolve) => {
     const id = nextId++;
@@ -177,24 +186,9 @@ const emitterApp = {
   ].join("\n"),
 };
 
-const dataDir = mkdtempSync(join(tmpdir(), "bench-sse-"));
-const secrets = { JWT_SECRET: randomBytes(24).toString("base64url"), INTERNAL_TOKEN: randomBytes(24).toString("base64url") };
-const [orchestratorPort, logsPort] = [await getPort(), await getPort()];
-const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
-const logsUrl = `http://127.0.0.1:${logsPort}`;
-const children: ChildProcess[] = [];
-
 const profileDir = process.env.BENCH_CPU_PROF;
-
-const startService = (entry: string, env: Record<string, string>, profile = false) => {
-  const prof = profile && profileDir !== undefined ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...prof, "--import", "tsx", entry], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", DATA_DIR: dataDir, ...secrets, ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  children.push(child);
-  return child;
-};
+/** LOGS_* settings given to the bench (e.g. LOGS_FANOUT_PACING) go to the logs service. */
+const serviceSettings = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith("LOGS_") && e[1] !== undefined));
 
 const waitHealthy = async (url: string) => {
   for (let i = 0; i < 300; i++) {
@@ -224,77 +218,94 @@ const ownCpuSeconds = () => {
 
 const quantile = (sorted: ReadonlyArray<number>, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
-const run = async () => {
-  const logs = startService("services/logs/main.ts", { LOGS_PORT: String(logsPort), LOGS_ORCHESTRATOR_URL: orchestratorUrl }, true);
-  const orchestrator = startService("services/orchestrator/main.ts", {
-    ORCHESTRATOR_PORT: String(orchestratorPort), ORCHESTRATOR_LOGS_URL: logsUrl, PUBLIC_URL: "http://gateway.bench",
-  });
-  await Promise.all([waitHealthy(orchestratorUrl), waitHealthy(logsUrl)]);
-  const pid = logs.pid as number;
-  const token = await signUserToken(secrets.JWT_SECRET, "bench");
-  const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  const created = (await (await fetch(`${orchestratorUrl}/api/generations`, { method: "POST", headers: auth, body: JSON.stringify({ files: emitterApp }) })).json()) as { generationId: string };
-  const launched = (await (await fetch(`${orchestratorUrl}/api/generations/${created.generationId}/preview/launch`, { method: "POST", headers: auth, body: JSON.stringify({ wait: true }) })).json()) as { previewInstanceId: string; status: string };
-  if (launched.status !== "running") throw new Error(`launch: ${JSON.stringify(launched)}`);
-  const db = new Database(join(dataDir, "orchestrator.db"), { readonly: true });
-  const previewPort = (db.prepare("select port from previews where id = ?").get(launched.previewInstanceId) as { port: number }).port;
-  db.close();
-  const streamPath = `/api/generations/${created.generationId}/preview/logs/stream?tail=0`;
-  console.log(`logs service pid ${pid}, preview ${launched.previewInstanceId}; after start: ${memory(pid).rssMb.toFixed(1)} MB RSS`);
+const main = async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "bench-sse-"));
+  const secrets = { JWT_SECRET: randomBytes(24).toString("base64url"), INTERNAL_TOKEN: randomBytes(24).toString("base64url") };
+  const [orchestratorPort, logsPort] = [await getPort(), await getPort()];
+  const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
+  const logsUrl = `http://127.0.0.1:${logsPort}`;
+  const children: ChildProcess[] = [];
+  let clients: ReturnType<typeof makeClients> | undefined;
 
-  const phase = async (tag: string, subscribers: number) => {
-    const latencies: number[] = [];
-    let delivered = 0;
-    const sockets: Socket[] = [];
-    for (let i = 0; i < subscribers; i += 100) {
-      sockets.push(...await Promise.all(Array.from({ length: Math.min(100, subscribers - i) }, () =>
-        subscribe(streamPath, token, (lineTag, emittedAt) => {
-          if (lineTag !== tag) return;
-          delivered += 1;
-          latencies.push(performance.timeOrigin + performance.now() - emittedAt);
-        }))));
-    }
-    let peakRss = 0;
-    const sampler = setInterval(() => { peakRss = Math.max(peakRss, memory(pid).rssMb); }, 200);
-    const cpuBefore = { logs: cpuSeconds(pid), orchestrator: cpuSeconds(orchestrator.pid as number), bench: ownCpuSeconds(), at: performance.now() };
-    await fetch(`http://127.0.0.1:${previewPort}/emit?tag=${tag}&n=${rate * seconds}&rate=${rate}`, { method: "POST" });
-    const expected = subscribers * rate * seconds;
-    const deadline = Date.now() + (seconds + 20) * 1000;
-    while (delivered < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    clearInterval(sampler);
-    const wall = (performance.now() - cpuBefore.at) / 1000;
-    const share = (s: number) => `${s.toFixed(1)} s (${((100 * s) / wall).toFixed(0)}% of a core)`;
-    const cpu = `CPU over ${wall.toFixed(1)} s: logs service ${share(cpuSeconds(pid) - cpuBefore.logs)}, ` +
-      `orchestrator ${share(cpuSeconds(orchestrator.pid as number) - cpuBefore.orchestrator)}, bench clients ${share(ownCpuSeconds() - cpuBefore.bench)}`;
-    for (const s of sockets) s.destroy();
-    latencies.sort((a, b) => a - b);
-    console.log(`${String(subscribers).padStart(5)} subscriber(s): delivered ${delivered}/${expected} (${((100 * delivered) / expected).toFixed(2)}%), ` +
-      `latency p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms, max ${(latencies.at(-1) ?? Number.NaN).toFixed(1)} ms; ` +
-      `logs service RSS peak during phase ${peakRss.toFixed(1)} MB; ${cpu}`);
-    await new Promise((r) => setTimeout(r, 500));
+  const startService = (entry: string, env: Record<string, string>, profile = false) => {
+    const prof = profile && profileDir !== undefined ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+    const child = spawn(process.execPath, [...prof, "--import", "tsx", entry], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", DATA_DIR: dataDir, ...secrets, ...serviceSettings, ...env },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    children.push(child);
+    return child;
   };
 
-  await phase("one", 1);
-  await phase("many", subscribersUnderLoad);
+  const run = async () => {
+    const logs = startService("services/logs/main.ts", { LOGS_PORT: String(logsPort), LOGS_ORCHESTRATOR_URL: orchestratorUrl }, true);
+    const orchestrator = startService("services/orchestrator/main.ts", {
+      ORCHESTRATOR_PORT: String(orchestratorPort), ORCHESTRATOR_LOGS_URL: logsUrl, PUBLIC_URL: "http://gateway.bench",
+    });
+    await Promise.all([waitHealthy(orchestratorUrl), waitHealthy(logsUrl)]);
+    const pid = logs.pid as number;
+    const token = await signUserToken(secrets.JWT_SECRET, "bench");
+    const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const created = (await (await fetch(`${orchestratorUrl}/api/generations`, { method: "POST", headers: auth, body: JSON.stringify({ files: emitterApp }) })).json()) as { generationId: string };
+    const launched = (await (await fetch(`${orchestratorUrl}/api/generations/${created.generationId}/preview/launch`, { method: "POST", headers: auth, body: JSON.stringify({ wait: true }) })).json()) as { previewInstanceId: string; status: string };
+    if (launched.status !== "running") throw new Error(`launch: ${JSON.stringify(launched)}`);
+    const db = new Database(join(dataDir, "orchestrator.db"), { readonly: true });
+    const previewPort = (db.prepare("select port from previews where id = ?").get(launched.previewInstanceId) as { port: number }).port;
+    db.close();
+    const streamPath = `/api/generations/${created.generationId}/preview/logs/stream?tail=0`;
+    const pool = (clients = makeClients({ port: logsPort, path: streamPath, token }, clientThreads));
+    console.log(`logs service pid ${pid}, preview ${launched.previewInstanceId}; after start: ${memory(pid).rssMb.toFixed(1)} MB RSS; ` +
+      `clients: ${clientThreads === 0 ? "all on the bench's main thread" : `raw sockets spread over ${clientThreads} worker threads`}` +
+      (Object.keys(serviceSettings).length > 0 ? `; logs service settings ${JSON.stringify(serviceSettings)}` : ""));
 
-  if (idleConnections === 0) return;
-  const before = memory(pid).rssMb;
-  const idle: Socket[] = [];
-  for (let i = 0; i < idleConnections; i += 250) {
-    idle.push(...await Promise.all(Array.from({ length: Math.min(250, idleConnections - i) }, () => subscribe(streamPath, token, () => {}))));
+    const phase = async (tag: string, subscribers: number) => {
+      await pool.open(subscribers, tag);
+      let peakRss = 0;
+      const sampler = setInterval(() => { peakRss = Math.max(peakRss, memory(pid).rssMb); }, 200);
+      const load = loadavg()[0] ?? 0;
+      const cpuBefore = { logs: cpuSeconds(pid), orchestrator: cpuSeconds(orchestrator.pid as number), bench: ownCpuSeconds(), at: performance.now() };
+      await fetch(`http://127.0.0.1:${previewPort}/emit?tag=${tag}&n=${rate * seconds}&rate=${rate}`, { method: "POST" });
+      const expected = subscribers * rate * seconds;
+      const deadline = Date.now() + (seconds + 20) * 1000;
+      while ((await pool.delivered()) < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      clearInterval(sampler);
+      const wall = (performance.now() - cpuBefore.at) / 1000;
+      const share = (s: number) => `${s.toFixed(1)} s (${((100 * s) / wall).toFixed(0)}% of a core)`;
+      const cpu = `CPU over ${wall.toFixed(1)} s: logs service ${share(cpuSeconds(pid) - cpuBefore.logs)}, ` +
+        `orchestrator ${share(cpuSeconds(orchestrator.pid as number) - cpuBefore.orchestrator)}, bench clients ${share(ownCpuSeconds() - cpuBefore.bench)}; ` +
+        `load average ${load.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)}`;
+      const taken = await pool.take();
+      await pool.close();
+      const delivered = taken.reduce((n, t) => n + t.delivered, 0);
+      const latencies = taken.flatMap((t) => [...t.latencies]).sort((a, b) => a - b);
+      console.log(`${String(subscribers).padStart(5)} subscriber(s): delivered ${delivered}/${expected} (${((100 * delivered) / expected).toFixed(2)}%), ` +
+        `latency p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms, max ${(latencies.at(-1) ?? Number.NaN).toFixed(1)} ms; ` +
+        `logs service RSS peak during phase ${peakRss.toFixed(1)} MB; ${cpu}`);
+      await new Promise((r) => setTimeout(r, 500));
+    };
+
+    await phase("one", 1);
+    await phase("many", subscribersUnderLoad);
+
+    if (idleConnections === 0) return;
+    const before = memory(pid).rssMb;
+    await pool.open(idleConnections, "");
+    await new Promise((r) => setTimeout(r, 2000));
+    const held = memory(pid).rssMb;
+    console.log(`${idleConnections} idle connections held: RSS ${before.toFixed(1)} → ${held.toFixed(1)} MB, ` +
+      `${(((held - before) * 1024 * 1024) / idleConnections / 1024).toFixed(1)} KiB per connection`);
+    await pool.close();
+    console.log(`logs service peak memory (VmHWM) over the whole run: ${memory(pid).peakMb.toFixed(1)} MB`);
+  };
+
+  try {
+    await run();
+  } finally {
+    await clients?.stop();
+    for (const child of children) child.kill("SIGTERM");
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
+    rmSync(dataDir, { recursive: true, force: true });
   }
-  await new Promise((r) => setTimeout(r, 2000));
-  const held = memory(pid).rssMb;
-  console.log(`${idle.length} idle connections held: RSS ${before.toFixed(1)} → ${held.toFixed(1)} MB, ` +
-    `${(((held - before) * 1024 * 1024) / idle.length / 1024).toFixed(1)} KiB per connection`);
-  for (const s of idle) s.destroy();
-  console.log(`logs service peak memory (VmHWM) over the whole run: ${memory(pid).peakMb.toFixed(1)} MB`);
 };
 
-try {
-  await run();
-} finally {
-  for (const child of children) child.kill("SIGTERM");
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
-  rmSync(dataDir, { recursive: true, force: true });
-}
+if (isMainThread) await main();

@@ -63,8 +63,8 @@ export interface FanoutSubscription {
   /** Takes every message published since the last poll, without waiting; empty when none. */
   readonly poll: () => FanoutBatch;
   /**
-   * Registers the one callback told (once per publish, after the publishing effect) that
-   * messages may be waiting. Called synchronously; it must not throw.
+   * Registers the one callback told that messages may be waiting: after the publishing effect,
+   * at most once per publish (the channel may pace wake-ups under load). It must not throw.
    */
   readonly onMessages: (wake: () => void) => void;
 }

@@ -1,6 +1,6 @@
 import { Duration, Effect, Layer, Schedule } from "effect";
 import { LogFanout } from "../../libs/logs/contract.ts";
-import { PreviewDirectory } from "../../libs/logs/preview-directory.ts";
+import { PreviewDirectory } from "../../libs/previews/directory.ts";
 
 /** An open log subscriber counts as activity: previews being watched are reported to the orchestrator. */
 export const SubscriberActivityLive = (intervalMs: number) =>
@@ -8,9 +8,8 @@ export const SubscriberActivityLive = (intervalMs: number) =>
     const fanout = yield* LogFanout;
     const directory = yield* PreviewDirectory;
     const touchWatched = Effect.gen(function* () {
-      for (const previewId of yield* fanout.watched) {
-        yield* directory.touch(previewId).pipe(Effect.ignore);
-      }
+      const watched = yield* fanout.watched;
+      if (watched.length > 0) yield* directory.touch(watched);
     });
     yield* Effect.forkScoped(touchWatched.pipe(Effect.repeat(Schedule.spaced(Duration.millis(intervalMs)))));
   }));

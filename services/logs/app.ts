@@ -8,7 +8,7 @@ import type { AppEnv } from "../../libs/http/app-env.ts";
 import { installFallbacks, type Route } from "../../libs/http/effect-bridge.ts";
 import { requestContext } from "../../libs/http/request-context.ts";
 import { type LogFanout, LogStore } from "../../libs/logs/contract.ts";
-import { PreviewDirectory } from "../../libs/logs/preview-directory.ts";
+import { PreviewDirectory } from "../../libs/previews/directory.ts";
 import { isFinalStatus, logLevels } from "../../libs/logs/schemas.ts";
 import { signSseToken } from "../../libs/logs/sse-token.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
@@ -59,7 +59,7 @@ export const makeLogsApp = (o: LogsAppOptions) => {
 
   const latest = (c: Context<AppEnv>) =>
     Effect.gen(function* () {
-      return yield* (yield* PreviewDirectory).latest(c.get("userId"), c.req.param("generationId") ?? "");
+      return yield* (yield* PreviewDirectory).latestFor(c.get("userId"), c.req.param("generationId") ?? "");
     });
 
   const logs = "/api/generations/:generationId/preview/logs";

@@ -13,6 +13,8 @@ export const logsConfig = Config.all({
   /** Live messages one subscriber may lag behind before it catches up from storage instead. */
   subscriberBuffer: int("SUBSCRIBER_BUFFER", 1024),
   pingSeconds: int("PING_SECONDS", 15),
+  /** Live lines wait for a channel's previous wake-up to have cost at most 1/N of the time since it (≤ 25 ms); 0: never wait. */
+  fanoutPacing: int("FANOUT_PACING", 2),
   /** How often previews with subscribers are reported to the orchestrator as active. */
   touchSeconds: int("TOUCH_SECONDS", 30),
   sseTokenSeconds: int("SSE_TOKEN_SECONDS", 600),

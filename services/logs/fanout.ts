@@ -6,7 +6,16 @@ export interface FanoutOptions {
   /** Messages a subscriber may lag behind before it falls back to the store. */
   readonly subscriberBuffer: number;
   readonly pingIntervalMs: number;
+  /**
+   * Wake-up pacing: after a wake-up whose writes took `t` ms, the channel's next one waits until
+   * `pacing × t` ms after it began (at most `maxPacingMs`), so lines that come faster than the
+   * subscribers can be written to go out together, in fewer writes. 0 wakes on every publish.
+   */
+  readonly pacing?: number;
 }
+
+/** The most a line waits for its channel's pacing. */
+const maxPacingMs = 25;
 
 interface Subscriber {
   /** Position of the next message this subscriber will take. */
@@ -43,13 +52,17 @@ class Channel {
   /** Messages ever published here; the next one goes to position `end`. */
   private end = 0;
   private wakeScheduled = false;
+  private readonly pacing: number;
+  /** Performance time before which the next wake-up waits (pacing). */
+  private nextWakeAt = 0;
   /** The last batch handed out: subscribers that poll the same range share it and its joined frames. */
   private last: { readonly from: number; readonly to: number; readonly batch: FanoutBatch } | undefined;
   closed = false;
   readonly subscribers = new Set<Subscriber>();
 
-  constructor(capacity: number) {
+  constructor(capacity: number, pacing: number) {
     this.capacity = Math.max(1, capacity);
+    this.pacing = pacing;
     this.ring = new Array<FanoutMessage | undefined>(this.capacity);
   }
 
@@ -67,21 +80,34 @@ class Channel {
     this.wakeAll();
   }
 
-  /** Wakes every subscriber once, after the publishing code has run (several publishes in a tick wake once). */
+  /**
+   * Wakes every subscriber once, after the publishing code has run (several publishes before the
+   * wake-up wake once), and no sooner than the pacing allows.
+   */
   wakeAll(): void {
     if (this.wakeScheduled) return;
     this.wakeScheduled = true;
-    queueMicrotask(() => {
-      this.wakeScheduled = false;
-      for (const s of this.subscribers) {
-        try {
-          s.wake?.();
-        } catch {
-          // A subscriber's failure is its own: it never stops the others being woken.
-        }
-      }
-    });
+    const wait = this.nextWakeAt - performance.now();
+    if (wait > 0) setTimeout(this.wake, wait);
+    else queueMicrotask(this.wake);
   }
+
+  private readonly wake = (): void => {
+    this.wakeScheduled = false;
+    const began = performance.now();
+    for (const s of this.subscribers) {
+      try {
+        s.wake?.();
+      } catch {
+        // A subscriber's failure is its own: it never stops the others being woken.
+      }
+    }
+    if (this.pacing <= 0) return;
+    // The writes leave on the next tick: measured once they have, the cost sets the next wake-up.
+    setImmediate(() => {
+      this.nextWakeAt = began + Math.min(maxPacingMs, (performance.now() - began) * this.pacing);
+    });
+  };
 
   poll(s: Subscriber): FanoutBatch {
     const oldest = Math.max(0, this.end - this.capacity);
@@ -129,7 +155,7 @@ export const LogFanoutLive = (options: FanoutOptions) =>
       subscribe: (previewId) => Effect.gen(function* () {
         let channel = channels.get(previewId);
         if (channel === undefined) {
-          channel = new Channel(options.subscriberBuffer);
+          channel = new Channel(options.subscriberBuffer, options.pacing ?? 0);
           channel.closed = closing;
           channels.set(previewId, channel);
         }

@@ -2,7 +2,7 @@ import { join, resolve } from "node:path";
 import { Effect, Layer } from "effect";
 import { PlatformSecretsLive } from "../../libs/auth/platform-secrets.ts";
 import { platformConfig } from "../../libs/config/platform.ts";
-import { PreviewDirectoryHttp } from "../../libs/logs/preview-directory-http.ts";
+import { HttpPreviewDirectoryLive } from "../../libs/previews/http-directory.ts";
 import { SubscriberActivityLive } from "./activity.ts";
 import { logsConfig } from "./config.ts";
 import { LogsDbLive } from "./db/logs-db.ts";
@@ -16,8 +16,8 @@ export const logsLayer = Layer.unwrap(Effect.gen(function* () {
   const platform = yield* platformConfig;
   const store = LogStoreLive({ maxLines: config.retentionLines, maxBytes: config.retentionBytes })
     .pipe(Layer.provide(LogsDbLive(join(resolve(platform.dataDir), "logs.db"))));
-  const fanout = LogFanoutLive({ subscriberBuffer: config.subscriberBuffer, pingIntervalMs: config.pingSeconds * 1000 });
-  const directory = PreviewDirectoryHttp({ orchestratorUrl: config.orchestratorUrl }).pipe(Layer.provide(PlatformSecretsLive));
+  const fanout = LogFanoutLive({ subscriberBuffer: config.subscriberBuffer, pingIntervalMs: config.pingSeconds * 1000, pacing: config.fanoutPacing });
+  const directory = HttpPreviewDirectoryLive(config.orchestratorUrl).pipe(Layer.provide(PlatformSecretsLive));
   const core = Layer.mergeAll(store, fanout, directory, PlatformSecretsLive);
   return Layer.mergeAll(
     core,

@@ -43,7 +43,7 @@ const rowIds = async (): Promise<number[]> =>
 
 const tryIt = async (endpoint: string, fill: (panel: ReturnType<Page["locator"]>) => Promise<void>) => {
   const panel = page.locator(`details[data-endpoint="${endpoint}"]`);
-  await panel.locator("summary").click();
+  if ((await panel.getAttribute("open")) === null) await panel.locator(":scope > summary").click();
   await fill(panel);
   await panel.getByRole("button", { name: "Send" }).click();
   await panel.getByTestId("response-status").waitFor();
@@ -111,7 +111,7 @@ describe("the Preview Tab page, against `npm start`", () => {
     const before = await rowIds();
     await page.evaluate(`(() => { const s = window.__eventSources.at(-1); s.close(); s.dispatchEvent(new Event("error")); })()`);
     // PreviewLogStream saw the stream closed for good and opened a new one after the last id it had.
-    await expect.poll(() => page.evaluate("window.__eventSources.length")).toBe(2);
+    await expect.poll(() => page.evaluate("window.__eventSources.length"), { timeout: 15_000 }).toBe(2);
     const resumedAfter = Number(/[?&]lastEventId=(\d+)/.exec(String(await page.evaluate("window.__eventSources[1].url")))?.[1]);
     expect(resumedAfter).toBeGreaterThanOrEqual(before.at(-1) ?? Infinity);
     const again = await tryIt("GET /items/{item_id}", async (panel) => {
