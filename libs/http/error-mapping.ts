@@ -4,7 +4,7 @@ import type {
   ExtensionLimitReached, LaunchFailed, PreviewAlreadyRunning, PreviewLimitReached, PreviewNotFound,
   PreviewNotRunning,
 } from "../previews/errors.ts";
-import type { PeerUnavailable } from "../logs/errors.ts";
+import type { PeerUnavailable } from "../peers/errors.ts";
 import type { InvalidPreviewToken, PreviewUnavailable, UpstreamTimeout, UpstreamUnreachable } from "../proxy/errors.ts";
 import type { EntryNotFound, RuntimeUnavailable } from "../runtime/errors.ts";
 import type { ApiErrorDescription } from "./error-envelope.ts";

@@ -1,6 +1,6 @@
 import { Context, type Effect } from "effect";
 import type { GenerationNotFound } from "../generations/errors.ts";
-import type { PeerUnavailable } from "../logs/errors.ts";
+import type { PeerUnavailable } from "../peers/errors.ts";
 import type { PreviewRoute, StatusView } from "./contract.ts";
 import type { PreviewNotFound } from "./errors.ts";
 

@@ -1,7 +1,7 @@
 import { Effect, Layer, Redacted } from "effect";
 import { PlatformSecrets } from "../auth/platform-secrets.ts";
 import { GenerationNotFound } from "../generations/errors.ts";
-import { PeerUnavailable } from "../logs/errors.ts";
+import { PeerUnavailable } from "../peers/errors.ts";
 import type { PreviewRoute, StatusView } from "./contract.ts";
 import { PreviewDirectory } from "./directory.ts";
 import { PreviewNotFound } from "./errors.ts";
