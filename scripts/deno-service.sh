@@ -13,8 +13,13 @@ net="--allow-net=127.0.0.1,localhost"
 env="--allow-env"
 case "$service" in
   gateway)
-    # Reads the local secrets file; the page's assets; previews' Unix sockets live under DATA_DIR.
-    flags="$net $env --allow-read=$data,services/web --allow-write=$data/runtime/work" ;;
+    # Reads the local secrets file and the page's sources; writes nothing, runs nothing.
+    flags="$net $env --allow-read=$data/secrets.json,services/web"
+    # Deno asks read, write and net permission on a Unix socket to connect to it: only for
+    # sandboxed previews (their sockets are in DATA_DIR/previews), and only when asked for.
+    if [ "${GATEWAY_DENO_UNIX_SOCKETS:-0}" = 1 ]; then
+      flags="--allow-net --allow-env --allow-read=$data/secrets.json,services/web,$data/previews --allow-write=$data/previews"
+    fi ;;
   extractor)
     flags="$net $env --allow-read=$data/secrets.json" ;;
   logs)

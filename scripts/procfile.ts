@@ -20,14 +20,34 @@ const children = new Map<string, ChildProcess>();
 let stopping = false;
 let exitCode = 0;
 
-const stopAll = (signal: NodeJS.Signals) => {
+// Stop in dependency order: the orchestrator stops its previews and hands their last lines and
+// final statuses to the logs service; the logs service then ends its streams cleanly (clients
+// keep their last id), which lets the gateway's proxied streams end before the gateway stops.
+const stopOrder = ["orchestrator", "logs", "gateway", "extractor"];
+const stopGraceMs = 20_000;
+
+const stopOne = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
+    const kill = setTimeout(() => {
+      try { process.kill(-(child.pid as number), "SIGKILL"); } catch { /* already gone */ }
+    }, stopGraceMs);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      resolve();
+    }
+  });
+
+const stopAll = async () => {
   if (stopping) return;
   stopping = true;
-  for (const child of children.values()) {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, signal);
-    } catch { /* already gone */ }
-  }
+  const rank = (name: string) => (stopOrder.includes(name) ? stopOrder.indexOf(name) : stopOrder.length);
+  for (const [, child] of [...children].sort(([a], [b]) => rank(a) - rank(b))) await stopOne(child);
 };
 
 for (const { name, command } of entries) {
@@ -41,10 +61,10 @@ for (const { name, command } of entries) {
     process.stdout.write(`${name.padEnd(width)} | exited (${signal ?? code})\n`);
     if (!stopping) {
       exitCode = 1;
-      stopAll("SIGTERM");
+      void stopAll();
     }
     if (children.size === 0) process.exit(exitCode);
   });
 }
-process.on("SIGINT", () => stopAll("SIGTERM"));
-process.on("SIGTERM", () => stopAll("SIGTERM"));
+process.on("SIGINT", () => void stopAll());
+process.on("SIGTERM", () => void stopAll());

@@ -35,14 +35,40 @@ interface DenoServe {
   ): DenoServer;
 }
 
+/**
+ * Deno's server.shutdown() cuts request bodies still being read, so shutdown first waits for the
+ * handlers in flight (answering new requests 503 meanwhile), then closes; responses being
+ * written, streams included, still finish.
+ */
 const serveOnDeno = (fetch: FetchHandler, options: ServeOptions): Promise<RunningServer> => {
   const { Deno } = globalThis as unknown as { Deno: DenoServe };
+  let inFlight = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
+  const handler = async (request: Request, info: { remoteAddr: { hostname: string; port: number } }) => {
+    if (closing) {
+      return Response.json(
+        { error: { code: "shutting_down", message: "The service is shutting down; retry shortly", requestId: "" } },
+        { status: 503, headers: { connection: "close", "retry-after": "1" } },
+      );
+    }
+    inFlight++;
+    try {
+      return await fetch(request, { remoteAddr: info.remoteAddr });
+    } finally {
+      inFlight--;
+      if (closing && inFlight === 0) drained?.();
+    }
+  };
+  let server: DenoServer | undefined;
+  const close = async () => {
+    closing = true;
+    if (inFlight > 0) await new Promise<void>((done) => { drained = done; });
+    await server?.shutdown();
+  };
   return new Promise((resolve) => {
-    const server: DenoServer = Deno.serve(
-      // onListen runs inside Deno.serve(), before `server` is assigned: only the close is deferred.
-      { port: options.port, hostname: options.hostname, onListen: (addr) => resolve({ port: addr.port, close: () => server.shutdown() }) },
-      (request, info) => fetch(request, { remoteAddr: info.remoteAddr }),
-    );
+    // onListen runs inside Deno.serve(), before `server` is assigned.
+    server = Deno.serve({ port: options.port, hostname: options.hostname, onListen: (addr) => resolve({ port: addr.port, close }) }, handler);
   });
 };
 

@@ -2,6 +2,8 @@ import { join, resolve } from "node:path";
 import { Effect, Layer } from "effect";
 import { PlatformSecretsLive } from "../../libs/auth/platform-secrets.ts";
 import { platformConfig } from "../../libs/config/platform.ts";
+import type { LogFanout } from "../../libs/logs/contract.ts";
+import type { PreviewDirectory } from "../../libs/previews/directory.ts";
 import { HttpPreviewDirectoryLive } from "../../libs/previews/http-directory.ts";
 import { SubscriberActivityLive } from "./activity.ts";
 import { logsConfig } from "./config.ts";
@@ -10,18 +12,27 @@ import { LogFanoutLive } from "./fanout.ts";
 import { LogIngestLive } from "./ingest.ts";
 import { LogStoreLive } from "./log-store.ts";
 
-/** The logs service's services, wired from its config; the orchestrator is reached over HTTP. */
-export const logsLayer = Layer.unwrap(Effect.gen(function* () {
+/** Storage, fan-out and ingest: all the orchestrator's in-process sink needs. */
+export const logsCoreLayer = Layer.unwrap(Effect.gen(function* () {
   const config = yield* logsConfig;
   const platform = yield* platformConfig;
   const store = LogStoreLive({ maxLines: config.retentionLines, maxBytes: config.retentionBytes })
     .pipe(Layer.provide(LogsDbLive(join(resolve(platform.dataDir), "logs.db"))));
   const fanout = LogFanoutLive({ subscriberBuffer: config.subscriberBuffer, pingIntervalMs: config.pingSeconds * 1000, pacing: config.fanoutPacing });
+  const core = Layer.mergeAll(store, fanout);
+  return Layer.mergeAll(core, LogIngestLive.pipe(Layer.provide(core)));
+}));
+
+/** What the routes add to the core: who owns what (the orchestrator's directory) and subscriber activity. */
+export const logsEdgeLayer = <E, R>(core: Layer.Layer<LogFanout, E, R>, directory: Layer.Layer<PreviewDirectory, E, R>) =>
+  Layer.unwrap(Effect.gen(function* () {
+    const config = yield* logsConfig;
+    return Layer.mergeAll(directory, SubscriberActivityLive(config.touchSeconds * 1000).pipe(Layer.provide(Layer.mergeAll(core, directory))));
+  }));
+
+/** The logs service's services, wired from its config; the orchestrator is reached over HTTP. */
+export const logsLayer = Layer.unwrap(Effect.gen(function* () {
+  const config = yield* logsConfig;
   const directory = HttpPreviewDirectoryLive(config.orchestratorUrl).pipe(Layer.provide(PlatformSecretsLive));
-  const core = Layer.mergeAll(store, fanout, directory, PlatformSecretsLive);
-  return Layer.mergeAll(
-    core,
-    LogIngestLive.pipe(Layer.provide(core)),
-    SubscriberActivityLive(config.touchSeconds * 1000).pipe(Layer.provide(core)),
-  );
+  return Layer.mergeAll(logsCoreLayer, logsEdgeLayer(logsCoreLayer, directory), PlatformSecretsLive);
 }));

@@ -20,11 +20,13 @@ export interface PlatformProcessOptions {
   readonly env?: Record<string, string>;
   /** The npm script to run; `start` (the Procfile, split) unless given. */
   readonly script?: string;
+  /** Reuse a DATA_DIR (a restart); a fresh one unless given. It is then the caller's to remove. */
+  readonly dataDir?: string;
 }
 
 /** Runs exactly what the README tells a newcomer to run, `npm start`, on free ports. */
 export const startPlatformProcess = async (options: PlatformProcessOptions = {}): Promise<PlatformProcess> => {
-  const dataDir = mkdtempSync(join(tmpdir(), "platform-"));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "platform-"));
   const [gatewayPort, orchestratorPort, logsPort, extractorPort] = await Promise.all([getPort(), getPort(), getPort(), getPort()]);
   const base = 43000 + Math.floor(Math.random() * 200) * 10;
   const env: NodeJS.ProcessEnv = {
@@ -55,7 +57,7 @@ export const startPlatformProcess = async (options: PlatformProcessOptions = {})
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       const code = await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
       return code;
     },
   };

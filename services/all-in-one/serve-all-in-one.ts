@@ -1,0 +1,100 @@
+import type { Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ConfigProvider, Effect, Layer, ManagedRuntime, Redacted } from "effect";
+import { PlatformSecrets } from "../../libs/auth/platform-secrets.ts";
+import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
+import { serveFetch } from "../../libs/http/serve.ts";
+import { isDeno } from "../../libs/js-runtime/is-deno.ts";
+import { LogFanout } from "../../libs/logs/contract.ts";
+import type { Logger } from "../../libs/observability/logger.ts";
+import { InProcessPreviewDirectory } from "../../libs/previews/in-process-directory.ts";
+import { FetchUpstreamClientLive } from "../../libs/proxy/fetch-upstream-client.ts";
+import { NodeUpstreamClientLive } from "../../libs/proxy/node-upstream-client.ts";
+import { makeGatewayApp } from "../gateway/app.ts";
+import { gatewayConfig } from "../gateway/config.ts";
+import { makeNodeFastProxy } from "../gateway/node-fast-proxy.ts";
+import { PreviewProxy, PreviewProxyLive } from "../gateway/preview-proxy.ts";
+import { makeWebSocketUpgrade } from "../gateway/websocket-upgrade.ts";
+import { makeLogsApp } from "../logs/app.ts";
+import { logsConfig } from "../logs/config.ts";
+import { InProcessLogSink } from "../logs/in-process-sink.ts";
+import { logsCoreLayer, logsEdgeLayer } from "../logs/layers.ts";
+import { makeOrchestratorApp } from "../orchestrator/app.ts";
+import { orchestratorConfig } from "../orchestrator/config.ts";
+import { orchestratorLayer } from "../orchestrator/layers.ts";
+
+/**
+ * Every service in one process on one port, each peer reached through its in-process layer:
+ * the orchestrator's log sink writes to the logs ingest, the directory asks the Previews
+ * service, the extractor runs in process, and the gateway hands API requests to the services'
+ * apps without a network hop.
+ */
+export const serveAllInOne = async (options: { readonly configProvider: ConfigProvider.ConfigProvider; readonly logger: Logger; readonly port?: number }) => {
+  const parse = <A>(config: { parse: (p: ConfigProvider.ConfigProvider) => Effect.Effect<A, unknown> }) => Effect.runPromise(config.parse(options.configProvider));
+  const [gateway, logs, orchestrator] = await Promise.all([parse(gatewayConfig), parse(logsConfig), parse(orchestratorConfig)]);
+
+  const sink = InProcessLogSink({ bufferLines: orchestrator.logsBufferLines }).pipe(Layer.provide(logsCoreLayer));
+  const services = orchestratorLayer(sink);
+  const directory = InProcessPreviewDirectory.pipe(Layer.provide(services));
+  const upstreamClient = isDeno ? FetchUpstreamClientLive : NodeUpstreamClientLive;
+  const proxy = PreviewProxyLive({
+    upstreamTimeoutMs: gateway.upstreamTimeoutMs,
+    maxBodyBytes: gateway.maxProxyBodyBytes,
+    routeCacheMs: gateway.routeCacheMs,
+    activityFlushMs: gateway.activityFlushMs,
+  }).pipe(Layer.provide(Layer.mergeAll(directory, upstreamClient)));
+  const layer = Layer.mergeAll(services, logsCoreLayer, logsEdgeLayer(logsCoreLayer, directory), proxy, upstreamClient)
+    .pipe(Layer.provide(ConfigProvider.layer(options.configProvider)));
+
+  const runtime = ManagedRuntime.make(Layer.orDie(layer));
+  await runtime.context();
+  const secrets = await runtime.runPromise(Effect.gen(function* () { return yield* PlatformSecrets; }));
+  const run = makeRouteRunner(runtime, options.logger);
+  const jwtSecret = Redacted.value(secrets.jwtSecret);
+  const internalToken = Redacted.value(secrets.internalToken);
+  const streams = new Set<Socket>();
+  const orchestratorApp = makeOrchestratorApp({
+    run, jwtSecret, internalToken, logger: options.logger,
+    fileLimits: { maxFiles: orchestrator.maxFiles, maxFileBytes: orchestrator.maxFileBytes, maxTotalBytes: orchestrator.maxTotalBytes },
+  });
+  const logsApp = makeLogsApp({
+    run, jwtSecret, internalToken, config: logs, logger: options.logger,
+    onStream: (socket) => {
+      streams.add(socket);
+      socket.once("close", () => streams.delete(socket));
+    },
+  });
+  const gatewayApp = makeGatewayApp({
+    run,
+    orchestrator: { kind: "in-process", fetch: (request) => orchestratorApp.fetch(request) },
+    logs: { kind: "in-process", fetch: (request) => logsApp.fetch(request) },
+    jwtSecret,
+    corsOrigins: gateway.corsOrigins.split(",").map((o) => o.trim()).filter(Boolean),
+    upstreamTimeoutMs: gateway.upstreamTimeoutMs,
+    apiTimeoutMs: gateway.apiTimeoutMs,
+    maxBodyBytes: gateway.maxProxyBodyBytes,
+    logger: options.logger,
+    localMode: gateway.localMode,
+  });
+  const { cache, activity } = runtime.runSync(Effect.gen(function* () { return yield* PreviewProxy; }));
+  const server = await serveFetch(gatewayApp.fetch, {
+    port: options.port ?? gateway.port,
+    hostname: gateway.host,
+    onUpgrade: makeWebSocketUpgrade(runtime, options.logger),
+    intercept: makeNodeFastProxy({ cache, activity, upstreamTimeoutMs: gateway.upstreamTimeoutMs, maxBodyBytes: gateway.maxProxyBodyBytes, logger: options.logger }),
+  });
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      // Log streams end first (clients keep their last id), then requests drain, then previews stop and files close.
+      await runtime.runPromise(Effect.gen(function* () { yield* (yield* LogFanout).closeAll; }));
+      for (let waited = 0; streams.size > 0 && waited < 1000; waited += 50) await sleep(50);
+      for (const socket of streams) socket.destroy();
+      await server.close();
+      await runtime.dispose();
+    })();
+    return stopping;
+  };
+  return { runtime, server, shutdown };
+};
