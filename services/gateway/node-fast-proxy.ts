@@ -27,6 +27,7 @@ const dropped = new Set([
 ]);
 const hopByHop = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization"]);
 const acceptableRequestId = /^[A-Za-z0-9._-]{1,64}$/;
+const smallBodyBytes = 64 * 1024;
 
 const cookieToken = (cookie: string | undefined): string | undefined => {
   if (cookie === undefined) return undefined;
@@ -140,8 +141,22 @@ export const makeNodeFastProxy = (o: FastProxyOptions) => {
         if (!hopByHop.has(name) && !namedOut.has(name)) out.push(rawOut[i] ?? "", rawOut[i + 1] ?? "");
       }
       out.push("x-request-id", requestId);
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage ?? "", out);
-      upstreamRes.pipe(res);
+      const status = upstreamRes.statusCode ?? 502;
+      const length = Number(upstreamRes.headers["content-length"]);
+      if (length <= smallBodyBytes) {
+        // A small body of known length goes out with the headers in one write: half the
+        // syscalls of a pipe, which is where most of a small proxied request's time goes.
+        const chunks: Buffer[] = [];
+        upstreamRes.on("data", (chunk: Buffer) => chunks.push(chunk));
+        upstreamRes.once("end", () => {
+          res.writeHead(status, upstreamRes.statusMessage ?? "", out);
+          res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+        });
+        upstreamRes.once("error", () => res.destroy());
+      } else {
+        res.writeHead(status, upstreamRes.statusMessage ?? "", out);
+        upstreamRes.pipe(res);
+      }
       res.once("finish", () => o.logger.info("request", {
         requestId, method: req.method, path: url.split("?")[0], status: upstreamRes.statusCode, ms: Math.round((performance.now() - started) * 10) / 10,
       }));

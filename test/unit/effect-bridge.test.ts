@@ -44,6 +44,6 @@ describe("the Hono↔Effect bridge's error edge", () => {
     const { app } = appWith();
     const res = await app.request("/nowhere", { method: "POST" });
     expect(res.status).toBe(404);
-    expect((await res.json()).error).toMatchObject({ code: "not_found", message: "No route for POST /nowhere" });
+    expect(((await res.json()) as { error: unknown }).error).toMatchObject({ code: "not_found", message: "No route for POST /nowhere" });
   });
 });
