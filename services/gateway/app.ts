@@ -14,6 +14,7 @@ import { UpstreamClient } from "../../libs/proxy/upstream-client.ts";
 import type { PreviewDirectory } from "../../libs/previews/directory.ts";
 import { PreviewRequestBody } from "../../libs/previews/request-schema.ts";
 import type { Upstream } from "../../libs/runtime/contract.ts";
+import { openApiDocument, referencePage } from "./openapi.ts";
 import { PreviewProxy } from "./preview-proxy.ts";
 import { sendPreviewRequest } from "./preview-request.ts";
 import { makeWebApp } from "../web/app.ts";
@@ -54,6 +55,9 @@ export const makeGatewayApp = (o: GatewayAppOptions) => {
   if (o.corsOrigins.length > 0) {
     app.use("/api/*", cors({ origin: [...o.corsOrigins], allowHeaders: ["authorization", "content-type", "last-event-id"], exposeHeaders: ["x-request-id"], maxAge: 600 }));
   }
+  // This API as OpenAPI 3.1, and a reference page rendered from it (no auth: it describes, it holds nothing).
+  app.get("/api/openapi.json", (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
+  app.get("/api/reference", (c) => c.html(referencePage(openApiDocument(new URL(c.req.url).origin))));
   // Internal routes exist only between services; from outside they do not exist at all.
   app.all("/internal/*", (c) => errorResponse(c.get("requestId"), { status: 404, code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }));
   // The Preview Tab page at `/` (and its dev-only sign-in route in local mode).
