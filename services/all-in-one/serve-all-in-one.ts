@@ -4,16 +4,12 @@ import { ConfigProvider, Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { PlatformSecrets } from "../../libs/auth/platform-secrets.ts";
 import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
 import { serveFetch } from "../../libs/http/serve.ts";
-import { isDeno } from "../../libs/js-runtime/is-deno.ts";
 import { LogFanout } from "../../libs/logs/contract.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import { InProcessPreviewDirectory } from "../../libs/previews/in-process-directory.ts";
-import { FetchUpstreamClientLive } from "../../libs/proxy/fetch-upstream-client.ts";
-import { NodeUpstreamClientLive } from "../../libs/proxy/node-upstream-client.ts";
 import { makeGatewayApp } from "../gateway/app.ts";
 import { gatewayConfig } from "../gateway/config.ts";
-import { makeNodeFastProxy } from "../gateway/node-fast-proxy.ts";
-import { PreviewProxy, PreviewProxyLive } from "../gateway/preview-proxy.ts";
+import { nodeFastPath, previewProxyLayer, upstreamClientLayer } from "../gateway/proxy-layers.ts";
 import { makeWebSocketUpgrade } from "../gateway/websocket-upgrade.ts";
 import { makeLogsApp } from "../logs/app.ts";
 import { logsConfig } from "../logs/config.ts";
@@ -36,14 +32,7 @@ export const serveAllInOne = async (options: { readonly configProvider: ConfigPr
   const sink = InProcessLogSink({ bufferLines: orchestrator.logsBufferLines }).pipe(Layer.provide(logsCoreLayer));
   const services = orchestratorLayer(sink);
   const directory = InProcessPreviewDirectory.pipe(Layer.provide(services));
-  const upstreamClient = isDeno ? FetchUpstreamClientLive : NodeUpstreamClientLive;
-  const proxy = PreviewProxyLive({
-    upstreamTimeoutMs: gateway.upstreamTimeoutMs,
-    maxBodyBytes: gateway.maxProxyBodyBytes,
-    routeCacheMs: gateway.routeCacheMs,
-    activityFlushMs: gateway.activityFlushMs,
-  }).pipe(Layer.provide(Layer.mergeAll(directory, upstreamClient)));
-  const layer = Layer.mergeAll(services, logsCoreLayer, logsEdgeLayer(logsCoreLayer, directory), proxy, upstreamClient)
+  const layer = Layer.mergeAll(services, logsCoreLayer, logsEdgeLayer(logsCoreLayer, directory), previewProxyLayer(gateway, directory), upstreamClientLayer)
     .pipe(Layer.provide(ConfigProvider.layer(options.configProvider)));
 
   const runtime = ManagedRuntime.make(Layer.orDie(layer));
@@ -76,12 +65,11 @@ export const serveAllInOne = async (options: { readonly configProvider: ConfigPr
     logger: options.logger,
     localMode: gateway.localMode,
   });
-  const { cache, activity } = runtime.runSync(Effect.gen(function* () { return yield* PreviewProxy; }));
   const server = await serveFetch(gatewayApp.fetch, {
     port: options.port ?? gateway.port,
     hostname: gateway.host,
     onUpgrade: makeWebSocketUpgrade(runtime, options.logger),
-    intercept: makeNodeFastProxy({ cache, activity, upstreamTimeoutMs: gateway.upstreamTimeoutMs, maxBodyBytes: gateway.maxProxyBodyBytes, logger: options.logger }),
+    intercept: nodeFastPath(runtime, gateway, options.logger),
   });
 
   let stopping: Promise<void> | undefined;
