@@ -16,6 +16,7 @@ import { readRecipe } from "../libs/runtime/image/recipe.ts";
 import { bareImageStart } from "./support/bare-image-uvicorn.ts";
 import { type BareRun, bareStart } from "./support/bare-uvicorn.ts";
 import { summarize, table } from "./support/stats.ts";
+import { firstPollDelayMs, nextPollDelayMs } from "../libs/runtime/readiness-backoff.ts";
 
 const target = 1.15;
 const sandboxTarget = 1.1;
@@ -67,7 +68,7 @@ const platform = (o: TestOrchestrator, token: string, generationId: string) => {
       const started = performance.now();
       const res = await callApi(o.url, "POST", `${prefix}/launch`, { token, json: {} });
       if (res.status !== 202) throw new Error(`launch answered ${res.status}: ${JSON.stringify(res.body)}`);
-      for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+      for (let delay = firstPollDelayMs; ; delay = nextPollDelayMs(delay)) {
         const status = await callApi<{ status?: string }>(o.url, "GET", `${prefix}/status`, { token });
         if (status.body.status === "running") break;
         if (status.body.status !== "launching") throw new Error(`preview ended as ${JSON.stringify(status.body)}`);

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { firstPollDelayMs, nextPollDelayMs } from "../../libs/runtime/readiness-backoff.ts";
 import { acceptsConnections } from "../../libs/runtime/tcp-probe.ts";
 import type { BareRun } from "./bare-uvicorn.ts";
 
@@ -31,7 +32,7 @@ export const bareImageStart = async (imageRoot: string, dir: string): Promise<Ba
   });
   const exited = once(child, "exit");
   try {
-    for (let delay = 5; ; delay = Math.min(delay * 2, 25)) {
+    for (let delay = firstPollDelayMs; ; delay = nextPollDelayMs(delay)) {
       if (await acceptsConnections({ kind: "unix", path: socket })) break;
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`bare uvicorn in the image ended before accepting:\n${stderr}`);
       if (performance.now() - started > 20_000) throw new Error("bare uvicorn in the image did not accept within 20 s");

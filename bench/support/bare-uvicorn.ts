@@ -1,12 +1,13 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import getPort from "get-port";
+import { firstPollDelayMs, nextPollDelayMs } from "../../libs/runtime/readiness-backoff.ts";
 import { acceptsConnections } from "../../libs/runtime/tcp-probe.ts";
 
-/** Polls with the orchestrator's backoff (preview-supervisor.ts `untilAnswering`: 5 ms, doubling, capped at 100 ms) and probe. */
+/** Polls with the orchestrator's own backoff (libs/runtime/readiness-backoff.ts) and probe. */
 export const untilAccepting = async (port: number, timeoutMs = 20_000): Promise<void> => {
   const deadline = performance.now() + timeoutMs;
-  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+  for (let delay = firstPollDelayMs; ; delay = nextPollDelayMs(delay)) {
     if (await acceptsConnections({ kind: "tcp", host: "127.0.0.1", port })) return;
     if (performance.now() > deadline) throw new Error(`uvicorn on port ${port} did not accept within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, delay));

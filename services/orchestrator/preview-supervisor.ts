@@ -6,6 +6,7 @@ import type { PreviewStatus } from "../../libs/previews/contract.ts";
 import type { AppEntry } from "../../libs/runtime/entry.ts";
 import type { PreviewProcess, PreviewRuntime, ProcessExit, Upstream } from "../../libs/runtime/contract.ts";
 import { formatEntry } from "../../libs/runtime/entry.ts";
+import { firstPollDelayMs, nextPollDelayMs } from "../../libs/runtime/readiness-backoff.ts";
 import { OutputTail } from "./output-tail.ts";
 import type { PreviewPatch, PreviewRows } from "./preview-rows.ts";
 import { databaseUrlFor, prepareWorkDir, removeWorkDir } from "./work-dir.ts";
@@ -42,13 +43,10 @@ const describeExit = (exit: ProcessExit): { exitCode: number | null; text: strin
   return { exitCode: number === undefined ? null : 128 + number, text: exit.reason ?? `killed by ${exit.signal ?? "an unknown signal"}` };
 };
 
-/**
- * Polls until the upstream answers, with a backoff from 5 ms capped at 25 ms: a ready app is seen
- * within milliseconds, never after a fixed sleep (bench/launch.ts showed a 100 ms cap cost ~80 ms a launch).
- */
+/** Polls until the upstream answers (libs/runtime/readiness-backoff.ts says how often). */
 const untilAnswering = (runtime: SupervisorDeps["runtime"], upstream: Upstream) =>
   Effect.gen(function* () {
-    for (let delay = 5; ; delay = Math.min(delay * 2, 25)) {
+    for (let delay = firstPollDelayMs; ; delay = nextPollDelayMs(delay)) {
       if (yield* runtime.isAnswering(upstream)) return;
       yield* Effect.sleep(Duration.millis(delay));
     }
