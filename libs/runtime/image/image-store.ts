@@ -39,7 +39,8 @@ export const findImage = (imagesDir: string, recipe: ImageRecipe): ImageInfo | u
   }
 };
 
-export const onPath = (command: string, searchPath: string = process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"): boolean =>
+/** Whether a system tool is installed: the system directories, plus `searchPath` when a caller has one. */
+export const onPath = (command: string, searchPath = ""): boolean =>
   [...searchPath.split(delimiter), "/usr/sbin", "/usr/bin", "/sbin", "/bin"].filter((d) => d !== "").some((dir) => {
     try {
       accessSync(join(dir, command), constants.X_OK);
