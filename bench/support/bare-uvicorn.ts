@@ -1,18 +1,10 @@
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { once } from "node:events";
+import type { Readable } from "node:stream";
 import getPort from "get-port";
 import { firstPollDelayMs, nextPollDelayMs } from "../../libs/runtime/readiness-backoff.ts";
+import type { Upstream } from "../../libs/runtime/contract.ts";
 import { acceptsConnections } from "../../libs/runtime/tcp-probe.ts";
-
-/** Polls with the orchestrator's own backoff (libs/runtime/readiness-backoff.ts) and probe. */
-export const untilAccepting = async (port: number, timeoutMs = 20_000): Promise<void> => {
-  const deadline = performance.now() + timeoutMs;
-  for (let delay = firstPollDelayMs; ; delay = nextPollDelayMs(delay)) {
-    if (await acceptsConnections({ kind: "tcp", host: "127.0.0.1", port })) return;
-    if (performance.now() > deadline) throw new Error(`uvicorn on port ${port} did not accept within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, delay));
-  }
-};
 
 export interface BareRun {
   /** spawn → the port accepts, found by polling: the figure compared with the platform. */
@@ -21,7 +13,34 @@ export interface BareRun {
   readonly uvicornLine: number;
 }
 
-/** One bare start of the app in `dir`. The process is killed and reaped before returning. */
+/**
+ * Times one spawned uvicorn: spawn → it accepts at `upstream` (polled with the supervisor's own
+ * steps), and spawn → its "Uvicorn running on" line. The process is killed and reaped before returning.
+ */
+export const timeBareStart = async (child: ChildProcessByStdio<null, null, Readable>, started: number, upstream: Upstream): Promise<BareRun> => {
+  let uvicornLine = Number.NaN;
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    if (!Number.isNaN(uvicornLine)) return;
+    stderr += chunk.toString("utf8");
+    if (stderr.includes("Uvicorn running on")) uvicornLine = performance.now() - started;
+  });
+  const exited = once(child, "exit");
+  try {
+    for (let delay = firstPollDelayMs; ; delay = nextPollDelayMs(delay)) {
+      if (await acceptsConnections(upstream)) break;
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`bare uvicorn ended before accepting:\n${stderr}`);
+      if (performance.now() - started > 20_000) throw new Error("bare uvicorn did not accept within 20 s");
+      await new Promise((r) => setTimeout(r, delay));
+    }
+    return { accepted: performance.now() - started, uvicornLine };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    await exited;
+  }
+};
+
+/** One bare start of the app in `dir` on the given Python. */
 export const bareStart = async (python: string, dir: string): Promise<BareRun> => {
   const port = await getPort({ host: "127.0.0.1" });
   const started = performance.now();
@@ -31,21 +50,5 @@ export const bareStart = async (python: string, dir: string): Promise<BareRun> =
     env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: dir, LANG: "C.UTF-8", PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1" },
     stdio: ["ignore", "ignore", "pipe"],
   });
-  let uvicornLine = Number.NaN;
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    if (!Number.isNaN(uvicornLine)) return;
-    stderr += chunk.toString("utf8");
-    if (stderr.includes("Uvicorn running on")) uvicornLine = performance.now() - started;
-  });
-  const exited = once(child, "exit");
-  const diedEarly = exited.then(([code, signal]) => { throw new Error(`bare uvicorn ended (${String(code ?? signal)}) before accepting`); });
-  diedEarly.catch(() => {}); // it also settles after our own kill below, when nobody is listening any more
-  try {
-    await Promise.race([untilAccepting(port), diedEarly]);
-    return { accepted: performance.now() - started, uvicornLine };
-  } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    await exited;
-  }
+  return timeBareStart(child, started, { kind: "tcp", host: "127.0.0.1", port });
 };

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Context, Effect, Layer, Option, Redacted } from "effect";
+import { Context, Effect, Layer, type ManagedRuntime, Option, Redacted } from "effect";
 import { platformConfig } from "../config/platform.ts";
 
 export interface Secrets {
@@ -60,3 +60,12 @@ export const PlatformSecretsLive = Layer.effect(
     };
   }),
 );
+
+/**
+ * The secrets in plain form, for a service's HTTP middleware: the one place where they leave
+ * Redacted, once, when the service's app is built.
+ */
+export const revealSecrets = async (runtime: ManagedRuntime.ManagedRuntime<PlatformSecrets, never>) => {
+  const secrets = await runtime.runPromise(Effect.gen(function* () { return yield* PlatformSecrets; }));
+  return { jwtSecret: Redacted.value(secrets.jwtSecret), internalToken: Redacted.value(secrets.internalToken) };
+};

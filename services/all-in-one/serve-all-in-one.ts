@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ConfigProvider, Effect, Layer, ManagedRuntime, Redacted } from "effect";
-import { PlatformSecrets } from "../../libs/auth/platform-secrets.ts";
+import { ConfigProvider, Effect, Layer, ManagedRuntime } from "effect";
+import { revealSecrets } from "../../libs/auth/platform-secrets.ts";
 import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
 import { serveFetch } from "../../libs/http/serve.ts";
 import { LogFanout } from "../../libs/logs/contract.ts";
@@ -37,10 +37,8 @@ export const serveAllInOne = async (options: { readonly configProvider: ConfigPr
 
   const runtime = ManagedRuntime.make(Layer.orDie(layer));
   await runtime.context();
-  const secrets = await runtime.runPromise(Effect.gen(function* () { return yield* PlatformSecrets; }));
+  const { jwtSecret, internalToken } = await revealSecrets(runtime);
   const run = makeRouteRunner(runtime, options.logger);
-  const jwtSecret = Redacted.value(secrets.jwtSecret);
-  const internalToken = Redacted.value(secrets.internalToken);
   const streams = new Set<Socket>();
   const orchestratorApp = makeOrchestratorApp({
     run, jwtSecret, internalToken, logger: options.logger,

@@ -1,5 +1,5 @@
-import { ConfigProvider, Effect, Layer, Redacted } from "effect";
-import { PlatformSecrets, PlatformSecretsLive } from "../../libs/auth/platform-secrets.ts";
+import { ConfigProvider, Effect, Layer } from "effect";
+import { PlatformSecretsLive, revealSecrets } from "../../libs/auth/platform-secrets.ts";
 import { InProcessEndpointExtractor } from "../../libs/extractor/contract.ts";
 import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
 import { startService } from "../../libs/http/run-service.ts";
@@ -20,10 +20,10 @@ export const serveExtractor = async (options: {
     hostname: config.host,
     logger: options.logger,
     makeFetch: async (runtime) => {
-      const secrets = await runtime.runPromise(PlatformSecrets);
+      const { internalToken } = await revealSecrets(runtime);
       return makeExtractorApp({
         run: makeRouteRunner(runtime, options.logger),
-        internalToken: Redacted.value(secrets.internalToken),
+        internalToken,
         maxBodyBytes: config.maxBodyBytes,
         logger: options.logger,
       }).fetch;

@@ -1,5 +1,5 @@
-import { ConfigProvider, Effect, Layer, Redacted } from "effect";
-import { PlatformSecrets, PlatformSecretsLive } from "../../libs/auth/platform-secrets.ts";
+import { ConfigProvider, Effect, Layer } from "effect";
+import { PlatformSecretsLive, revealSecrets } from "../../libs/auth/platform-secrets.ts";
 import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
 import { startService } from "../../libs/http/run-service.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
@@ -30,12 +30,12 @@ export const serveGateway = async (options: {
     makeUpgradeHandler: (runtime) => makeWebSocketUpgrade(runtime, options.logger),
     makeNodeInterceptor: (runtime) => nodeFastPath(runtime, config, options.logger),
     makeFetch: async (runtime) => {
-      const platform = await runtime.runPromise(Effect.gen(function* () { return yield* PlatformSecrets; }));
+      const { jwtSecret } = await revealSecrets(runtime);
       return makeGatewayApp({
         run: makeRouteRunner(runtime, options.logger),
         orchestrator: backendOfUrl(config.orchestratorUrl),
         logs: backendOfUrl(config.logsUrl),
-        jwtSecret: Redacted.value(platform.jwtSecret),
+        jwtSecret,
         corsOrigins: config.corsOrigins.split(",").map((o) => o.trim()).filter(Boolean),
         upstreamTimeoutMs: config.upstreamTimeoutMs,
         apiTimeoutMs: config.apiTimeoutMs,

@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ConfigProvider, Effect, Layer, Redacted } from "effect";
-import { PlatformSecrets } from "../../libs/auth/platform-secrets.ts";
+import { ConfigProvider, Effect, Layer } from "effect";
+import { revealSecrets } from "../../libs/auth/platform-secrets.ts";
 import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
 import { startService } from "../../libs/http/run-service.ts";
 import { LogFanout } from "../../libs/logs/contract.ts";
@@ -24,11 +24,11 @@ export const serveLogs = async (options: {
     hostname: config.host,
     logger: options.logger,
     makeFetch: async (runtime) => {
-      const secrets = await runtime.runPromise(PlatformSecrets);
+      const { jwtSecret, internalToken } = await revealSecrets(runtime);
       return makeLogsApp({
         run: makeRouteRunner(runtime, options.logger),
-        jwtSecret: Redacted.value(secrets.jwtSecret),
-        internalToken: Redacted.value(secrets.internalToken),
+        jwtSecret,
+        internalToken,
         config,
         logger: options.logger,
         onStream: (socket) => {

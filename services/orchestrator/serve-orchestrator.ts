@@ -1,5 +1,5 @@
-import { ConfigProvider, Effect, Layer, Redacted } from "effect";
-import { PlatformSecrets } from "../../libs/auth/platform-secrets.ts";
+import { ConfigProvider, Effect, Layer } from "effect";
+import { revealSecrets } from "../../libs/auth/platform-secrets.ts";
 import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
 import { startService } from "../../libs/http/run-service.ts";
 import type { LogSink } from "../../libs/logsink/contract.ts";
@@ -22,11 +22,11 @@ export const serveOrchestrator = async <ROut, E>(options: {
     hostname: config.host,
     logger: options.logger,
     makeFetch: async (runtime) => {
-      const secrets = await runtime.runPromise(PlatformSecrets);
+      const { jwtSecret, internalToken } = await revealSecrets(runtime);
       return makeOrchestratorApp({
         run: makeRouteRunner(runtime, options.logger),
-        jwtSecret: Redacted.value(secrets.jwtSecret),
-        internalToken: Redacted.value(secrets.internalToken),
+        jwtSecret,
+        internalToken,
         fileLimits: { maxFiles: config.maxFiles, maxFileBytes: config.maxFileBytes, maxTotalBytes: config.maxTotalBytes },
         logger: options.logger,
       }).fetch;

@@ -8,6 +8,7 @@ import { makeLogger } from "../../libs/observability/logger.ts";
 import { serveAllInOne } from "../../services/all-in-one/serve-all-in-one.ts";
 import { readEvents } from "../smoke/sse-reader.ts";
 import { callApi } from "../support/api.ts";
+import { previewPortBlock } from "../support/port-blocks.ts";
 import { proxyProbeApp } from "../support/fixture-apps.ts";
 import { testInternalToken, testJwtSecret } from "../support/test-orchestrator.ts";
 
@@ -15,6 +16,7 @@ let service: Awaited<ReturnType<typeof serveAllInOne>>;
 let base: string;
 let token: string;
 const dataDir = mkdtempSync(join(tmpdir(), "all-in-one-"));
+const previews = previewPortBlock();
 beforeAll(async () => {
   service = await serveAllInOne({
     configProvider: ConfigProvider.fromUnknown({
@@ -22,7 +24,7 @@ beforeAll(async () => {
       JWT_SECRET: testJwtSecret,
       INTERNAL_TOKEN: testInternalToken,
       PATH: process.env.PATH ?? "/usr/bin:/bin",
-      ORCHESTRATOR: { RUNTIME: "host", PORT_RANGE_FROM: "44100", PORT_RANGE_TO: "44199" },
+      ORCHESTRATOR: { RUNTIME: "host", PORT_RANGE_FROM: String(previews.from), PORT_RANGE_TO: String(previews.to) },
     }),
     logger: makeLogger("all-in-one", () => {}),
     port: 0,

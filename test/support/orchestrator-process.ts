@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import getPort from "get-port";
 import { eventually } from "./api.ts";
+import { previewPortBlock } from "./port-blocks.ts";
 import { testInternalToken, testJwtSecret } from "./test-orchestrator.ts";
 
 export interface OrchestratorProcess {
@@ -13,6 +14,7 @@ export interface OrchestratorProcess {
 /** Runs services/orchestrator/main.ts as its own process, as `npm start` does. */
 export const spawnOrchestrator = async (dataDir: string, env: Record<string, string> = {}): Promise<OrchestratorProcess> => {
   const port = await getPort();
+  const previews = previewPortBlock();
   const child = spawn("node_modules/.bin/tsx", ["services/orchestrator/main.ts"], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -20,8 +22,8 @@ export const spawnOrchestrator = async (dataDir: string, env: Record<string, str
       JWT_SECRET: testJwtSecret,
       INTERNAL_TOKEN: testInternalToken,
       ORCHESTRATOR_PORT: String(port),
-      ORCHESTRATOR_PORT_RANGE_FROM: "41000",
-      ORCHESTRATOR_PORT_RANGE_TO: "41099",
+      ORCHESTRATOR_PORT_RANGE_FROM: String(previews.from),
+      ORCHESTRATOR_PORT_RANGE_TO: String(previews.to),
       ...env,
     },
     stdio: "ignore",

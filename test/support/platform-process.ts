@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import getPort from "get-port";
 import { eventually } from "./api.ts";
+import { previewPortBlock } from "./port-blocks.ts";
 
 export interface PlatformProcess {
   readonly gateway: string;
@@ -28,7 +29,7 @@ export interface PlatformProcessOptions {
 export const startPlatformProcess = async (options: PlatformProcessOptions = {}): Promise<PlatformProcess> => {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "platform-"));
   const [gatewayPort, orchestratorPort, logsPort, extractorPort] = await Promise.all([getPort(), getPort(), getPort(), getPort()]);
-  const base = 43000 + Math.floor(Math.random() * 200) * 10;
+  const previews = previewPortBlock();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -37,8 +38,8 @@ export const startPlatformProcess = async (options: PlatformProcessOptions = {})
     ORCHESTRATOR_PORT: String(orchestratorPort),
     LOGS_PORT: String(logsPort),
     EXTRACTOR_PORT: String(extractorPort),
-    ORCHESTRATOR_PORT_RANGE_FROM: String(base),
-    ORCHESTRATOR_PORT_RANGE_TO: String(base + 9),
+    ORCHESTRATOR_PORT_RANGE_FROM: String(previews.from),
+    ORCHESTRATOR_PORT_RANGE_TO: String(previews.to),
     ORCHESTRATOR_RUNTIME: "host",
     ...options.env,
   };

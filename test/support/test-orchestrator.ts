@@ -6,17 +6,11 @@ import { ConfigProvider, Effect } from "effect";
 import { signUserToken } from "../../libs/auth/user-token.ts";
 import { CapturedLogs, type CapturedLine, InMemoryLogSink } from "../../libs/logsink/in-memory.ts";
 import { makeLogger } from "../../libs/observability/logger.ts";
+import { previewPortBlock } from "./port-blocks.ts";
 import { serveOrchestrator } from "../../services/orchestrator/serve-orchestrator.ts";
 
 export const testJwtSecret = "test-jwt-secret-0123456789abcdef";
 export const testInternalToken = "test-internal-token-0123456789";
-
-let nextPortBlock = 0;
-/** Each test orchestrator gets its own host-port range, as two orchestrators on one machine would need. */
-const portRange = () => {
-  const base = 30000 + ((process.pid * 7 + nextPortBlock++ * 200) % 30000);
-  return { from: base, to: base + 199 };
-};
 
 export interface TestOrchestrator {
   readonly url: string;
@@ -36,7 +30,7 @@ export const startTestOrchestrator = async (
   options: { readonly dataDir?: string } = {},
 ): Promise<TestOrchestrator> => {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "orch-test-"));
-  const range = portRange();
+  const range = previewPortBlock();
   const configProvider = ConfigProvider.fromUnknown({
     DATA_DIR: dataDir,
     JWT_SECRET: testJwtSecret,

@@ -11,13 +11,8 @@ import { HttpLogSink, type HttpLogSinkOptions } from "../../../libs/logsink/http
 import { makeLogger } from "../../../libs/observability/logger.ts";
 import { serveLogs } from "../../../services/logs/serve-logs.ts";
 import { serveOrchestrator } from "../../../services/orchestrator/serve-orchestrator.ts";
+import { previewPortBlock } from "../../support/port-blocks.ts";
 import { testInternalToken, testJwtSecret } from "../../support/test-orchestrator.ts";
-
-let nextPortBlock = 0;
-const portRange = () => {
-  const base = 40000 + ((process.pid * 13 + nextPortBlock++ * 200) % 20000);
-  return { from: base, to: base + 199 };
-};
 
 export interface LogsService {
   readonly url: string;
@@ -51,7 +46,7 @@ export const startLogsStack = async (options: {
   const dataDir = mkdtempSync(join(tmpdir(), "logs-test-"));
   const logsPort = await getPort();
   const logsUrl = `http://127.0.0.1:${logsPort}`;
-  const range = portRange();
+  const range = previewPortBlock();
   const shared = { DATA_DIR: dataDir, JWT_SECRET: testJwtSecret, INTERNAL_TOKEN: testInternalToken, PUBLIC_URL: "http://gateway.test", PATH: process.env.PATH ?? "/usr/bin:/bin" };
   const orchestrator = await serveOrchestrator({
     logSink: HttpLogSink({ url: logsUrl, retryMinMs: 20, retryMaxMs: 200, bufferLines: 100_000, ...options.sink }).pipe(Layer.provide(PlatformSecretsLive)),
