@@ -12,6 +12,28 @@ import { serveOrchestrator } from "../../services/orchestrator/serve-orchestrato
 export const testJwtSecret = "test-jwt-secret-0123456789abcdef";
 export const testInternalToken = "test-internal-token-0123456789";
 
+/** The settings every test orchestrator runs with: its own data and port block, quick sweeps, test secrets. */
+export const testOrchestratorConfig = (dataDir: string, overrides: Record<string, string> = {}) => {
+  const ports = previewPortBlock();
+  return {
+    DATA_DIR: dataDir,
+    JWT_SECRET: testJwtSecret,
+    INTERNAL_TOKEN: testInternalToken,
+    PUBLIC_URL: "http://gateway.test",
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    ORCHESTRATOR: {
+      PORT_RANGE_FROM: String(ports.from),
+      PORT_RANGE_TO: String(ports.to),
+      STOP_GRACE_MS: "3000",
+      SWEEP_INTERVAL_MS: "200",
+      STARTUP_TIMEOUT_SECONDS: "20",
+      // The host runtime unless a test asks for the sandbox (test/sandbox/**).
+      RUNTIME: "host",
+      ...overrides,
+    },
+  };
+};
+
 export interface TestOrchestrator {
   readonly url: string;
   readonly dataDir: string;
@@ -30,24 +52,7 @@ export const startTestOrchestrator = async (
   options: { readonly dataDir?: string } = {},
 ): Promise<TestOrchestrator> => {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "orch-test-"));
-  const range = previewPortBlock();
-  const configProvider = ConfigProvider.fromUnknown({
-    DATA_DIR: dataDir,
-    JWT_SECRET: testJwtSecret,
-    INTERNAL_TOKEN: testInternalToken,
-    PUBLIC_URL: "http://gateway.test",
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    ORCHESTRATOR: {
-      PORT_RANGE_FROM: String(range.from),
-      PORT_RANGE_TO: String(range.to),
-      STOP_GRACE_MS: "3000",
-      SWEEP_INTERVAL_MS: "200",
-      STARTUP_TIMEOUT_SECONDS: "20",
-      // The host runtime unless a test asks for the sandbox (test/sandbox/**).
-      RUNTIME: "host",
-      ...overrides,
-    },
-  });
+  const configProvider = ConfigProvider.fromUnknown(testOrchestratorConfig(dataDir, overrides));
   const service = await serveOrchestrator({
     logSink: InMemoryLogSink,
     configProvider,

@@ -11,8 +11,7 @@ import { HttpLogSink, type HttpLogSinkOptions } from "../../../libs/logsink/http
 import { makeLogger } from "../../../libs/observability/logger.ts";
 import { serveLogs } from "../../../services/logs/serve-logs.ts";
 import { serveOrchestrator } from "../../../services/orchestrator/serve-orchestrator.ts";
-import { previewPortBlock } from "../../support/port-blocks.ts";
-import { testInternalToken, testJwtSecret } from "../../support/test-orchestrator.ts";
+import { testJwtSecret, testOrchestratorConfig } from "../../support/test-orchestrator.ts";
 
 export interface LogsService {
   readonly url: string;
@@ -46,21 +45,10 @@ export const startLogsStack = async (options: {
   const dataDir = mkdtempSync(join(tmpdir(), "logs-test-"));
   const logsPort = await getPort();
   const logsUrl = `http://127.0.0.1:${logsPort}`;
-  const range = previewPortBlock();
-  const shared = { DATA_DIR: dataDir, JWT_SECRET: testJwtSecret, INTERNAL_TOKEN: testInternalToken, PUBLIC_URL: "http://gateway.test", PATH: process.env.PATH ?? "/usr/bin:/bin" };
+  const { ORCHESTRATOR: orchestratorSettings, ...shared } = testOrchestratorConfig(dataDir, options.orchestrator);
   const orchestrator = await serveOrchestrator({
     logSink: HttpLogSink({ url: logsUrl, retryMinMs: 20, retryMaxMs: 200, bufferLines: 100_000, ...options.sink }).pipe(Layer.provide(PlatformSecretsLive)),
-    configProvider: ConfigProvider.fromUnknown({
-      ...shared,
-      ORCHESTRATOR: {
-        PORT_RANGE_FROM: String(range.from),
-        PORT_RANGE_TO: String(range.to),
-        STOP_GRACE_MS: "3000",
-        SWEEP_INTERVAL_MS: "200",
-        STARTUP_TIMEOUT_SECONDS: "20",
-        ...options.orchestrator,
-      },
-    }),
+    configProvider: ConfigProvider.fromUnknown({ ...shared, ORCHESTRATOR: orchestratorSettings }),
     logger: makeLogger("orchestrator", () => {}),
     port: 0,
   });
