@@ -2,8 +2,12 @@
  * Proxy overhead: the gateway's transparent proxy against a direct connection and against
  * node-http-proxy (keep-alive agent), in front of a real uvicorn preview and of a minimal Node
  * HTTP origin (the proxy's own ceiling), at 1 and 32 connections; then SSE delivery delay through
- * the gateway. Usage: tsx bench/proxy.ts [--duration S] [--warmup S] [--events N]
- * (or BENCH_PROXY_DURATION / BENCH_PROXY_WARMUP).
+ * the gateway. Usage: tsx bench/proxy.ts [--duration S] [--warmup S] [--rounds N] [--events N]
+ * (or BENCH_PROXY_DURATION / BENCH_PROXY_WARMUP / BENCH_PROXY_ROUNDS).
+ *
+ * Every case runs once per round, the cases of a round back to back, so a gateway run and the
+ * http-proxy run it is compared with are seconds apart. Ratios are the median of the per-round
+ * ratios: on a shared 2-core machine one run's req/s swings by a third, a paired median much less.
  */
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -18,14 +22,17 @@ const { values } = parseArgs({
   options: {
     duration: { type: "string", default: process.env.BENCH_PROXY_DURATION ?? "5" },
     warmup: { type: "string", default: process.env.BENCH_PROXY_WARMUP ?? "1" },
+    rounds: { type: "string", default: process.env.BENCH_PROXY_ROUNDS ?? "3" },
     events: { type: "string", default: "20" },
   },
 });
 const durationSeconds = Number(values.duration);
 const warmupSeconds = Number(values.warmup);
 const sseEvents = Number(values.events);
+const rounds = Number(values.rounds);
 if (!Number.isInteger(durationSeconds) || durationSeconds < 1) throw new Error(`--duration must be a positive integer (seconds), got ${values.duration}`);
 if (!Number.isInteger(warmupSeconds) || warmupSeconds < 0) throw new Error(`--warmup must be a whole number of seconds, got ${values.warmup}`);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
 if (!Number.isInteger(sseEvents) || sseEvents < 1) throw new Error(`--events must be a positive integer, got ${values.events}`);
 
 const connectionCounts = [1, 32] as const;
@@ -105,52 +112,66 @@ const main = async () => {
       if (res.status !== 200 || JSON.stringify(JSON.parse(text)) !== '{"ok":true}') throw new Error(`${c.origin} ${c.path}: ${c.url} answered ${res.status} ${text}`);
     }
 
-    console.log(`proxy overhead, small JSON (GET /json → {"ok": true}); ${durationSeconds} s per case after a ${warmupSeconds} s warm-up, pipelining 1`);
+    console.log(`proxy overhead, small JSON (GET /json → {"ok": true}); ${rounds} round(s), ${durationSeconds} s per case after a ${warmupSeconds} s warm-up, pipelining 1`);
     console.log(`load: autocannon in a child process per run (not sharing the proxies' event loop); the proxies under test run in this process`
       + ` (gateway access log formatted, then discarded), as does the test orchestrator (it reads uvicorn's access log); Node origin in its own process`);
     console.log(`machine: ${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} at start`);
     console.log("cpu µs = this process's CPU time per response during the measured run (the proxy's own cost; for uvicorn cases it includes the orchestrator's log capture)\n");
 
-    const results = new Map<string, MeasuredLoad>();
+    const results = new Map<string, MeasuredLoad[]>();
     const key = (origin: Origin, path: Path, connections: number) => `${origin}/${path}/${connections}`;
     const failures: string[] = [];
-    for (const connections of connectionCounts) {
-      for (const c of cases) {
-        if (interrupted) throw new Error("interrupted");
-        const result = await runLoad({ url: c.url, connections, durationSeconds, warmupSeconds, headers: c.headers });
-        if (result.non2xx > 0 || result.errors > 0) failures.push(`${c.origin} ${c.path} c=${connections}: ${result.non2xx} non-2xx, ${result.errors} errors (${result.timeouts} timeouts)`);
-        results.set(key(c.origin, c.path, connections), result);
+    for (let round = 1; round <= rounds; round++) {
+      for (const connections of connectionCounts) {
+        for (const c of cases) {
+          if (interrupted) throw new Error("interrupted");
+          const result = await runLoad({ url: c.url, connections, durationSeconds, warmupSeconds, headers: c.headers });
+          if (result.non2xx > 0 || result.errors > 0) failures.push(`${c.origin} ${c.path} c=${connections}, round ${round}: ${result.non2xx} non-2xx, ${result.errors} errors (${result.timeouts} timeouts)`);
+          const k = key(c.origin, c.path, connections);
+          results.set(k, [...(results.get(k) ?? []), result]);
+        }
       }
     }
-    const get = (origin: Origin, path: Path, connections: number): MeasuredLoad => {
+    const runs = (origin: Origin, path: Path, connections: number): ReadonlyArray<MeasuredLoad> => {
       const r = results.get(key(origin, path, connections));
-      if (r === undefined) throw new Error(`no result for ${key(origin, path, connections)}`);
+      if (r === undefined || r.length !== rounds) throw new Error(`missing runs for ${key(origin, path, connections)}`);
       return r;
     };
+    const median = (values: ReadonlyArray<number>) => percentile(values, 50);
+    /** The median over rounds of one measure, or of one measure of a case against another's in the same round. */
+    const medianOf = (origin: Origin, path: Path, n: number, measure: (r: MeasuredLoad) => number) => median(runs(origin, path, n).map(measure));
+    const paired = (origin: Origin, a: Path, b: Path, n: number, compare: (x: MeasuredLoad, y: MeasuredLoad) => number) => {
+      const ys = runs(origin, b, n);
+      return runs(origin, a, n).map((x, i) => compare(x, ys[i] as MeasuredLoad));
+    };
+    const rpsRatio = (x: MeasuredLoad, y: MeasuredLoad) => x.requestsPerSecond / y.requestsPerSecond;
+    const addedP50 = (x: MeasuredLoad, y: MeasuredLoad) => x.p50Ms - y.p50Ms;
 
     const label = (c: Case) => `${c.origin === "uvicorn" ? "uvicorn" : "node origin"} ${c.path}`;
     const width = Math.max(...cases.map((c) => label(c).length));
     const head = (n: number) => `${`c=${n}`.padStart(4)}: req/s  p50 ms  p99 ms  cpu µs`;
+    console.log(`medians of ${rounds} round(s):`);
     console.log(`${"".padEnd(width)}  ${connectionCounts.map(head).join("  ")}`);
     for (const c of cases) {
       const cells = connectionCounts.map((n) => {
-        const r = get(c.origin, c.path, n);
-        return `${fmtRps(r.requestsPerSecond)}  ${fmtMs(r.p50Ms)} ${fmtMs(r.p99Ms)} ${r.cpuMicrosPerResponse.toFixed(0).padStart(7)}`;
+        const m = (measure: (r: MeasuredLoad) => number) => medianOf(c.origin, c.path, n, measure);
+        return `${fmtRps(m((r) => r.requestsPerSecond))}  ${fmtMs(m((r) => r.p50Ms))} ${fmtMs(m((r) => r.p99Ms))} ${m((r) => r.cpuMicrosPerResponse).toFixed(0).padStart(7)}`;
       });
       console.log(`${label(c).padEnd(width)}  ${cells.join("   ")}`);
     }
 
-    console.log("\nratios (req/s) and added p50 over direct:");
+    console.log("\nratios (req/s) and added p50 over direct, each the median of its per-round values:");
     for (const o of ["uvicorn", "node"] as const) {
       for (const n of connectionCounts) {
-        const direct = get(o, "direct", n);
-        const gw = get(o, "gateway", n);
-        const hp = get(o, "http-proxy", n);
-        console.log(`  ${(o === "uvicorn" ? "uvicorn" : "node origin").padEnd(11)} c=${String(n).padEnd(2)}  gateway/direct ${fmtRatio(gw.requestsPerSecond / direct.requestsPerSecond)}`
-          + `  http-proxy/direct ${fmtRatio(hp.requestsPerSecond / direct.requestsPerSecond)}  gateway/http-proxy ${fmtRatio(gw.requestsPerSecond / hp.requestsPerSecond)}`
-          + `  added p50: gateway +${(gw.p50Ms - direct.p50Ms).toFixed(2)} ms, http-proxy +${(hp.p50Ms - direct.p50Ms).toFixed(2)} ms`);
+        console.log(`  ${(o === "uvicorn" ? "uvicorn" : "node origin").padEnd(11)} c=${String(n).padEnd(2)}`
+          + `  gateway/direct ${fmtRatio(median(paired(o, "gateway", "direct", n, rpsRatio)))}`
+          + `  http-proxy/direct ${fmtRatio(median(paired(o, "http-proxy", "direct", n, rpsRatio)))}`
+          + `  gateway/http-proxy ${fmtRatio(median(paired(o, "gateway", "http-proxy", n, rpsRatio)))}`
+          + `  added p50: gateway +${median(paired(o, "gateway", "direct", n, addedP50)).toFixed(2)} ms, http-proxy +${median(paired(o, "http-proxy", "direct", n, addedP50)).toFixed(2)} ms`);
       }
     }
+    const perRound = paired("node", "gateway", "http-proxy", 32, rpsRatio);
+    console.log(`  node origin c=32 gateway/http-proxy per round: ${perRound.map(fmtRatio).join(" ")}`);
 
     if (interrupted) throw new Error("interrupted");
     // SSE last: nothing else runs while events are timed. One short unmeasured stream per path first,
@@ -172,11 +193,11 @@ const main = async () => {
     sseRow("gateway → uvicorn", sse.gatewayUvicorn);
     sseRow("gateway → node origin", sse.gatewayNode);
 
-    const nodeRatio32 = get("node", "gateway", 32).requestsPerSecond / get("node", "http-proxy", 32).requestsPerSecond;
-    const nodeRatio1 = get("node", "gateway", 1).requestsPerSecond / get("node", "http-proxy", 1).requestsPerSecond;
-    const uvicornShare = get("uvicorn", "gateway", 32).requestsPerSecond / get("uvicorn", "direct", 32).requestsPerSecond;
-    const addedUvicorn = get("uvicorn", "gateway", 1).p50Ms - get("uvicorn", "direct", 1).p50Ms;
-    const addedNode = get("node", "gateway", 1).p50Ms - get("node", "direct", 1).p50Ms;
+    const nodeRatio32 = median(perRound);
+    const nodeRatio1 = median(paired("node", "gateway", "http-proxy", 1, rpsRatio));
+    const uvicornShare = median(paired("uvicorn", "gateway", "direct", 32, rpsRatio));
+    const addedUvicorn = median(paired("uvicorn", "gateway", "direct", 1, addedP50));
+    const addedNode = median(paired("node", "gateway", "direct", 1, addedP50));
     const sseFirst = sse.gatewayUvicorn[0] ?? Number.NaN;
     const sseP50 = percentile(sse.gatewayUvicorn, 50);
     const sseMax = Math.max(...sse.gatewayUvicorn);

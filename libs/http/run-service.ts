@@ -20,7 +20,8 @@ export const startService = async <R, E>(options: {
   readonly hostname: string;
   readonly logger: Logger;
   readonly makeUpgradeHandler?: (runtime: ManagedRuntime.ManagedRuntime<R, never>) => UpgradeHandler;
-  readonly makeNodeInterceptor?: (runtime: ManagedRuntime.ManagedRuntime<R, never>) => NodeInterceptor;
+  /** Node only: requests it takes (returns true for) skip the fetch handler. */
+  readonly makeNodeInterceptor?: (runtime: ManagedRuntime.ManagedRuntime<R, never>) => NodeInterceptor | undefined;
 }): Promise<ServiceHandle<R>> => {
   const runtime = ManagedRuntime.make(Layer.orDie(options.layer));
   await runtime.context();

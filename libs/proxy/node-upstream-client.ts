@@ -1,19 +1,22 @@
-import { Agent, type IncomingMessage, request as httpRequest } from "node:http";
 import { Readable, Transform } from "node:stream";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { Effect, Layer } from "effect";
+import { type Dispatcher, errors as undiciErrors } from "undici";
 import { PayloadTooLarge } from "../http/request-errors.ts";
 import type { Upstream } from "../runtime/contract.ts";
 import { UpstreamTimeout, UpstreamUnreachable } from "./errors.ts";
 import { endToEndHeaders } from "./headers.ts";
 import { UpstreamClient, type UpstreamRequest } from "./upstream-client.ts";
+import { UpstreamPools, UpstreamPoolsLive } from "./upstream-pools.ts";
 
 const bodilessStatuses = new Set([101, 204, 205, 304]);
 
-const responseHeaders = (res: IncomingMessage): Headers => {
-  const headers = new Headers();
-  for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i] ?? "", res.rawHeaders[i + 1] ?? "");
-  return new Headers(endToEndHeaders(headers));
+const responseHeaders = (headers: Dispatcher.ResponseData["headers"]): Headers => {
+  const all = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    for (const v of Array.isArray(value) ? value : [value ?? ""]) all.append(name, v);
+  }
+  return new Headers(endToEndHeaders(all));
 };
 
 /** Counts request body bytes as they stream and stops the stream past the limit. */
@@ -31,57 +34,59 @@ const capped = (limit: number, onOver: () => void) => {
 };
 
 /**
- * The Node layer: node:http with keep-alive agents, one pool per upstream, Unix sockets through
- * `socketPath`. Global fetch measured 2–3× slower here and decodes content encodings.
+ * The Node layer: the process's undici pools (one per upstream, Unix sockets included; see
+ * upstream-pools.ts). Global fetch measured 2–3× slower here and decodes content encodings.
+ * `Expect` is not passed on: the gateway's own server has already answered it, and undici refuses it.
  */
-export const NodeUpstreamClientLive = Layer.sync(UpstreamClient, () => {
-  const agents = new Map<string, Agent>();
-  const agentFor = (key: string) => {
-    let agent = agents.get(key);
-    if (agent === undefined) {
-      agent = new Agent({ keepAlive: true, maxFreeSockets: 64 });
-      agents.set(key, agent);
-    }
-    return agent;
-  };
-  const send = (upstream: Upstream, req: UpstreamRequest) =>
-    Effect.callback<Response, UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge>((resume) => {
-      let failure: UpstreamTimeout | PayloadTooLarge | undefined;
-      const target = upstream.kind === "tcp"
-        ? { host: upstream.host, port: upstream.port, agent: agentFor(`${upstream.host}:${upstream.port}`) }
-        : { socketPath: upstream.path, agent: agentFor(upstream.path) };
-      const outgoing = httpRequest({ ...target, method: req.method, path: req.path, headers: req.headers.flat(), setHost: false });
-      const timer = setTimeout(() => {
-        failure = new UpstreamTimeout({ timeoutMs: req.timeoutMs });
-        outgoing.destroy();
-      }, req.timeoutMs);
-      const onAbort = () => outgoing.destroy();
-      req.signal?.addEventListener("abort", onAbort, { once: true });
-      outgoing.once("response", (res) => {
-        clearTimeout(timer);
-        res.once("close", () => req.signal?.removeEventListener("abort", onAbort));
-        const body = bodilessStatuses.has(res.statusCode ?? 0) || req.method === "HEAD"
-          ? null
-          : (Readable.toWeb(res) as NodeWebStream<Uint8Array> as unknown as ReadableStream<Uint8Array>);
-        if (body === null) res.resume();
-        resume(Effect.succeed(new Response(body, { status: res.statusCode ?? 502, statusText: res.statusMessage ?? "", headers: responseHeaders(res) })));
-      });
-      outgoing.once("error", (e) => {
-        clearTimeout(timer);
-        resume(Effect.fail(failure ?? new UpstreamUnreachable({ reason: e.message })));
-      });
-      if (req.body === null) outgoing.end();
-      else {
-        Readable.fromWeb(req.body as unknown as NodeWebStream<Uint8Array>)
-          .once("error", () => outgoing.destroy())
-          .pipe(capped(req.maxBodyBytes, () => {
+export const NodeUpstreamClientLive = Layer.effect(
+  UpstreamClient,
+  Effect.gen(function* () {
+    const pools = yield* UpstreamPools;
+    const send = (upstream: Upstream, req: UpstreamRequest) =>
+      Effect.callback<Response, UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge>((resume) => {
+        let failure: PayloadTooLarge | undefined;
+        const abort = new AbortController();
+        const onClientAbort = () => abort.abort();
+        req.signal?.addEventListener("abort", onClientAbort, { once: true });
+        let body: Transform | null = null;
+        if (req.body !== null) {
+          const counted = capped(req.maxBodyBytes, () => {
             failure = new PayloadTooLarge({ limitBytes: req.maxBodyBytes });
-            outgoing.destroy();
-          }))
-          .once("error", () => outgoing.destroy())
-          .pipe(outgoing);
-      }
-      return Effect.sync(() => outgoing.destroy());
-    });
-  return UpstreamClient.of({ send });
-});
+          });
+          body = Readable.fromWeb(req.body as unknown as NodeWebStream<Uint8Array>)
+            .once("error", (e) => counted.destroy(e))
+            .pipe(counted);
+        }
+        pools.poolFor(upstream).request({
+          method: req.method as Dispatcher.HttpMethod,
+          path: req.path,
+          headers: req.headers.filter(([name]) => name !== "expect").flat(),
+          body,
+          signal: abort.signal,
+          headersTimeout: req.timeoutMs,
+          bodyTimeout: 0, // a streaming response (SSE) may stay quiet as long as it likes
+        }).then(
+          (res) => {
+            const passBody = !bodilessStatuses.has(res.statusCode) && req.method !== "HEAD";
+            if (!passBody) res.body.resume();
+            res.body.once("close", () => req.signal?.removeEventListener("abort", onClientAbort));
+            resume(Effect.succeed(new Response(
+              passBody ? (Readable.toWeb(res.body) as unknown as ReadableStream<Uint8Array>) : null,
+              { status: res.statusCode, statusText: res.statusText, headers: responseHeaders(res.headers) },
+            )));
+          },
+          (e: unknown) => {
+            req.signal?.removeEventListener("abort", onClientAbort);
+            if (failure !== undefined) return resume(Effect.fail(failure));
+            if (e instanceof undiciErrors.HeadersTimeoutError) return resume(Effect.fail(new UpstreamTimeout({ timeoutMs: req.timeoutMs })));
+            resume(Effect.fail(new UpstreamUnreachable({ reason: e instanceof Error ? e.message : String(e) })));
+          },
+        );
+        return Effect.sync(() => abort.abort());
+      });
+    return UpstreamClient.of({ send });
+  }),
+);
+
+/** The Node upstream client together with the pools it uses, which the gateway's fast path shares. */
+export const NodeUpstreamLive = Layer.provideMerge(NodeUpstreamClientLive, UpstreamPoolsLive);

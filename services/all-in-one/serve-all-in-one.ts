@@ -63,11 +63,12 @@ export const serveAllInOne = async (options: { readonly configProvider: ConfigPr
     logger: options.logger,
     localMode: gateway.localMode,
   });
+  const intercept = nodeFastPath(runtime, gateway, options.logger);
   const server = await serveFetch(gatewayApp.fetch, {
     port: options.port ?? gateway.port,
     hostname: gateway.host,
     onUpgrade: makeWebSocketUpgrade(runtime, options.logger),
-    intercept: nodeFastPath(runtime, gateway, options.logger),
+    ...(intercept ? { intercept } : {}),
   });
 
   let stopping: Promise<void> | undefined;

@@ -45,6 +45,8 @@ export class PreviewProxy extends Context.Service<PreviewProxy, {
   /** Checks the preview token a request presents. */
   readonly authorize: (route: PreviewRoute, token: string | undefined) => Effect.Effect<void, InvalidPreviewToken>;
   readonly forward: (c: HonoContext<AppEnv>) => Effect.Effect<Response, import("../../libs/http/error-mapping.ts").ApiFailure>;
+  /** The upstream refused: PreviewUnavailable if the preview has stopped meanwhile, else the refusal itself. */
+  readonly unreachable: (previewInstanceId: string, e: UpstreamUnreachable) => Effect.Effect<never, UpstreamUnreachable | PreviewUnavailable>;
 }>()("gateway/PreviewProxy") {}
 
 const splitPreviewPath = (pathname: string) => {
@@ -77,6 +79,12 @@ export const PreviewProxyLive = (options: PreviewProxyOptions) =>
           ? Effect.fail(new InvalidPreviewToken({ reason: "A preview token is required (X-Preview-Token, or open the preview URL with ?previewToken=)" }))
           : tokenMatches(token, route.previewTokenHash) ? Effect.void : Effect.fail(new InvalidPreviewToken({ reason: "The preview token does not belong to this preview" }));
 
+      // Refused: the preview may just have stopped; ask again rather than trust the cache.
+      const unreachable = (previewInstanceId: string, e: UpstreamUnreachable) => {
+        cache.invalidate(previewInstanceId);
+        return running(previewInstanceId).pipe(Effect.andThen(Effect.fail(e)));
+      };
+
       const forward = (c: HonoContext<AppEnv>) =>
         Effect.gen(function* () {
           const url = new URL(c.req.url);
@@ -103,15 +111,9 @@ export const PreviewProxyLive = (options: PreviewProxyOptions) =>
             signal: c.req.raw.signal,
             timeoutMs: options.upstreamTimeoutMs,
             maxBodyBytes: options.maxBodyBytes,
-          }).pipe(
-            // Refused: the preview may just have stopped; ask again rather than trust the cache.
-            Effect.catchTag("UpstreamUnreachable", (e) => {
-              cache.invalidate(id);
-              return running(id).pipe(Effect.andThen(Effect.fail(e as UpstreamUnreachable)));
-            }),
-          );
+          }).pipe(Effect.catchTag("UpstreamUnreachable", (e) => unreachable(id, e)));
         });
 
-      return PreviewProxy.of({ cache, activity, running, authorize, forward });
+      return PreviewProxy.of({ cache, activity, running, authorize, forward, unreachable });
     }),
   );

@@ -1,16 +1,17 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { Effect, Layer, type ManagedRuntime } from "effect";
+import { Effect, Layer, type ManagedRuntime, Option } from "effect";
+import type { NodeInterceptor } from "../../libs/http/serve.ts";
 import { isDeno } from "../../libs/js-runtime/is-deno.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import { FetchUpstreamClientLive } from "../../libs/proxy/fetch-upstream-client.ts";
-import { NodeUpstreamClientLive } from "../../libs/proxy/node-upstream-client.ts";
+import { NodeUpstreamLive } from "../../libs/proxy/node-upstream-client.ts";
+import { UpstreamPools } from "../../libs/proxy/upstream-pools.ts";
 import type { PreviewDirectory } from "../../libs/previews/directory.ts";
 import type { GatewayConfig } from "./config.ts";
 import { makeNodeFastProxy } from "./node-fast-proxy.ts";
 import { PreviewProxy, PreviewProxyLive } from "./preview-proxy.ts";
 
-/** node:http pools on Node (measured 2–3× global fetch's throughput); fetch on Deno. */
-export const upstreamClientLayer = isDeno ? FetchUpstreamClientLive : NodeUpstreamClientLive;
+/** undici pools on Node (measured 2–3× global fetch's throughput), which the fast path shares; fetch on Deno. */
+export const upstreamClientLayer = isDeno ? FetchUpstreamClientLive : NodeUpstreamLive;
 
 /** The preview proxy from the gateway's config, over the given directory. */
 export const previewProxyLayer = <E, R>(config: GatewayConfig, directory: Layer.Layer<PreviewDirectory, E, R>) =>
@@ -21,8 +22,22 @@ export const previewProxyLayer = <E, R>(config: GatewayConfig, directory: Layer.
     activityFlushMs: config.activityFlushMs,
   }).pipe(Layer.provide(Layer.mergeAll(directory, upstreamClientLayer)));
 
-/** The Node fast path over the running proxy's route cache and activity reporter. */
-export const nodeFastPath = (runtime: ManagedRuntime.ManagedRuntime<PreviewProxy, never>, config: GatewayConfig, logger: Logger): (req: IncomingMessage, res: ServerResponse) => boolean => {
-  const { cache, activity } = runtime.runSync(Effect.gen(function* () { return yield* PreviewProxy; }));
-  return makeNodeFastProxy({ cache, activity, upstreamTimeoutMs: config.upstreamTimeoutMs, maxBodyBytes: config.maxProxyBodyBytes, logger });
+/**
+ * The Node fast path over the running proxy's route cache, activity reporter and upstream pools;
+ * undefined where there are no pools (Deno), whose server hands every request to the app.
+ */
+export const nodeFastPath = (runtime: ManagedRuntime.ManagedRuntime<PreviewProxy, never>, config: GatewayConfig, logger: Logger): NodeInterceptor | undefined => {
+  const { proxy, pools } = runtime.runSync(Effect.gen(function* () {
+    return { proxy: yield* PreviewProxy, pools: yield* Effect.serviceOption(UpstreamPools) };
+  }));
+  if (Option.isNone(pools)) return undefined;
+  return makeNodeFastProxy({
+    cache: proxy.cache,
+    activity: proxy.activity,
+    pools: pools.value,
+    unreachable: (id, e) => runtime.runPromise(Effect.flip(proxy.unreachable(id, e))),
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    maxBodyBytes: config.maxProxyBodyBytes,
+    logger,
+  });
 };

@@ -7,16 +7,6 @@ import { callApi, type ErrorEnvelope, eventually } from "../support/api.ts";
 import { proxyProbeApp } from "../support/fixture-apps.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
 
-let platform: TestPlatform;
-let preview: Awaited<ReturnType<TestPlatform["runPreview"]>>;
-let base: string;
-beforeAll(async () => {
-  platform = await startTestPlatform({ UPSTREAM_TIMEOUT_MS: "1500", MAX_PROXY_BODY_BYTES: "52000000" });
-  preview = await platform.runPreview("alice", proxyProbeApp);
-  base = `${platform.gateway}/p/${preview.previewId}`;
-});
-afterAll(() => platform.dispose());
-
 const run = promisify(execFile);
 
 const rawRequest = (url: string, options: { method?: string; headers: Record<string, string> }) =>
@@ -30,7 +20,6 @@ const rawRequest = (url: string, options: { method?: string; headers: Record<str
     req.end();
   });
 
-const withToken = (extra: Record<string, string> = {}) => ({ "x-preview-token": preview.previewToken, ...extra });
 
 /** Reads a streamed body, returning each chunk as it arrived. */
 const chunksOf = async (res: Response): Promise<string[]> => {
@@ -40,7 +29,28 @@ const chunksOf = async (res: Response): Promise<string[]> => {
   return chunks;
 };
 
-describe("the transparent preview proxy", () => {
+// On Node a request whose route is cached takes the fast path (node-fast-proxy.ts); the first
+// one, and every one when routes are not cached, takes the full handler. Both must behave alike.
+const paths = [
+  { name: "the Node fast path", routeCacheMs: "600000" },
+  { name: "the full handler", routeCacheMs: "0" },
+];
+
+describe.each(paths)("the transparent preview proxy, through $name", ({ routeCacheMs }) => {
+  let platform: TestPlatform;
+  let preview: Awaited<ReturnType<TestPlatform["runPreview"]>>;
+  let base: string;
+  beforeAll(async () => {
+    platform = await startTestPlatform({ UPSTREAM_TIMEOUT_MS: "1500", MAX_PROXY_BODY_BYTES: "52000000", ROUTE_CACHE_MS: routeCacheMs });
+    preview = await platform.runPreview("alice", proxyProbeApp);
+    base = `${platform.gateway}/p/${preview.previewId}`;
+    // Fills the route cache, where there is one.
+    expect((await fetch(`${base}/items/1`, { headers: withToken() })).status).toBe(200);
+  });
+  afterAll(() => platform.dispose());
+
+  const withToken = (extra: Record<string, string> = {}) => ({ "x-preview-token": preview.previewToken, ...extra });
+
   it("hands a browser the token as a path-scoped HttpOnly cookie and redirects to the clean URL", async () => {
     const handoff = await fetch(`${base}/echo/headers?previewToken=${preview.previewToken}&keep=1`, { redirect: "manual" });
     expect(handoff.status).toBe(302);
@@ -130,18 +140,24 @@ describe("the transparent preview proxy", () => {
     expect(JSON.parse(answer).first).toBeGreaterThan(0);
   });
 
-  it("refuses a body over the limit with 413", async () => {
+  it.each([
+    { framing: "a declared length", headers: { "content-length": "60000000" } },
+    { framing: "chunked encoding, cut off as it streams", headers: { "transfer-encoding": "chunked" } },
+  ])("refuses a body over the limit with 413 ($framing)", async ({ headers }) => {
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(`${base}/upload`, { method: "POST", headers: withToken({ "content-length": "60000000" }) }, (r) => {
+      let answered = false;
+      const req = httpRequest(`${base}/upload`, { method: "POST", headers: withToken(headers) }, (r) => {
+        answered = true;
         let body = "";
         r.on("data", (d: Buffer) => { body += d.toString(); });
         r.on("end", () => resolve({ status: r.statusCode ?? 0, body }));
       });
-      req.on("error", reject);
+      // Once refused, the gateway may close the connection under the rest of the upload.
+      req.on("error", (e) => { if (!answered) reject(e); });
       const block = Buffer.alloc(1 << 20, 98);
       let written = 0;
       const pump = () => {
-        while (written < 60_000_000) {
+        while (written < 60_000_000 && !answered) {
           written += block.byteLength;
           if (!req.write(block)) return void req.once("drain", pump);
         }
@@ -204,6 +220,18 @@ describe("the transparent preview proxy", () => {
     const url = `${platform.gateway}/p/${other.previewId}/items/1`;
     expect((await fetch(url, { headers: { "x-preview-token": other.previewToken } })).status).toBe(200);
     await callApi(platform.gateway, "DELETE", `/api/generations/${other.generationId}/preview`, { token: other.token });
+    const res = await fetch(url, { headers: { "x-preview-token": other.previewToken } });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as ErrorEnvelope).error.code).toBe("preview_not_running");
+  });
+
+  it("answers 503 when the preview died without the gateway being told", async () => {
+    const other = await platform.runPreview("dave", proxyProbeApp);
+    const url = `${platform.gateway}/p/${other.previewId}/items/1`;
+    expect((await fetch(url, { headers: { "x-preview-token": other.previewToken } })).status).toBe(200);
+    const [row] = platform.orchestrator.query<{ pid: number }>("select pid from previews where id = ?", other.previewId);
+    process.kill(-(row?.pid ?? 0), "SIGKILL");
+    await eventually(() => (platform.orchestrator.query<{ status: string }>("select status from previews where id = ?", other.previewId)[0]?.status === "crashed" ? true : undefined), 10_000, "the crash to be recorded");
     const res = await fetch(url, { headers: { "x-preview-token": other.previewToken } });
     expect(res.status).toBe(503);
     expect(((await res.json()) as ErrorEnvelope).error.code).toBe("preview_not_running");

@@ -1,0 +1,156 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type Readable, Transform } from "node:stream";
+import { type Dispatcher, errors as undiciErrors } from "undici";
+import type { ErrorBody } from "../../libs/http/error-envelope.ts";
+import { describeFailure } from "../../libs/http/error-mapping.ts";
+import { PayloadTooLarge } from "../../libs/http/request-errors.ts";
+import type { Logger } from "../../libs/observability/logger.ts";
+import { type PreviewUnavailable, UpstreamTimeout, UpstreamUnreachable } from "../../libs/proxy/errors.ts";
+
+const hopByHop = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization"]);
+const smallBodyBytes = 64 * 1024;
+
+export const connectionNamed = (value: string | undefined): Set<string> =>
+  new Set((value ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean));
+
+export const sendError = (res: ServerResponse, requestId: string, failure: UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge | PreviewUnavailable) => {
+  if (res.headersSent || res.destroyed) return void res.destroy();
+  const e = describeFailure(failure);
+  const body: ErrorBody = { error: { code: e.code, message: e.message, requestId, ...(e.details ? { details: e.details } : {}) } };
+  res.writeHead(e.status, { "content-type": "application/json", "x-request-id": requestId });
+  res.end(JSON.stringify(body));
+};
+
+/** The response's end-to-end headers (raw names and values, repeats kept) plus our request id. */
+const responseHeaders = (raw: ReadonlyArray<Buffer | string>, requestId: string): string[] => {
+  const pairs: string[] = [];
+  let connection: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = String(raw[i]);
+    const value = raw[i + 1];
+    // latin1 passes a value's bytes through unchanged: node:http writes string headers as latin1.
+    const text = typeof value === "string" ? value : (value?.toString("latin1") ?? "");
+    if (name.toLowerCase() === "connection") connection = text;
+    pairs.push(name, text);
+  }
+  const named = connectionNamed(connection);
+  const out: string[] = [];
+  for (let i = 0; i < pairs.length; i += 2) {
+    const name = (pairs[i] ?? "").toLowerCase();
+    if (!hopByHop.has(name) && !named.has(name)) out.push(pairs[i] ?? "", pairs[i + 1] ?? "");
+  }
+  out.push("x-request-id", requestId);
+  return out;
+};
+
+export interface ExchangeContext {
+  readonly previewInstanceId: string;
+  readonly requestId: string;
+  readonly upstreamTimeoutMs: number;
+  readonly maxBodyBytes: number;
+  readonly logger: Logger;
+  /** The preview refused or broke the connection: what to answer (its cached route may be stale). */
+  readonly unreachable: (previewInstanceId: string, e: UpstreamUnreachable) => Promise<UpstreamUnreachable | PreviewUnavailable>;
+}
+
+/**
+ * One proxied request on the Node fast path, as undici's dispatch handler: the preview's
+ * response streams back to the client with backpressure, and the client going away, or a body
+ * over the limit, ends the upstream exchange. A class, not closures: one object per request.
+ */
+export class PreviewExchange implements Dispatcher.DispatchHandler {
+  private readonly started = performance.now();
+  private controller: Dispatcher.DispatchController | undefined;
+  /** Set when we end the exchange ourselves; undici then reports it as the error. */
+  private failure: PayloadTooLarge | Error | undefined;
+  private status = 0;
+  private statusMessage = "";
+  private headers: string[] = [];
+  /** A small body of known length goes out with the headers in one write: half the syscalls of streaming it. */
+  private buffered: Buffer[] | undefined;
+
+  private readonly req: IncomingMessage;
+  private readonly res: ServerResponse;
+  private readonly context: ExchangeContext;
+
+  constructor(req: IncomingMessage, res: ServerResponse, context: ExchangeContext) {
+    this.req = req;
+    this.res = res;
+    this.context = context;
+  }
+
+  /**
+   * Starts watching for the client going away, and gives the request body to send: counted
+   * against the limit as it streams, or null when there is none.
+   */
+  start(hasBody: boolean): Readable | null {
+    this.res.once("close", () => this.clientClosed());
+    if (!hasBody) return null;
+    const { maxBodyBytes } = this.context;
+    let seen = 0;
+    const counted = new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        seen += chunk.byteLength;
+        if (seen <= maxBodyBytes) return done(null, chunk);
+        const failure = new PayloadTooLarge({ limitBytes: maxBodyBytes });
+        this.abort(failure);
+        done(failure);
+      },
+    });
+    return this.req.pipe(counted);
+  }
+
+  private clientClosed() {
+    if (!this.res.writableFinished) return this.abort(new Error("the client closed the connection"));
+    this.context.logger.info("request", {
+      requestId: this.context.requestId,
+      method: this.req.method,
+      path: (this.req.url ?? "").split("?")[0],
+      status: this.res.statusCode,
+      ms: Math.round((performance.now() - this.started) * 10) / 10,
+    });
+  }
+
+  private abort(reason: PayloadTooLarge | Error) {
+    this.failure ??= reason;
+    this.controller?.abort(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.failure !== undefined) controller.abort(this.failure);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, parsed: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    if (statusCode < 200) return; // 1xx: node:http has answered Expect itself; early hints are dropped
+    this.status = statusCode;
+    this.statusMessage = statusMessage ?? "";
+    this.headers = responseHeaders((controller.rawHeaders as Array<Buffer | string> | null | undefined) ?? [], this.context.requestId);
+    if (Number(parsed["content-length"] ?? Number.NaN) <= smallBodyBytes) this.buffered = [];
+    else this.res.writeHead(this.status, this.statusMessage, this.headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.buffered !== undefined) return void this.buffered.push(chunk);
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once("drain", () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    const { buffered, res } = this;
+    if (buffered === undefined) return void res.end();
+    res.writeHead(this.status, this.statusMessage, this.headers);
+    res.end(buffered.length === 1 ? buffered[0] : Buffer.concat(buffered));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    const { failure, res, context } = this;
+    if (failure instanceof PayloadTooLarge) return sendError(res, context.requestId, failure);
+    if (failure !== undefined) return; // the client is gone
+    if (error instanceof undiciErrors.HeadersTimeoutError) return sendError(res, context.requestId, new UpstreamTimeout({ timeoutMs: context.upstreamTimeoutMs }));
+    void context.unreachable(context.previewInstanceId, new UpstreamUnreachable({ reason: error.message }))
+      .then((answer) => sendError(res, context.requestId, answer));
+  }
+}
