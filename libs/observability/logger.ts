@@ -8,9 +8,27 @@ export interface Logger {
   readonly error: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
+/**
+ * The gateway writes a line per proxied request, so a line is built by concatenation rather than
+ * by stringifying a merged object, and the timestamp is formatted once per millisecond. Fields
+ * come after the fixed keys; a field named like one of them wins, as a JSON parser takes the last.
+ */
 export const makeLogger = (service: string, write: (line: string) => void = (l) => process.stdout.write(l)): Logger => {
-  const log = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) =>
-    write(JSON.stringify({ time: new Date().toISOString(), level, service, msg, ...fields }) + "\n");
+  const serviceJson = JSON.stringify(service);
+  let stampedAt = 0;
+  let stamp = "";
+  const time = () => {
+    const now = Date.now();
+    if (now !== stampedAt) {
+      stampedAt = now;
+      stamp = new Date(now).toISOString();
+    }
+    return stamp;
+  };
+  const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    const rest = fields === undefined ? "{}" : JSON.stringify(fields);
+    write(`{"time":"${time()}","level":"${level}","service":${serviceJson},"msg":${JSON.stringify(msg)}${rest === "{}" ? "}" : `,${rest.slice(1)}`}\n`);
+  };
   return {
     log,
     info: (msg, fields) => log("info", msg, fields),

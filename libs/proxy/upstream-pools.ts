@@ -20,11 +20,11 @@ const makePool = (upstream: Upstream) =>
     ? new Pool(`http://${upstream.host.includes(":") ? `[${upstream.host}]` : upstream.host}:${upstream.port}`)
     : new Pool("http://localhost", { socketPath: upstream.path });
 
-/** How often pools with no socket and no request left (their preview stopped, say) are dropped. */
-const sweepEvery = Duration.minutes(1);
-
-/** Scoped: every pool is destroyed, its sockets closed, when the scope closes. */
-export const UpstreamPoolsLive = Layer.effect(
+/**
+ * Pools with no socket and no request left (their preview stopped, say) are dropped every
+ * `sweepEvery`. Scoped: every pool is destroyed, its sockets closed, when the scope closes.
+ */
+export const upstreamPoolsLayer = (sweepEvery: Duration.Input) => Layer.effect(
   UpstreamPools,
   Effect.gen(function* () {
     const pools = new Map<string, Pool>();
@@ -56,3 +56,5 @@ export const UpstreamPoolsLive = Layer.effect(
     return UpstreamPools.of({ poolFor });
   }),
 );
+
+export const UpstreamPoolsLive = upstreamPoolsLayer(Duration.minutes(1));

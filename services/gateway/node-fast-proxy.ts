@@ -6,8 +6,9 @@ import { PayloadTooLarge } from "../../libs/http/request-errors.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import type { UpstreamPools } from "../../libs/proxy/upstream-pools.ts";
 import type { ActivityReporter } from "./activity.ts";
-import { connectionNamed, type ExchangeContext, PreviewExchange, sendError } from "./preview-exchange.ts";
-import { previewTokenCookie, tokenMatches } from "./preview-token.ts";
+import { readFastRequestHeaders } from "./fast-request-headers.ts";
+import { type ExchangeContext, PreviewExchange, sendError } from "./preview-exchange.ts";
+import { tokenMatches } from "./preview-token.ts";
 import type { RouteCache } from "./route-cache.ts";
 
 export interface FastProxyOptions {
@@ -20,31 +21,15 @@ export interface FastProxyOptions {
   readonly logger: Logger;
 }
 
-// RFC 9110 §7.6.1, plus what the platform keeps to itself (see preview-proxy.ts). `expect` is
-// answered by node:http itself (100 Continue) and undici refuses to send it.
-const dropped = new Set([
-  "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "expect",
-  "proxy-authenticate", "proxy-authorization", "authorization", "x-preview-token", "cookie",
-  "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix",
-]);
 const acceptableRequestId = /^[A-Za-z0-9._-]{1,64}$/;
-
-const cookieToken = (cookie: string | undefined): string | undefined => {
-  if (cookie === undefined) return undefined;
-  for (const part of cookie.split(";")) {
-    const p = part.trim();
-    if (p.startsWith(`${previewTokenCookie}=`)) return p.slice(previewTokenCookie.length + 1);
-  }
-  return undefined;
-};
 
 /**
  * The Node fast path of the preview proxy: a request to a preview whose route is cached and whose
  * token is good goes from node:http's server straight to the preview's undici pool and back (preview-exchange.ts),
  * skipping the web-stream, Request and Effect layers (bench/proxy.ts measured them at ~3×
  * http-proxy's CPU per request). Anything else — a cache miss, a bad token, the hand-off,
- * `/p/{id}` without a slash — returns false and goes through the full handler, which answers it
- * and fills the cache.
+ * `/p/{id}` without a slash, an upgrade or an unusual header (fast-request-headers.ts) — returns
+ * false and goes through the full handler, which answers it and fills the cache.
  */
 export const makeNodeFastProxy = (o: FastProxyOptions) => {
   // A token once checked against its hash is remembered per preview: later requests compare
@@ -65,7 +50,7 @@ export const makeNodeFastProxy = (o: FastProxyOptions) => {
 
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? "";
-    if (!url.startsWith("/p/") || req.headers.upgrade !== undefined) return false;
+    if (!url.startsWith("/p/")) return false;
     const slash = url.indexOf("/", 3);
     if (slash === -1) return false;
     const id = url.slice(3, slash);
@@ -73,43 +58,28 @@ export const makeNodeFastProxy = (o: FastProxyOptions) => {
     if (path.includes("previewToken=")) return false;
     const route = o.cache.peek(id);
     if (route === undefined || route.status !== "running" || route.upstream === null) return false;
-    const token = (req.headers["x-preview-token"] as string | undefined) ?? cookieToken(req.headers.cookie);
-    if (token === undefined || !tokenIsGood(id, token, route.previewTokenHash)) return false;
-    const incomingId = req.headers["x-request-id"];
-    const requestId = typeof incomingId === "string" && acceptableRequestId.test(incomingId) ? incomingId : nextRequestId();
-    const started = performance.now();
-    if (Number(req.headers["content-length"] ?? 0) > o.maxBodyBytes) {
+    const headers = readFastRequestHeaders(req.rawHeaders);
+    if (headers === undefined || headers.token === undefined || !tokenIsGood(id, headers.token, route.previewTokenHash)) return false;
+    const requestId = headers.requestId !== undefined && acceptableRequestId.test(headers.requestId) ? headers.requestId : nextRequestId();
+    if (Number(headers.contentLength ?? 0) > o.maxBodyBytes) {
       sendError(res, requestId, new PayloadTooLarge({ limitBytes: o.maxBodyBytes }));
       req.resume();
       return true;
     }
 
-    const named = connectionNamed(req.headers.connection);
-    const headers: string[] = [];
-    const raw = req.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = (raw[i] ?? "").toLowerCase();
-      if (dropped.has(name) || named.has(name) || name.startsWith("proxy-")) continue;
-      headers.push(raw[i] ?? "", raw[i + 1] ?? "");
-    }
-    const cookies = req.headers.cookie?.split(";").map((p) => p.trim()).filter((p) => p !== "" && !p.startsWith(`${previewTokenCookie}=`));
-    if (cookies !== undefined && cookies.length > 0) headers.push("cookie", cookies.join("; "));
-    const earlier = req.headers["x-forwarded-for"];
     const client = req.socket.remoteAddress ?? "";
-    headers.push(
-      "x-forwarded-for", typeof earlier === "string" ? `${earlier}, ${client}` : client,
-      "x-forwarded-host", req.headers.host ?? "",
+    const forward = headers.forward;
+    forward.push(
+      "x-forwarded-for", headers.forwardedFor === undefined ? client : `${headers.forwardedFor}, ${client}`,
+      "x-forwarded-host", headers.host ?? "",
       "x-forwarded-proto", "http",
       "x-forwarded-prefix", `/p/${id}`,
     );
-
-    // No body (RFC 9112 §6.3) unless a length or chunked encoding says so.
-    const hasBody = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
     const exchange = new PreviewExchange(req, res, {
       previewInstanceId: id, requestId, upstreamTimeoutMs: o.upstreamTimeoutMs, maxBodyBytes: o.maxBodyBytes, logger: o.logger, unreachable: o.unreachable,
     });
     o.pools.poolFor(route.upstream).dispatch(
-      { method: req.method as Dispatcher.HttpMethod, path, headers, body: exchange.start(hasBody), headersTimeout: o.upstreamTimeoutMs, bodyTimeout: 0 },
+      { method: req.method as Dispatcher.HttpMethod, path, headers: forward, body: exchange.start(headers.hasBody), headersTimeout: o.upstreamTimeoutMs, bodyTimeout: 0 },
       exchange,
     );
     o.activity.record(id);

@@ -10,9 +10,6 @@ import { type PreviewUnavailable, UpstreamTimeout, UpstreamUnreachable } from ".
 const hopByHop = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization"]);
 const smallBodyBytes = 64 * 1024;
 
-export const connectionNamed = (value: string | undefined): Set<string> =>
-  new Set((value ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean));
-
 export const sendError = (res: ServerResponse, requestId: string, failure: UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge | PreviewUnavailable) => {
   if (res.headersSent || res.destroyed) return void res.destroy();
   const e = describeFailure(failure);
@@ -23,24 +20,31 @@ export const sendError = (res: ServerResponse, requestId: string, failure: Upstr
 
 /** The response's end-to-end headers (raw names and values, repeats kept) plus our request id. */
 const responseHeaders = (raw: ReadonlyArray<Buffer | string>, requestId: string): string[] => {
-  const pairs: string[] = [];
-  let connection: string | undefined;
+  const out: string[] = [];
+  let named: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = String(raw[i]);
     const value = raw[i + 1];
     // latin1 passes a value's bytes through unchanged: node:http writes string headers as latin1.
     const text = typeof value === "string" ? value : (value?.toString("latin1") ?? "");
-    if (name.toLowerCase() === "connection") connection = text;
-    pairs.push(name, text);
+    const lower = name.toLowerCase();
+    if (lower === "connection") named = new Set(text.split(",").map((h) => h.trim().toLowerCase()));
+    if (!hopByHop.has(lower)) out.push(name, text);
   }
-  const named = connectionNamed(connection);
-  const out: string[] = [];
-  for (let i = 0; i < pairs.length; i += 2) {
-    const name = (pairs[i] ?? "").toLowerCase();
-    if (!hopByHop.has(name) && !named.has(name)) out.push(pairs[i] ?? "", pairs[i + 1] ?? "");
+  // Headers that Connection names are hop-by-hop too; rare, so filtered only when named.
+  if (named !== undefined && named.size > 0) {
+    const kept: string[] = [];
+    for (let i = 0; i < out.length; i += 2) if (!named.has((out[i] ?? "").toLowerCase())) kept.push(out[i] ?? "", out[i + 1] ?? "");
+    kept.push("x-request-id", requestId);
+    return kept;
   }
   out.push("x-request-id", requestId);
   return out;
+};
+
+const pathOf = (url: string) => {
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
 };
 
 export interface ExchangeContext {
@@ -105,7 +109,7 @@ export class PreviewExchange implements Dispatcher.DispatchHandler {
     this.context.logger.info("request", {
       requestId: this.context.requestId,
       method: this.req.method,
-      path: (this.req.url ?? "").split("?")[0],
+      path: pathOf(this.req.url ?? ""),
       status: this.res.statusCode,
       ms: Math.round((performance.now() - this.started) * 10) / 10,
     });

@@ -65,17 +65,22 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
     expect(((await followed.json()) as { query: string }).query).toBe("keep=1");
   });
 
-  it("forwards no platform credential and no hop-by-hop header, and sets X-Forwarded-*", async () => {
+  it.each([
+    { connection: "keep-alive", forwardedFor: undefined, expectedFor: "127.0.0.1" },
+    // A Connection header naming another header makes that one hop-by-hop too (the fast path leaves it to the full handler).
+    { connection: "keep-alive, x-connection-named", forwardedFor: "203.0.113.7", expectedFor: "203.0.113.7, 127.0.0.1" },
+  ])("forwards no platform credential and no hop-by-hop header, and sets X-Forwarded-* (Connection: $connection)", async ({ connection, forwardedFor, expectedFor }) => {
     // node:http, since fetch refuses to send a Connection header naming other headers.
     const res = await rawRequest(`${base}/echo/headers`, {
       headers: withToken({
         authorization: "Bearer platform-user-jwt",
         cookie: `preview_token=${preview.previewToken}; app_session=kept`,
-        connection: "keep-alive, x-connection-named",
+        connection,
         "x-connection-named": "must-go",
         te: "trailers",
         "proxy-authorization": "Basic abc",
         "x-app-header": "kept",
+        ...(forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor }),
       }),
     });
     const { headers, path } = JSON.parse(res.body) as { headers: Array<[string, string]>; path: string };
@@ -83,14 +88,15 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
     const all = JSON.stringify(headers);
     // The app sees its public URL: the proxy strips /p/{id}, uvicorn's --root-path puts it back.
     expect(path).toBe(`/p/${preview.previewId}/echo/headers`);
-    for (const gone of ["authorization", "x-preview-token", "x-connection-named", "te", "proxy-authorization", "keep-alive", "transfer-encoding", "upgrade"]) {
+    for (const gone of ["authorization", "x-preview-token", "te", "proxy-authorization", "keep-alive", "transfer-encoding", "upgrade"]) {
       expect(names).not.toContain(gone);
     }
+    expect(names.includes("x-connection-named")).toBe(!connection.includes("x-connection-named"));
     expect(all).not.toContain(preview.previewToken);
     expect(all).not.toContain("platform-user-jwt");
     expect(headers).toContainEqual(["cookie", "app_session=kept"]);
     expect(headers).toContainEqual(["x-app-header", "kept"]);
-    expect(headers).toContainEqual(["x-forwarded-for", "127.0.0.1"]);
+    expect(headers).toContainEqual(["x-forwarded-for", expectedFor]);
     expect(headers).toContainEqual(["x-forwarded-host", new URL(platform.gateway).host]);
     expect(headers).toContainEqual(["x-forwarded-proto", "http"]);
     expect(headers).toContainEqual(["x-forwarded-prefix", `/p/${preview.previewId}`]);
