@@ -13,7 +13,7 @@ export const requestContext = (logger: Logger): MiddlewareHandler<AppEnv> => asy
   const started = performance.now();
   await next();
   c.res.headers.set("x-request-id", requestId);
-  logger.info("request", {
+  logger.request({
     requestId,
     method: c.req.method,
     path: c.req.path,

@@ -21,8 +21,6 @@ const dropped = new Set([
   "proxy-authenticate", "proxy-authorization", "authorization", "x-preview-token", "cookie",
   "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix",
 ]);
-/** Headers the fast path reads a single value of; a request repeating one takes the full handler. */
-const single = new Set(["x-preview-token", "x-request-id", "host", "content-length"]);
 /** Connection values that name no other header: the only ones the fast path handles itself. */
 const plainConnection = new Set(["keep-alive", "close"]);
 
@@ -40,43 +38,59 @@ const withoutToken = (cookies: ReadonlyArray<string>): string =>
 /**
  * Reads `rawHeaders` once (node:http builds `req.headers` lazily; the fast path never asks for
  * it). Undefined when the request is one to leave to the full handler: an upgrade, a repeated
- * single-valued header, or a Connection header naming other headers.
+ * single-valued header (token, request id, host, length), or a Connection header naming others.
  */
 export const readFastRequestHeaders = (raw: ReadonlyArray<string>): FastRequestHeaders | undefined => {
   const forward: string[] = [];
-  const values = new Map<string, string>();
   const cookies: string[] = [];
+  let token: string | undefined;
+  let requestId: string | undefined;
+  let host: string | undefined;
+  let contentLength: string | undefined;
   let forwardedFor: string | undefined;
-  let hasBody = false;
+  let chunked = false;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] ?? "";
     const value = raw[i + 1] ?? "";
     const lower = name.toLowerCase();
-    if (single.has(lower)) {
-      if (values.has(lower)) return undefined;
-      values.set(lower, value);
+    switch (lower) {
+      case "x-preview-token":
+        if (token !== undefined) return undefined;
+        token = value;
+        break;
+      case "x-request-id":
+        if (requestId !== undefined) return undefined;
+        requestId = value;
+        break;
+      case "host":
+        if (host !== undefined) return undefined;
+        host = value;
+        break;
+      case "content-length":
+        if (contentLength !== undefined) return undefined;
+        contentLength = value;
+        break;
+      case "upgrade":
+        return undefined;
+      case "connection":
+        if (!plainConnection.has(value.trim().toLowerCase())) return undefined;
+        break;
+      case "cookie":
+        cookies.push(value);
+        break;
+      case "x-forwarded-for":
+        forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+        break;
+      case "transfer-encoding":
+        chunked = true;
+        break;
     }
-    if (lower === "upgrade") return undefined;
-    if (lower === "connection" && !plainConnection.has(value.trim().toLowerCase())) return undefined;
-    if (lower === "cookie") cookies.push(value);
-    else if (lower === "x-forwarded-for") forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
-    else if (lower === "transfer-encoding") hasBody = true;
     if (!dropped.has(lower) && !lower.startsWith("proxy-")) forward.push(name, value);
   }
-  const contentLength = values.get("content-length");
-  let token = values.get("x-preview-token");
   if (cookies.length > 0) {
     token ??= tokenInCookie(cookies.join("; "));
     const kept = withoutToken(cookies);
     if (kept !== "") forward.push("cookie", kept);
   }
-  return {
-    forward,
-    token,
-    requestId: values.get("x-request-id"),
-    host: values.get("host"),
-    forwardedFor,
-    contentLength,
-    hasBody: hasBody || contentLength !== undefined,
-  };
+  return { forward, token, requestId, host, forwardedFor, contentLength, hasBody: chunked || contentLength !== undefined };
 };

@@ -106,9 +106,9 @@ export class PreviewExchange implements Dispatcher.DispatchHandler {
 
   private clientClosed() {
     if (!this.res.writableFinished) return this.abort(new Error("the client closed the connection"));
-    this.context.logger.info("request", {
+    this.context.logger.request({
       requestId: this.context.requestId,
-      method: this.req.method,
+      method: this.req.method ?? "",
       path: pathOf(this.req.url ?? ""),
       status: this.res.statusCode,
       ms: Math.round((performance.now() - this.started) * 10) / 10,

@@ -9,7 +9,7 @@ import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts
 
 const run = promisify(execFile);
 
-const rawRequest = (url: string, options: { method?: string; headers: Record<string, string> }) =>
+const rawRequest = (url: string, options: { method?: string; headers: Record<string, string | string[]> }) =>
   new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = httpRequest(url, { method: options.method ?? "GET", headers: options.headers }, (r) => {
       let body = "";
@@ -100,6 +100,12 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
     expect(headers).toContainEqual(["x-forwarded-host", new URL(platform.gateway).host]);
     expect(headers).toContainEqual(["x-forwarded-proto", "http"]);
     expect(headers).toContainEqual(["x-forwarded-prefix", `/p/${preview.previewId}`]);
+  });
+
+  it("refuses a request presenting two preview tokens, even when one is good", async () => {
+    const res = await rawRequest(`${base}/items/1`, { headers: { "x-preview-token": [preview.previewToken, "someone-elses-token"] } });
+    expect(res.status).toBe(401);
+    expect((JSON.parse(res.body) as ErrorEnvelope).error.code).toBe("invalid_preview_token");
   });
 
   it("passes the preview's own cookies and status back", async () => {
