@@ -22,7 +22,7 @@ const { values } = parseArgs({
   options: {
     duration: { type: "string", default: process.env.BENCH_PROXY_DURATION ?? "5" },
     warmup: { type: "string", default: process.env.BENCH_PROXY_WARMUP ?? "1" },
-    rounds: { type: "string", default: process.env.BENCH_PROXY_ROUNDS ?? "3" },
+    rounds: { type: "string", default: process.env.BENCH_PROXY_ROUNDS ?? "5" },
     events: { type: "string", default: "20" },
   },
 });

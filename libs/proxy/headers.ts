@@ -2,7 +2,7 @@
  * Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, not the message, so a
  * proxy must not forward them — nor any header that `Connection` names.
  */
-const hopByHop = new Set([
+export const hopByHopHeaders: ReadonlySet<string> = new Set([
   "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
   "proxy-authenticate", "proxy-authorization",
 ]);
@@ -14,7 +14,7 @@ export const endToEndHeaders = (headers: Headers, drop: ReadonlySet<string> = ne
   const named = new Set((headers.get("connection") ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean));
   const pairs: HeaderPairs = [];
   headers.forEach((value, key) => {
-    if (!hopByHop.has(key) && !named.has(key) && !key.startsWith("proxy-") && !drop.has(key)) pairs.push([key, value]);
+    if (!hopByHopHeaders.has(key) && !named.has(key) && !key.startsWith("proxy-") && !drop.has(key)) pairs.push([key, value]);
   });
   return pairs;
 };

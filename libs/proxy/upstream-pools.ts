@@ -5,9 +5,9 @@ import type { Upstream } from "../runtime/contract.ts";
 /**
  * One undici connection pool per upstream (a preview's TCP port or Unix socket), shared by every
  * part of a Node process that talks to previews. undici's dispatcher (llhttp, no stream or
- * ClientRequest objects per request) measured about 2× node:http's requests per CPU second here
- * (bench/proxy.ts), and it honours the upstream's `Keep-Alive: timeout` so an idle socket is
- * never reused just as the preview closes it.
+ * ClientRequest objects per request) measured ~45 µs of CPU per proxied request here against
+ * ~60 µs for node:http's client (a bare proxy of each, 32 connections), and it honours the
+ * upstream's `Keep-Alive: timeout`, so an idle socket is not reused just as the preview closes it.
  */
 export class UpstreamPools extends Context.Service<UpstreamPools, {
   readonly poolFor: (upstream: Upstream) => Pool;

@@ -1,4 +1,6 @@
-import { previewTokenCookie } from "./preview-token.ts";
+import { hopByHopHeaders } from "../../libs/proxy/headers.ts";
+import { platformOnlyHeaders } from "./preview-proxy.ts";
+import { cookiesForPreview, previewTokenCookie } from "./preview-token.ts";
 
 /** What the Node fast path needs from a request's headers. */
 export interface FastRequestHeaders {
@@ -14,13 +16,9 @@ export interface FastRequestHeaders {
   readonly hasBody: boolean;
 }
 
-// RFC 9110 §7.6.1, plus what the platform keeps to itself (see preview-proxy.ts). `expect` is
-// answered by node:http itself (100 Continue) and undici refuses to send it.
-const dropped = new Set([
-  "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "expect",
-  "proxy-authenticate", "proxy-authorization", "authorization", "x-preview-token", "cookie",
-  "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix",
-]);
+// Hop-by-hop (RFC 9110 §7.6.1) and the platform's own headers never reach a preview. `expect` is
+// answered by node:http itself (100 Continue), and undici refuses to send it.
+const dropped: ReadonlySet<string> = new Set([...hopByHopHeaders, ...platformOnlyHeaders, "expect"]);
 /** Connection values that name no other header: the only ones the fast path handles itself. */
 const plainConnection = new Set(["keep-alive", "close"]);
 
@@ -31,9 +29,6 @@ const tokenInCookie = (cookie: string): string | undefined => {
   }
   return undefined;
 };
-
-const withoutToken = (cookies: ReadonlyArray<string>): string =>
-  cookies.join("; ").split(";").map((p) => p.trim()).filter((p) => p !== "" && !p.startsWith(`${previewTokenCookie}=`)).join("; ");
 
 /**
  * Reads `rawHeaders` once (node:http builds `req.headers` lazily; the fast path never asks for
@@ -88,9 +83,10 @@ export const readFastRequestHeaders = (raw: ReadonlyArray<string>): FastRequestH
     if (!dropped.has(lower) && !lower.startsWith("proxy-")) forward.push(name, value);
   }
   if (cookies.length > 0) {
-    token ??= tokenInCookie(cookies.join("; "));
-    const kept = withoutToken(cookies);
-    if (kept !== "") forward.push("cookie", kept);
+    const cookie = cookies.join("; ");
+    token ??= tokenInCookie(cookie);
+    const kept = cookiesForPreview(cookie);
+    if (kept !== undefined) forward.push("cookie", kept);
   }
   return { forward, token, requestId, host, forwardedFor, contentLength, hasBody: chunked || contentLength !== undefined };
 };

@@ -6,8 +6,8 @@ import { describeFailure } from "../../libs/http/error-mapping.ts";
 import { PayloadTooLarge } from "../../libs/http/request-errors.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import { type PreviewUnavailable, UpstreamTimeout, UpstreamUnreachable } from "../../libs/proxy/errors.ts";
+import { hopByHopHeaders } from "../../libs/proxy/headers.ts";
 
-const hopByHop = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization"]);
 const smallBodyBytes = 64 * 1024;
 
 export const sendError = (res: ServerResponse, requestId: string, failure: UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge | PreviewUnavailable) => {
@@ -29,7 +29,7 @@ const responseHeaders = (raw: ReadonlyArray<Buffer | string>, requestId: string)
     const text = typeof value === "string" ? value : (value?.toString("latin1") ?? "");
     const lower = name.toLowerCase();
     if (lower === "connection") named = new Set(text.split(",").map((h) => h.trim().toLowerCase()));
-    if (!hopByHop.has(lower)) out.push(name, text);
+    if (!hopByHopHeaders.has(lower)) out.push(name, text);
   }
   // Headers that Connection names are hop-by-hop too; rare, so filtered only when named.
   if (named !== undefined && named.size > 0) {

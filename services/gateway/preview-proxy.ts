@@ -21,10 +21,10 @@ export interface PreviewProxyOptions {
 }
 
 /** Headers the platform uses for itself; a preview never sees them. */
-const platformOnly = new Set(["authorization", previewTokenHeader, "cookie", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix"]);
+export const platformOnlyHeaders: ReadonlySet<string> = new Set(["authorization", previewTokenHeader, "cookie", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix"]);
 
 export const forwardedHeaders = (c: HonoContext<AppEnv>, prefix: string): HeaderPairs => {
-  const headers = endToEndHeaders(c.req.raw.headers, platformOnly);
+  const headers = endToEndHeaders(c.req.raw.headers, platformOnlyHeaders);
   const cookies = cookiesForPreview(c.req.header("cookie"));
   if (cookies !== undefined) headers.push(["cookie", cookies]);
   const url = new URL(c.req.url);
