@@ -1,10 +1,7 @@
-import type { Socket } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ConfigProvider, Effect, Layer, ManagedRuntime } from "effect";
 import { revealSecrets } from "../../libs/auth/platform-secrets.ts";
 import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
 import { serveFetch } from "../../libs/http/serve.ts";
-import { LogFanout } from "../../libs/logs/contract.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import { InProcessPreviewDirectory } from "../../libs/previews/in-process-directory.ts";
 import { makeGatewayApp } from "../gateway/app.ts";
@@ -15,6 +12,7 @@ import { makeLogsApp } from "../logs/app.ts";
 import { logsConfig } from "../logs/config.ts";
 import { InProcessLogSink } from "../logs/in-process-sink.ts";
 import { logsCoreLayer, logsEdgeLayer } from "../logs/layers.ts";
+import { trackOpenStreams } from "../logs/open-streams.ts";
 import { makeOrchestratorApp } from "../orchestrator/app.ts";
 import { orchestratorConfig } from "../orchestrator/config.ts";
 import { orchestratorLayer } from "../orchestrator/layers.ts";
@@ -39,17 +37,14 @@ export const serveAllInOne = async (options: { readonly configProvider: ConfigPr
   await runtime.context();
   const { jwtSecret, internalToken } = await revealSecrets(runtime);
   const run = makeRouteRunner(runtime, options.logger);
-  const streams = new Set<Socket>();
+  const streams = trackOpenStreams();
   const orchestratorApp = makeOrchestratorApp({
     run, jwtSecret, internalToken, logger: options.logger,
     fileLimits: { maxFiles: orchestrator.maxFiles, maxFileBytes: orchestrator.maxFileBytes, maxTotalBytes: orchestrator.maxTotalBytes },
   });
   const logsApp = makeLogsApp({
     run, jwtSecret, internalToken, config: logs, logger: options.logger,
-    onStream: (socket) => {
-      streams.add(socket);
-      socket.once("close", () => streams.delete(socket));
-    },
+    onStream: streams.add,
   });
   const gatewayApp = makeGatewayApp({
     run,
@@ -75,9 +70,7 @@ export const serveAllInOne = async (options: { readonly configProvider: ConfigPr
   const shutdown = () => {
     stopping ??= (async () => {
       // Log streams end first (clients keep their last id), then requests drain, then previews stop and files close.
-      await runtime.runPromise(Effect.gen(function* () { yield* (yield* LogFanout).closeAll; }));
-      for (let waited = 0; streams.size > 0 && waited < 1000; waited += 50) await sleep(50);
-      for (const socket of streams) socket.destroy();
+      await streams.endAll(runtime);
       await server.close();
       await runtime.dispose();
     })();
