@@ -2,14 +2,12 @@ import { Effect, Layer } from "effect";
 import { PayloadTooLarge } from "../http/request-errors.ts";
 import type { Upstream } from "../runtime/contract.ts";
 import { UpstreamTimeout, UpstreamUnreachable } from "./errors.ts";
-import { endToEndHeaders } from "./headers.ts";
+import { endToEndHeaders, passesBody } from "./headers.ts";
 import { UpstreamClient, type UpstreamRequest } from "./upstream-client.ts";
 
 interface DenoHttp {
   createHttpClient(options: { proxy: { transport: "unix"; path: string } }): unknown;
 }
-
-const bodilessStatuses = new Set([101, 204, 205, 304]);
 
 /** Counts request body bytes as they stream and fails the stream past the limit. */
 const capped = (limit: number, onOver: () => void) => {
@@ -66,7 +64,7 @@ export const FetchUpstreamClientLive = Layer.sync(UpstreamClient, () => {
       } as RequestInit).then(
         (res) => {
           clearTimeout(timer);
-          const passBody = !bodilessStatuses.has(res.status) && req.method !== "HEAD";
+          const passBody = passesBody(res.status, req.method);
           if (!passBody) void res.body?.cancel();
           resume(Effect.succeed(new Response(passBody ? res.body : null, {
             status: res.status,

@@ -18,3 +18,8 @@ export const endToEndHeaders = (headers: Headers, drop: ReadonlySet<string> = ne
   });
   return pairs;
 };
+
+const bodilessStatuses: ReadonlySet<number> = new Set([101, 204, 205, 304]);
+
+/** Whether a response carries a body to pass on (RFC 9110 §6.4.1). */
+export const passesBody = (status: number, method: string): boolean => !bodilessStatuses.has(status) && method !== "HEAD";

@@ -1,15 +1,14 @@
-import { Readable, Transform } from "node:stream";
+import { Readable, type Transform } from "node:stream";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { Effect, Layer } from "effect";
 import { type Dispatcher, errors as undiciErrors } from "undici";
 import { PayloadTooLarge } from "../http/request-errors.ts";
 import type { Upstream } from "../runtime/contract.ts";
 import { UpstreamTimeout, UpstreamUnreachable } from "./errors.ts";
-import { endToEndHeaders } from "./headers.ts";
+import { endToEndHeaders, passesBody } from "./headers.ts";
+import { cappedBody } from "./capped-body.ts";
 import { UpstreamClient, type UpstreamRequest } from "./upstream-client.ts";
 import { UpstreamPools, UpstreamPoolsLive } from "./upstream-pools.ts";
-
-const bodilessStatuses = new Set([101, 204, 205, 304]);
 
 const responseHeaders = (headers: Dispatcher.ResponseData["headers"]): Headers => {
   const all = new Headers();
@@ -19,26 +18,12 @@ const responseHeaders = (headers: Dispatcher.ResponseData["headers"]): Headers =
   return new Headers(endToEndHeaders(all));
 };
 
-/** Counts request body bytes as they stream and stops the stream past the limit. */
-const capped = (limit: number, onOver: () => void) => {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.byteLength;
-      if (seen > limit) {
-        onOver();
-        done(new Error("request body over the limit"));
-      } else done(null, chunk);
-    },
-  });
-};
-
 /**
  * The Node layer: the process's undici pools (one per upstream, Unix sockets included; see
  * upstream-pools.ts). Global fetch measured 2–3× slower here and decodes content encodings.
  * `Expect` is not passed on: the gateway's own server has already answered it, and undici refuses it.
  */
-export const NodeUpstreamClientLive = Layer.effect(
+const NodeUpstreamClientLive = Layer.effect(
   UpstreamClient,
   Effect.gen(function* () {
     const pools = yield* UpstreamPools;
@@ -50,9 +35,7 @@ export const NodeUpstreamClientLive = Layer.effect(
         req.signal?.addEventListener("abort", onClientAbort, { once: true });
         let body: Transform | null = null;
         if (req.body !== null) {
-          const counted = capped(req.maxBodyBytes, () => {
-            failure = new PayloadTooLarge({ limitBytes: req.maxBodyBytes });
-          });
+          const counted = cappedBody(req.maxBodyBytes, () => (failure = new PayloadTooLarge({ limitBytes: req.maxBodyBytes })));
           body = Readable.fromWeb(req.body as unknown as NodeWebStream<Uint8Array>)
             .once("error", (e) => counted.destroy(e))
             .pipe(counted);
@@ -67,7 +50,7 @@ export const NodeUpstreamClientLive = Layer.effect(
           bodyTimeout: 0, // a streaming response (SSE) may stay quiet as long as it likes
         }).then(
           (res) => {
-            const passBody = !bodilessStatuses.has(res.statusCode) && req.method !== "HEAD";
+            const passBody = passesBody(res.statusCode, req.method);
             if (!passBody) res.body.resume();
             res.body.once("close", () => req.signal?.removeEventListener("abort", onClientAbort));
             resume(Effect.succeed(new Response(

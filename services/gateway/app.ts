@@ -41,6 +41,9 @@ export interface GatewayAppOptions {
   readonly localMode?: boolean;
 }
 
+/** Headers the gateway sets itself on a forwarded API request; a client's own are dropped. */
+const setByGateway: ReadonlySet<string> = new Set(["x-request-id", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"]);
+
 export const backendOfUrl = (url: string): ApiBackend => {
   const u = new URL(url);
   return { kind: "upstream", upstream: { kind: "tcp", host: u.hostname, port: Number(u.port || (u.protocol === "https:" ? 443 : 80)) } };
@@ -66,7 +69,7 @@ export const makeGatewayApp = (o: GatewayAppOptions) => {
   /** Streams a public API request to the service that owns it, and its answer back, unbuffered. */
   const forwardTo = (backend: ApiBackend) => o.run((c) => Effect.gen(function* () {
     const url = new URL(c.req.url);
-    const headers = endToEndHeaders(c.req.raw.headers, new Set(["x-request-id", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"]));
+    const headers = endToEndHeaders(c.req.raw.headers, setByGateway);
     const client = clientAddress(c);
     headers.push(["x-request-id", c.get("requestId")], ["x-forwarded-host", url.host], ["x-forwarded-proto", url.protocol.replace(":", "")]);
     if (client !== undefined) headers.push(["x-forwarded-for", client]);

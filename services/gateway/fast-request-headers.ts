@@ -1,6 +1,6 @@
 import { hopByHopHeaders } from "../../libs/proxy/headers.ts";
 import { platformOnlyHeaders } from "./preview-proxy.ts";
-import { cookiesForPreview, previewTokenCookie } from "./preview-token.ts";
+import { splitPreviewCookie } from "./preview-token.ts";
 
 /** What the Node fast path needs from a request's headers. */
 export interface FastRequestHeaders {
@@ -21,14 +21,6 @@ export interface FastRequestHeaders {
 const dropped: ReadonlySet<string> = new Set([...hopByHopHeaders, ...platformOnlyHeaders, "expect"]);
 /** Connection values that name no other header: the only ones the fast path handles itself. */
 const plainConnection = new Set(["keep-alive", "close"]);
-
-const tokenInCookie = (cookie: string): string | undefined => {
-  for (const part of cookie.split(";")) {
-    const p = part.trim();
-    if (p.startsWith(`${previewTokenCookie}=`)) return p.slice(previewTokenCookie.length + 1);
-  }
-  return undefined;
-};
 
 /**
  * Reads `rawHeaders` once (node:http builds `req.headers` lazily; the fast path never asks for
@@ -83,10 +75,9 @@ export const readFastRequestHeaders = (raw: ReadonlyArray<string>): FastRequestH
     if (!dropped.has(lower) && !lower.startsWith("proxy-")) forward.push(name, value);
   }
   if (cookies.length > 0) {
-    const cookie = cookies.join("; ");
-    token ??= tokenInCookie(cookie);
-    const kept = cookiesForPreview(cookie);
-    if (kept !== undefined) forward.push("cookie", kept);
+    const cookie = splitPreviewCookie(cookies.join("; "));
+    token ??= cookie.token;
+    if (cookie.rest !== undefined) forward.push("cookie", cookie.rest);
   }
   return { forward, token, requestId, host, forwardedFor, contentLength, hasBody: chunked || contentLength !== undefined };
 };

@@ -2,8 +2,10 @@ import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { nanoid } from "nanoid";
 import type { Dispatcher } from "undici";
+import { acceptableRequestId } from "../../libs/http/request-context.ts";
 import { PayloadTooLarge } from "../../libs/http/request-errors.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
+import type { PreviewRoute } from "../../libs/previews/contract.ts";
 import type { UpstreamPools } from "../../libs/proxy/upstream-pools.ts";
 import type { ActivityReporter } from "./activity.ts";
 import { readFastRequestHeaders } from "./fast-request-headers.ts";
@@ -21,8 +23,6 @@ export interface FastProxyOptions {
   readonly logger: Logger;
 }
 
-const acceptableRequestId = /^[A-Za-z0-9._-]{1,64}$/;
-
 /**
  * The Node fast path of the preview proxy: a request to a preview whose route is cached and whose
  * token is good goes from node:http's server straight to the preview's undici pool and back (preview-exchange.ts),
@@ -32,15 +32,14 @@ const acceptableRequestId = /^[A-Za-z0-9._-]{1,64}$/;
  * false and goes through the full handler, which answers it and fills the cache.
  */
 export const makeNodeFastProxy = (o: FastProxyOptions) => {
-  // A token once checked against its hash is remembered per preview: later requests compare
-  // strings (in constant time) instead of hashing again.
-  const verified = new Map<string, Buffer>();
-  const tokenIsGood = (id: string, token: string, hash: string): boolean => {
+  // A token once checked against its hash is remembered on the cached route: later requests
+  // compare bytes (in constant time) instead of hashing again, and it goes when the route goes.
+  const tokenIsGood = (entry: { readonly route: PreviewRoute; verifiedToken?: Buffer }, token: string): boolean => {
     const given = Buffer.from(token);
-    const known = verified.get(id);
+    const known = entry.verifiedToken;
     if (known !== undefined && known.length === given.length && timingSafeEqual(known, given)) return true;
-    if (!tokenMatches(token, hash)) return false;
-    verified.set(id, given);
+    if (!tokenMatches(token, entry.route.previewTokenHash)) return false;
+    entry.verifiedToken = given;
     return true;
   };
   // Unique per process and cheap: a random prefix and a counter.
@@ -56,10 +55,12 @@ export const makeNodeFastProxy = (o: FastProxyOptions) => {
     const id = url.slice(3, slash);
     const path = url.slice(slash);
     if (path.includes("previewToken=")) return false;
-    const route = o.cache.peek(id);
-    if (route === undefined || route.status !== "running" || route.upstream === null) return false;
+    const entry = o.cache.peek(id);
+    if (entry === undefined) return false;
+    const { route } = entry;
+    if (route.status !== "running" || route.upstream === null) return false;
     const headers = readFastRequestHeaders(req.rawHeaders);
-    if (headers === undefined || headers.token === undefined || !tokenIsGood(id, headers.token, route.previewTokenHash)) return false;
+    if (headers === undefined || headers.token === undefined || !tokenIsGood(entry, headers.token)) return false;
     const requestId = headers.requestId !== undefined && acceptableRequestId.test(headers.requestId) ? headers.requestId : nextRequestId();
     if (Number(headers.contentLength ?? 0) > o.maxBodyBytes) {
       sendError(res, requestId, new PayloadTooLarge({ limitBytes: o.maxBodyBytes }));

@@ -23,11 +23,10 @@ const query = (name: string, type: string, description: string) => ({ name, in: 
 const g = "/api/generations/{generationId}";
 const p = `${g}/preview`;
 
-/** api.md as OpenAPI 3.1: what the gateway serves at /api/openapi.json. */
-export const openApiDocument = (serverUrl: string): Json => ({
+/** api.md as OpenAPI 3.1, but for the server URL. */
+const describeApi = (): Json => ({
   openapi: "3.1.0",
   info: { title: "Preview platform API", version: "1.0.0", description: "Run generated FastAPI projects as live previews. Every error has the shape of components.schemas.Error." },
-  servers: [{ url: serverUrl }],
   security: [{ bearer: [] }],
   paths: {
     "/api/generations": {
@@ -103,6 +102,14 @@ export const openApiDocument = (serverUrl: string): Json => ({
     responses: { Error: json("An error in the one envelope", { $ref: "#/components/schemas/Error" }) },
   },
 });
+
+let described: Json | undefined;
+
+/** What the gateway serves at /api/openapi.json: described once, the server being the origin asked. */
+export const openApiDocument = (serverUrl: string): Json => {
+  described ??= describeApi();
+  return { ...described, servers: [{ url: serverUrl }] };
+};
 
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
 

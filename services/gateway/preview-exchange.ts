@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Readable, Transform } from "node:stream";
+import type { Readable } from "node:stream";
 import { type Dispatcher, errors as undiciErrors } from "undici";
 import type { ErrorBody } from "../../libs/http/error-envelope.ts";
 import { describeFailure } from "../../libs/http/error-mapping.ts";
+import { elapsedMs } from "../../libs/http/request-context.ts";
 import { PayloadTooLarge } from "../../libs/http/request-errors.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import { type PreviewUnavailable, UpstreamTimeout, UpstreamUnreachable } from "../../libs/proxy/errors.ts";
+import { cappedBody } from "../../libs/proxy/capped-body.ts";
 import { hopByHopHeaders } from "../../libs/proxy/headers.ts";
 
 const smallBodyBytes = 64 * 1024;
@@ -91,17 +93,11 @@ export class PreviewExchange implements Dispatcher.DispatchHandler {
     this.res.once("close", () => this.clientClosed());
     if (!hasBody) return null;
     const { maxBodyBytes } = this.context;
-    let seen = 0;
-    const counted = new Transform({
-      transform: (chunk: Buffer, _encoding, done) => {
-        seen += chunk.byteLength;
-        if (seen <= maxBodyBytes) return done(null, chunk);
-        const failure = new PayloadTooLarge({ limitBytes: maxBodyBytes });
-        this.abort(failure);
-        done(failure);
-      },
-    });
-    return this.req.pipe(counted);
+    return this.req.pipe(cappedBody(maxBodyBytes, () => {
+      const failure = new PayloadTooLarge({ limitBytes: maxBodyBytes });
+      this.abort(failure);
+      return failure;
+    }));
   }
 
   private clientClosed() {
@@ -111,7 +107,7 @@ export class PreviewExchange implements Dispatcher.DispatchHandler {
       method: this.req.method ?? "",
       path: pathOf(this.req.url ?? ""),
       status: this.res.statusCode,
-      ms: Math.round((performance.now() - this.started) * 10) / 10,
+      ms: elapsedMs(this.started),
     });
   }
 

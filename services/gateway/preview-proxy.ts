@@ -23,7 +23,7 @@ export interface PreviewProxyOptions {
 /** Headers the platform uses for itself; a preview never sees them. */
 export const platformOnlyHeaders: ReadonlySet<string> = new Set(["authorization", previewTokenHeader, "cookie", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix"]);
 
-export const forwardedHeaders = (c: HonoContext<AppEnv>, prefix: string): HeaderPairs => {
+const forwardedHeaders = (c: HonoContext<AppEnv>, prefix: string): HeaderPairs => {
   const headers = endToEndHeaders(c.req.raw.headers, platformOnlyHeaders);
   const cookies = cookiesForPreview(c.req.header("cookie"));
   if (cookies !== undefined) headers.push(["cookie", cookies]);
@@ -49,7 +49,8 @@ export class PreviewProxy extends Context.Service<PreviewProxy, {
   readonly unreachable: (previewInstanceId: string, e: UpstreamUnreachable) => Effect.Effect<never, UpstreamUnreachable | PreviewUnavailable>;
 }>()("gateway/PreviewProxy") {}
 
-const splitPreviewPath = (pathname: string) => {
+/** `/p/{id}/rest` → id and rest; rest is undefined for a bare `/p/{id}`. */
+export const splitPreviewPath = (pathname: string) => {
   const match = /^\/p\/([^/]+)(\/.*)?$/.exec(pathname);
   return { id: match?.[1] ?? "", rest: match?.[2] };
 };

@@ -1,8 +1,8 @@
 import { Effect } from "effect";
+import { elapsedMs } from "../../libs/http/request-context.ts";
 import { InvalidRequest } from "../../libs/http/request-errors.ts";
 import { endToEndHeaders } from "../../libs/proxy/headers.ts";
 import { UpstreamClient } from "../../libs/proxy/upstream-client.ts";
-import { PreviewUnavailable } from "../../libs/proxy/errors.ts";
 import { PreviewDirectory } from "../../libs/previews/directory.ts";
 import type { PreviewRequestBody, PreviewRequestResult } from "../../libs/previews/request-schema.ts";
 import { PreviewProxy } from "./preview-proxy.ts";
@@ -14,7 +14,7 @@ const badPath = (path: string, problem: string) =>
  * The path must be a plain absolute path of the preview: no scheme, no authority (`//host`,
  * `@host`), no query or fragment (use `query`), and no `..` even when percent-encoded.
  */
-export const checkPreviewPath = (path: string): InvalidRequest | undefined => {
+const checkPreviewPath = (path: string): InvalidRequest | undefined => {
   if (!path.startsWith("/")) return badPath(path, "it must start with '/'");
   if (path.startsWith("//")) return badPath(path, "it must not start with '//'");
   if (/[\u0000-\u001f\u007f\\?#]/.test(path)) return badPath(path, "it must not contain control characters, '\\', '?' or '#'");
@@ -37,9 +37,7 @@ export const sendPreviewRequest = (userId: string, generationId: string, body: P
     const invalid = checkPreviewPath(body.path);
     if (invalid !== undefined) return yield* Effect.fail(invalid);
     const latest = yield* (yield* PreviewDirectory).latestFor(userId, generationId);
-    const route = yield* (yield* PreviewProxy).running(latest.previewInstanceId).pipe(
-      Effect.mapError(() => new PreviewUnavailable({ previewInstanceId: latest.previewInstanceId })),
-    );
+    const route = yield* (yield* PreviewProxy).running(latest.previewInstanceId);
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(body.query ?? {})) {
       for (const v of Array.isArray(value) ? value : [value]) search.append(key, v);
@@ -66,7 +64,7 @@ export const sendPreviewRequest = (userId: string, generationId: string, body: P
       maxBodyBytes: Number.MAX_SAFE_INTEGER,
     });
     const bytes = Buffer.from(yield* Effect.promise(() => response.arrayBuffer()));
-    const durationMs = Math.round((performance.now() - started) * 10) / 10;
+    const durationMs = elapsedMs(started);
     (yield* PreviewProxy).activity.record(route.previewInstanceId);
     const contentType = response.headers.get("content-type") ?? "";
     const base = { statusCode: response.status, headers: Object.fromEntries(response.headers), durationMs };

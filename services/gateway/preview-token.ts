@@ -16,9 +16,21 @@ export const tokenMatches = (token: string, expectedSha256Hex: string): boolean 
 export const presentedToken = (c: Context): string | undefined =>
   c.req.header(previewTokenHeader) ?? getCookie(c, previewTokenCookie);
 
-/** The request's cookies minus the preview token: the preview's own cookies still reach it. */
-export const cookiesForPreview = (cookieHeader: string | undefined): string | undefined => {
-  if (cookieHeader === undefined) return undefined;
-  const kept = cookieHeader.split(";").map((p) => p.trim()).filter((p) => p !== "" && !p.startsWith(`${previewTokenCookie}=`));
-  return kept.length === 0 ? undefined : kept.join("; ");
+/**
+ * A Cookie header split in one pass: the preview token it carries, and the other cookies (the
+ * preview's own, which still reach it; undefined when none is left).
+ */
+export const splitPreviewCookie = (cookieHeader: string | undefined): { readonly token: string | undefined; readonly rest: string | undefined } => {
+  if (cookieHeader === undefined) return { token: undefined, rest: undefined };
+  let token: string | undefined;
+  const kept: string[] = [];
+  for (const part of cookieHeader.split(";")) {
+    const p = part.trim();
+    if (p.startsWith(`${previewTokenCookie}=`)) token ??= p.slice(previewTokenCookie.length + 1);
+    else if (p !== "") kept.push(p);
+  }
+  return { token, rest: kept.length === 0 ? undefined : kept.join("; ") };
 };
+
+/** The request's cookies minus the preview token. */
+export const cookiesForPreview = (cookieHeader: string | undefined): string | undefined => splitPreviewCookie(cookieHeader).rest;

@@ -19,9 +19,8 @@ export const serveGateway = async (options: {
   readonly directory?: Layer.Layer<PreviewDirectory>;
 }) => {
   const config = await Effect.runPromise(gatewayConfig.parse(options.configProvider));
-  const trim = (url: string) => url.replace(/\/+$/, "");
   const secrets = PlatformSecretsLive.pipe(Layer.provide(ConfigProvider.layer(options.configProvider)));
-  const directory = options.directory ?? HttpPreviewDirectoryLive(trim(config.orchestratorUrl)).pipe(Layer.provide(secrets));
+  const directory = options.directory ?? HttpPreviewDirectoryLive(config.orchestratorUrl).pipe(Layer.provide(secrets));
   return startService({
     layer: Layer.mergeAll(previewProxyLayer(config, directory), directory, upstreamClientLayer, secrets),
     port: options.port ?? config.port,

@@ -3,27 +3,21 @@ import { connect, type Socket } from "node:net";
 import { Cause, Effect, Exit, type ManagedRuntime, Option } from "effect";
 import { describeFailure } from "../../libs/http/error-mapping.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
-import { PreviewProxy } from "./preview-proxy.ts";
-import { cookiesForPreview, previewTokenCookie, previewTokenHeader } from "./preview-token.ts";
+import { platformOnlyHeaders, PreviewProxy, splitPreviewPath } from "./preview-proxy.ts";
+import { previewTokenHeader, splitPreviewCookie } from "./preview-token.ts";
 
 const refuse = (socket: Socket, status: number, code: string, message: string) => {
   const body = JSON.stringify({ error: { code, message, requestId: "" } });
   socket.end(`HTTP/1.1 ${status} ${code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 };
 
-const cookieValue = (header: string | undefined, name: string): string | undefined =>
-  header?.split(";").map((p) => p.trim()).find((p) => p.startsWith(`${name}=`))?.slice(name.length + 1);
-
-const dropped = new Set(["authorization", previewTokenHeader, "cookie", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix"]);
-
 /** The upgrade request as the preview should see it: the platform's credentials out, forwarding headers in. */
-const upstreamHandshake = (req: IncomingMessage, path: string, prefix: string): string => {
+const upstreamHandshake = (req: IncomingMessage, path: string, prefix: string, cookies: string | undefined): string => {
   const lines = [`${req.method ?? "GET"} ${path} HTTP/1.1`];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] ?? "";
-    if (!dropped.has(name.toLowerCase())) lines.push(`${name}: ${req.rawHeaders[i + 1] ?? ""}`);
+    if (!platformOnlyHeaders.has(name.toLowerCase())) lines.push(`${name}: ${req.rawHeaders[i + 1] ?? ""}`);
   }
-  const cookies = cookiesForPreview(req.headers.cookie);
   if (cookies !== undefined) lines.push(`cookie: ${cookies}`);
   lines.push(`x-forwarded-for: ${req.socket.remoteAddress ?? ""}`, `x-forwarded-host: ${req.headers.host ?? ""}`, "x-forwarded-proto: http", `x-forwarded-prefix: ${prefix}`);
   return lines.join("\r\n") + "\r\n\r\n";
@@ -37,10 +31,10 @@ export const makeWebSocketUpgrade = (runtime: ManagedRuntime.ManagedRuntime<Prev
   (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     socket.on("error", () => socket.destroy());
     const url = new URL(req.url ?? "/", "http://gateway");
-    const match = /^\/p\/([^/]+)(\/.*)$/.exec(url.pathname);
-    if (match === null) return refuse(socket, 404, "not_found", "WebSockets are proxied only under /p/{previewInstanceId}/");
-    const [, id = "", rest = "/"] = match;
-    const token = (req.headers[previewTokenHeader] as string | undefined) ?? cookieValue(req.headers.cookie, previewTokenCookie);
+    const { id, rest } = splitPreviewPath(url.pathname);
+    if (id === "" || rest === undefined) return refuse(socket, 404, "not_found", "WebSockets are proxied only under /p/{previewInstanceId}/");
+    const cookie = splitPreviewCookie(req.headers.cookie);
+    const token = (req.headers[previewTokenHeader] as string | undefined) ?? cookie.token;
     void runtime.runPromiseExit(Effect.gen(function* () {
       const proxy = yield* PreviewProxy;
       const route = yield* proxy.running(id);
@@ -65,7 +59,7 @@ export const makeWebSocketUpgrade = (runtime: ManagedRuntime.ManagedRuntime<Prev
         target.on("error", () => socket.destroy());
         socket.on("close", () => target.destroy());
         target.on("close", () => socket.destroy());
-        target.write(upstreamHandshake(req, rest + url.search, `/p/${id}`));
+        target.write(upstreamHandshake(req, rest + url.search, `/p/${id}`, cookie.rest));
         if (head.length > 0) target.write(head);
         socket.pipe(target).pipe(socket);
       });
