@@ -6,7 +6,7 @@ import { describeFailure } from "../http/error-mapping.ts";
 import { Unauthorized } from "../http/request-errors.ts";
 import { verifyUserToken } from "./user-token.ts";
 
-const deny = (requestId: string, reason: string) => errorResponse(requestId, describeFailure(new Unauthorized({ reason })));
+export const deny = (requestId: string, reason: string) => errorResponse(requestId, describeFailure(new Unauthorized({ reason })));
 
 /** Requires `Authorization: Bearer <JWT>` and sets `userId`. */
 export const requireUser = (jwtSecret: string): MiddlewareHandler<AppEnv> => async (c, next) => {

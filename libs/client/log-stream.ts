@@ -1,4 +1,5 @@
 import type { LogLine } from "../logs/schemas.ts";
+import { isFinalStatus } from "../logs/statuses.ts";
 import type { PreviewStatus } from "../previews/contract.ts";
 import type { ApiError, PreviewClient } from "./api-client.ts";
 
@@ -31,8 +32,6 @@ export interface PreviewLogStreamOptions {
   /** Wait before reopening a stream the server closed (e.g. its token expired). */
   readonly reopenAfterMs?: number;
 }
-
-const finalStatuses: ReadonlyArray<PreviewStatus> = ["failed", "crashed", "stopped", "expired"];
 
 /**
  * A preview's log stream that survives drops: every line once, in order. It resumes after the
@@ -79,7 +78,7 @@ export class PreviewLogStream {
     source.addEventListener("status", (e) => {
       const { status } = JSON.parse(e.data) as { status: PreviewStatus };
       this.options.onStatus?.(status);
-      if (finalStatuses.includes(status)) this.finish("ended");
+      if (isFinalStatus(status)) this.finish("ended");
     });
     source.onerror = () => {
       if (this.stopped) return;

@@ -3,7 +3,6 @@ import { InvalidRequest, PayloadTooLarge } from "./request-errors.ts";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Reads the body up to `limitBytes` (counting as it streams, so an oversized body is never held whole). */
 const readCapped = (request: Request, limitBytes: number) =>
   Effect.tryPromise({
     try: async () => {
@@ -26,17 +25,25 @@ const readCapped = (request: Request, limitBytes: number) =>
     catch: (e) => (e instanceof PayloadTooLarge ? e : new InvalidRequest({ message: "The request body could not be read" })),
   });
 
+/** Reads the body as strict UTF-8, up to `limitBytes` (counting as it streams, so an oversized body is never held whole). */
+export const readUtf8Body = (request: Request, limitBytes: number) =>
+  Effect.flatMap(readCapped(request, limitBytes), (bytes) =>
+    Effect.try({
+      try: () => strictUtf8.decode(bytes),
+      catch: () => new InvalidRequest({ message: "The request body is not valid UTF-8" }),
+    }));
+
 const issueFormatter = SchemaIssue.makeFormatterStandardSchemaV1();
 
-/** A schema failure as a 400 whose details name each offending field. */
-export const schemaFailure = (issue: SchemaIssue.Issue): InvalidRequest => {
+/** A schema failure as a 400 whose details name each offending field; `subject` opens the message. */
+export const schemaFailure = (issue: SchemaIssue.Issue, subject = "Invalid request body"): InvalidRequest => {
   const issues = issueFormatter(issue).issues.map((i) => ({
     field: (i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join("."),
     problem: i.message,
   }));
   const first = issues[0];
   const where = first === undefined ? "" : first.field === "" ? ": " + first.problem : ` at "${first.field}": ${first.problem}`;
-  return new InvalidRequest({ message: "Invalid request body" + where, details: { issues } });
+  return new InvalidRequest({ message: subject + where, details: { issues } });
 };
 
 /**
@@ -45,11 +52,7 @@ export const schemaFailure = (issue: SchemaIssue.Issue): InvalidRequest => {
  */
 export const decodeJsonBody = <S extends Schema.Top & { readonly DecodingServices: never }>(request: Request, schema: S, limitBytes: number) =>
   Effect.gen(function* () {
-    const bytes = yield* readCapped(request, limitBytes);
-    const text = yield* Effect.try({
-      try: () => strictUtf8.decode(bytes),
-      catch: () => new InvalidRequest({ message: "The request body is not valid UTF-8" }),
-    });
+    const text = yield* readUtf8Body(request, limitBytes);
     const json = yield* Effect.try({
       try: (): unknown => (text.trim() === "" ? {} : JSON.parse(text)),
       catch: (e) => new InvalidRequest({ message: `The request body is not valid JSON: ${(e as Error).message}` }),

@@ -14,8 +14,6 @@ export interface StoredBatch {
 }
 
 export interface PreviewLogState {
-  /** The highest id ever given (0 before the first line). */
-  readonly lastId: number;
   /** The last status the orchestrator reported, if any. */
   readonly status: PreviewStatus | null;
 }

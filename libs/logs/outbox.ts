@@ -8,7 +8,7 @@ export const dropMessage = (n: number) => `${n} lines dropped while logs were un
 export interface OutboxBatch {
   readonly count: number;
   readonly records: ReadonlyArray<IngestRecord>;
-  /** The records as NDJSON, for delivery over HTTP. */
+  /** The records as NDJSON, for delivery over HTTP; joined only when read. */
   readonly body: string;
 }
 
@@ -19,6 +19,8 @@ export interface OutboxBatch {
  */
 export class Outbox {
   private readonly queue: IngestRecord[] = [];
+  /** Each queued record's NDJSON line, encoded once when enqueued; index-aligned with `queue`. */
+  private readonly encoded: string[] = [];
   private head = 0;
   private lines = 0;
   private readonly seqs = new Map<string, number>();
@@ -44,7 +46,7 @@ export class Outbox {
 
   pushStatus(previewId: string, status: PreviewStatus): void {
     this.markDrops(previewId);
-    this.queue.push({ type: "status", previewId, seq: this.nextSeq(previewId), status });
+    this.enqueue({ type: "status", previewId, seq: this.nextSeq(previewId), status });
   }
 
   /** After a delivery frees room: every pending drop count becomes its line now. */
@@ -54,15 +56,18 @@ export class Outbox {
 
   /** The oldest records as one NDJSON body, within the limits; they stay queued until `ack`. */
   peek(maxRecords: number, maxBytes: number): OutboxBatch {
-    const parts: string[] = [];
+    let count = 0;
     let bytes = 0;
-    for (let i = this.head; i < this.queue.length && parts.length < maxRecords; i++) {
-      const json = JSON.stringify(this.queue[i]) + "\n";
-      if (parts.length > 0 && bytes + json.length > maxBytes) break;
-      parts.push(json);
-      bytes += json.length;
+    for (let i = this.head; i < this.queue.length && count < maxRecords; i++) {
+      const length = (this.encoded[i] ?? "").length;
+      if (count > 0 && bytes + length > maxBytes) break;
+      count += 1;
+      bytes += length;
     }
-    return { count: parts.length, records: this.queue.slice(this.head, this.head + parts.length), body: parts.join("") };
+    const records = this.queue.slice(this.head, this.head + count);
+    const parts = this.encoded.slice(this.head, this.head + count);
+    // Only the HTTP sink reads the body; the in-process one hands over the records.
+    return { count, records, get body() { return parts.join(""); } };
   }
 
   ack(count: number): void {
@@ -72,6 +77,7 @@ export class Outbox {
     this.head += count;
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue.splice(0, this.head);
+      this.encoded.splice(0, this.head);
       this.head = 0;
     }
   }
@@ -85,7 +91,12 @@ export class Outbox {
 
   private enqueueLine(previewId: string, line: LogLineInput): void {
     this.lines += 1;
-    this.queue.push({ type: "line", previewId, seq: this.nextSeq(previewId), timestamp: line.timestamp, level: line.level, source: line.source, message: line.message });
+    this.enqueue({ type: "line", previewId, seq: this.nextSeq(previewId), timestamp: line.timestamp, level: line.level, source: line.source, message: line.message });
+  }
+
+  private enqueue(record: IngestRecord): void {
+    this.queue.push(record);
+    this.encoded.push(JSON.stringify(record) + "\n");
   }
 
   private nextSeq(previewId: string): number {

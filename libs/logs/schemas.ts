@@ -1,24 +1,14 @@
 import { Schema } from "effect";
 import type { LogLevel } from "../logsink/level.ts";
-import type { LogSource } from "../logsink/contract.ts";
-import type { PreviewStatus } from "../previews/contract.ts";
+import type { LogLineInput } from "../logsink/contract.ts";
+import { logLevels, logSources, previewStatuses } from "./statuses.ts";
 
-export const logLevels = ["DEBUG", "INFO", "WARN", "ERROR"] as const satisfies ReadonlyArray<LogLevel>;
-export const logSources = ["stdout", "stderr", "system"] as const satisfies ReadonlyArray<LogSource>;
-export const previewStatuses = ["launching", "running", "failed", "crashed", "stopped", "expired"] as const satisfies ReadonlyArray<PreviewStatus>;
+export { isFinalStatus, logLevels, logSources, previewStatuses } from "./statuses.ts";
 
 /** A stored line as the public API shows it (api.md `LogLine`); `id` is per preview, strictly increasing, never reused. */
-export interface LogLine {
+export interface LogLine extends LogLineInput {
   readonly id: number;
-  readonly timestamp: string;
-  readonly level: LogLevel;
-  readonly source: LogSource;
-  readonly message: string;
 }
-
-/** The statuses after which a preview prints nothing more. */
-export const isFinalStatus = (status: PreviewStatus): boolean =>
-  status !== "launching" && status !== "running";
 
 export const levelRank = (level: LogLevel): number => logLevels.indexOf(level);
 
@@ -26,7 +16,7 @@ const PreviewId = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(
 /** The sink's own per-preview counter: lets the service drop a batch it already stored (a retried POST). */
 const Seq = Schema.Int.check(Schema.isGreaterThan(0));
 
-export const LineRecord = Schema.Struct({
+const LineRecord = Schema.Struct({
   type: Schema.Literal("line"),
   previewId: PreviewId,
   seq: Seq,
@@ -36,7 +26,7 @@ export const LineRecord = Schema.Struct({
   message: Schema.String,
 });
 
-export const StatusRecord = Schema.Struct({
+const StatusRecord = Schema.Struct({
   type: Schema.Literal("status"),
   previewId: PreviewId,
   seq: Seq,
@@ -46,4 +36,3 @@ export const StatusRecord = Schema.Struct({
 /** One NDJSON line of an ingest batch (`POST /internal/logs`). */
 export const IngestRecord = Schema.Union([LineRecord, StatusRecord]);
 export type IngestRecord = typeof IngestRecord.Type;
-export type LineRecord = typeof LineRecord.Type;

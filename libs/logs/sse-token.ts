@@ -4,7 +4,7 @@ import { Jwt } from "hono/utils/jwt";
 const { sign, verify } = Jwt;
 
 /** The `typ` claim of a log-stream token; a user JWT has none, so neither passes for the other. */
-export const sseTokenType = "logs-sse";
+const sseTokenType = "logs-sse";
 
 /**
  * The key log-stream tokens are signed with: derived from the platform JWT secret rather than

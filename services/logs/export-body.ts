@@ -2,7 +2,7 @@ import { Effect, Option, Stream } from "effect";
 import { LogStore } from "../../libs/logs/contract.ts";
 import type { LogLine } from "../../libs/logs/schemas.ts";
 
-export type ExportFormat = "text" | "ndjson";
+type ExportFormat = "text" | "ndjson";
 
 const encoder = new TextEncoder();
 const pageSize = 1000;

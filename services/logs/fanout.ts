@@ -57,12 +57,14 @@ class Channel {
   private nextWakeAt = 0;
   /** The last batch handed out: subscribers that poll the same range share it and its joined frames. */
   private last: { readonly from: number; readonly to: number; readonly batch: FanoutBatch } | undefined;
-  closed = false;
+  /** The fan-out's own shutdown flag, so a channel opened during shutdown closes too. */
+  private readonly closed: () => boolean;
   readonly subscribers = new Set<Subscriber>();
 
-  constructor(capacity: number, pacing: number) {
+  constructor(capacity: number, pacing: number, closed: () => boolean) {
     this.capacity = Math.max(1, capacity);
     this.pacing = pacing;
+    this.closed = closed;
     this.ring = new Array<FanoutMessage | undefined>(this.capacity);
   }
 
@@ -115,7 +117,7 @@ class Channel {
     const from = lost ? oldest : s.position;
     const to = this.end;
     s.position = to;
-    const closing = this.closed && !s.sawClose;
+    const closing = this.closed() && !s.sawClose;
     if (closing) s.sawClose = true;
     if (from === to && !lost && !closing) return emptyBatch;
     const cached = this.last;
@@ -155,14 +157,12 @@ export const LogFanoutLive = (options: FanoutOptions) =>
       subscribe: (previewId) => Effect.gen(function* () {
         let channel = channels.get(previewId);
         if (channel === undefined) {
-          channel = new Channel(options.subscriberBuffer, options.pacing ?? 0);
-          channel.closed = closing;
+          channel = new Channel(options.subscriberBuffer, options.pacing ?? 0, () => closing);
           channels.set(previewId, channel);
         }
         const joined = channel;
         const subscriber = joined.join();
         yield* Effect.addFinalizer(() => Effect.sync(() => {
-          subscriber.wake = undefined;
           joined.subscribers.delete(subscriber);
           if (joined.subscribers.size === 0 && channels.get(previewId) === joined) channels.delete(previewId);
         }));
@@ -180,10 +180,7 @@ export const LogFanoutLive = (options: FanoutOptions) =>
       })),
       closeAll: Effect.sync(() => {
         closing = true;
-        for (const channel of channels.values()) {
-          channel.closed = true;
-          channel.wakeAll();
-        }
+        for (const channel of channels.values()) channel.wakeAll();
       }),
     });
   }));

@@ -2,19 +2,17 @@ import { and, asc, desc, eq, gt, inArray } from "drizzle-orm";
 import { Effect, Layer } from "effect";
 import { LogStore, type StoredBatch, type StoredEvent } from "../../libs/logs/contract.ts";
 import { type LogLine, levelRank, logLevels } from "../../libs/logs/schemas.ts";
-import { systemLine } from "../../libs/logsink/contract.ts";
-import { type LogsDatabase, LogsDb } from "./db/logs-db.ts";
+import { type LogLineInput, systemLine } from "../../libs/logsink/contract.ts";
+import { LogsDb, type LogsTx } from "./db/logs-db.ts";
 import { logLines, logPreviews } from "./db/schema.ts";
 import { type PreviewCounters, type RetentionLimits, pruneIfOver } from "./retention.ts";
-
-type Tx = Parameters<Parameters<LogsDatabase["transaction"]>[0]>[0];
 
 const lineColumns = { id: logLines.id, timestamp: logLines.timestamp, level: logLines.level, source: logLines.source, message: logLines.message };
 
 // SQLite caps bound parameters per statement; 7 columns × 500 rows stays well under it.
 const insertChunk = 500;
 
-const loadCounters = (tx: Tx, previewId: string): PreviewCounters => {
+const loadCounters = (tx: LogsTx, previewId: string): PreviewCounters => {
   const row = tx.select().from(logPreviews).where(eq(logPreviews.previewId, previewId)).get();
   return row === undefined
     ? { previewId, lastId: 0, lastSeq: 0, lineCount: 0, byteCount: 0, status: null }
@@ -30,7 +28,7 @@ export const LogStoreLive = (limits: RetentionLimits) =>
         const counters = new Map<string, PreviewCounters>();
         const events = new Map<string, StoredEvent[]>();
         const rows: (typeof logLines.$inferInsert)[] = [];
-        const addLine = (c: PreviewCounters, input: Omit<LogLine, "id">) => {
+        const addLine = (c: PreviewCounters, input: LogLineInput) => {
           c.lastId += 1;
           const line: LogLine = { id: c.lastId, timestamp: input.timestamp, level: input.level, source: input.source, message: input.message };
           const bytes = Buffer.byteLength(line.message);
@@ -85,8 +83,8 @@ export const LogStoreLive = (limits: RetentionLimits) =>
         return row?.id ?? 0;
       }),
       state: (previewId) => Effect.sync(() => {
-        const row = db.select({ lastId: logPreviews.lastId, status: logPreviews.status }).from(logPreviews).where(eq(logPreviews.previewId, previewId)).get();
-        return row ?? { lastId: 0, status: null };
+        const row = db.select({ status: logPreviews.status }).from(logPreviews).where(eq(logPreviews.previewId, previewId)).get();
+        return row ?? { status: null };
       }),
     });
   }));

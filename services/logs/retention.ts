@@ -1,8 +1,7 @@
 import { and, asc, eq, gt, lte } from "drizzle-orm";
-import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { PreviewStatus } from "../../libs/previews/contract.ts";
+import type { LogsTx } from "./db/logs-db.ts";
 import { logLines } from "./db/schema.ts";
-import type * as schema from "./db/schema.ts";
 
 export interface RetentionLimits {
   readonly maxLines: number;
@@ -19,15 +18,13 @@ export interface PreviewCounters {
   status: PreviewStatus | null;
 }
 
-type Queryable = Pick<BetterSQLite3Database<typeof schema>, "select" | "delete">;
-
 const walkPage = 1000;
 
 /**
  * Deletes the oldest lines of a preview that is over a limit, down to 90% of it, so that
  * pruning (and its system line) happens once per tenth of the limit rather than on every batch.
  */
-export const pruneIfOver = (tx: Queryable, c: PreviewCounters, limits: RetentionLimits): { lines: number; bytes: number } | undefined => {
+export const pruneIfOver = (tx: LogsTx, c: PreviewCounters, limits: RetentionLimits): { lines: number; bytes: number } | undefined => {
   if (c.lineCount <= limits.maxLines && c.byteCount <= limits.maxBytes) return undefined;
   const targetLines = Math.floor(limits.maxLines * 0.9);
   const targetBytes = Math.floor(limits.maxBytes * 0.9);

@@ -1,9 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import { requireUser } from "../../libs/auth/middleware.ts";
+import { deny, requireUser } from "../../libs/auth/middleware.ts";
 import type { AppEnv } from "../../libs/http/app-env.ts";
-import { errorResponse } from "../../libs/http/error-envelope.ts";
-import { describeFailure } from "../../libs/http/error-mapping.ts";
-import { Unauthorized } from "../../libs/http/request-errors.ts";
 import { verifySseToken } from "../../libs/logs/sse-token.ts";
 
 /**
@@ -17,7 +14,7 @@ export const requireUserOrStreamToken = (jwtSecret: string): MiddlewareHandler<A
     if (token === undefined) return bearer(c, next);
     const grant = await verifySseToken(jwtSecret, token);
     if (grant === undefined || grant.generationId !== c.req.param("generationId")) {
-      return errorResponse(c.get("requestId"), describeFailure(new Unauthorized({ reason: "The log stream token is invalid, expired or for another generation" })));
+      return deny(c.get("requestId"), "The log stream token is invalid, expired or for another generation");
     }
     c.set("userId", grant.userId);
     await next();

@@ -5,6 +5,7 @@ import { openSqlite } from "../../../libs/db/sqlite.ts";
 import * as schema from "./schema.ts";
 
 export type LogsDatabase = BetterSQLite3Database<typeof schema>;
+export type LogsTx = Parameters<Parameters<LogsDatabase["transaction"]>[0]>[0];
 
 export class LogsDb extends Context.Service<LogsDb, LogsDatabase>()("logs/Db") {}
 

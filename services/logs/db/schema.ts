@@ -1,4 +1,5 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { logLevels, logSources, previewStatuses } from "../../../libs/logs/statuses.ts";
 
 /**
  * One row per preview the service has heard of. `lastId` is the id counter: it only grows, so an
@@ -11,7 +12,7 @@ export const logPreviews = sqliteTable("log_previews", {
   lastSeq: integer("last_seq").notNull().default(0),
   lineCount: integer("line_count").notNull().default(0),
   byteCount: integer("byte_count").notNull().default(0),
-  status: text("status", { enum: ["launching", "running", "failed", "crashed", "stopped", "expired"] }),
+  status: text("status", { enum: previewStatuses }),
   updatedAt: integer("updated_at").notNull(),
 });
 
@@ -19,8 +20,8 @@ export const logLines = sqliteTable("log_lines", {
   previewId: text("preview_id").notNull(),
   id: integer("id").notNull(),
   timestamp: text("timestamp").notNull(),
-  level: text("level", { enum: ["DEBUG", "INFO", "WARN", "ERROR"] }).notNull(),
-  source: text("source", { enum: ["stdout", "stderr", "system"] }).notNull(),
+  level: text("level", { enum: logLevels }).notNull(),
+  source: text("source", { enum: logSources }).notNull(),
   message: text("message").notNull(),
   bytes: integer("bytes").notNull(),
 }, (t) => [primaryKey({ columns: [t.previewId, t.id] })]);
