@@ -1,10 +1,10 @@
 import type { LogLine } from "../../../libs/logs/schemas.ts";
+import { logLevels } from "../../../libs/logs/statuses.ts";
 import { type AnsiSegment, parseAnsi, stripAnsi } from "./ansi.ts";
 
 /** Must match `.log-row { height }` in styles.css. */
-export const rowHeight = 20;
+const rowHeight = 20;
 const overscan = 10;
-export const levels = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 
 interface Entry {
   readonly line: LogLine;
@@ -34,7 +34,7 @@ export class LogView {
   private entries: Entry[] = [];
   private shown: number[] = [];
   private readonly ids = new Set<number>();
-  private enabled = new Set<string>(levels);
+  private enabled = new Set<string>(logLevels);
   private query = "";
   private follow = true;
   private unseen = 0;

@@ -1,10 +1,10 @@
 import { type ApiResult, apiResultOf } from "../../../libs/client/api-client.ts";
 import type { GenerationView } from "../../../libs/generations/contract.ts";
+import { defaultFileLimits } from "../../../libs/generations/file-limits.ts";
 
 /** Folders and files never uploaded: virtualenvs, caches, VCS, dependencies, bytecode. */
 const skippedDirs = new Set([".git", ".hg", ".venv", "venv", "env", "__pycache__", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".idea", ".vscode"]);
 const skippedFile = /(\.pyc|\.pyo|\.db|\.sqlite3|\.DS_Store)$/;
-export const maxFileBytes = 1024 * 1024;
 
 export interface PickedFile {
   /** Relative to the project folder, with `/`. */
@@ -80,7 +80,7 @@ export const readProject = async (picked: ReadonlyArray<PickedFile>, onProgress:
   let bytes = 0;
   let done = 0;
   for (const { path, file } of picked) {
-    if (file.size > maxFileBytes) skipped.push({ path, reason: "over 1 MiB" });
+    if (file.size > defaultFileLimits.maxFileBytes) skipped.push({ path, reason: "over 1 MiB" });
     else {
       const data = new Uint8Array(await file.arrayBuffer());
       let text: string | undefined;
