@@ -1,7 +1,7 @@
 // A typed client of the public API for browsers, the CLI and outside apps: web-standard fetch
 // only, no Node APIs. Types come from the same contracts the services use.
 import type { CreateGenerationBody, GenerationView } from "../generations/contract.ts";
-import type { ExtractionResult } from "../extractor/endpoint.ts";
+import type { EndpointsView } from "../extractor/endpoints-view.ts";
 import type { LogLine } from "../logs/schemas.ts";
 import type { ConfigView, ExtendBody, ExtendView, LaunchBody, LaunchView, StatusView, StopView } from "../previews/contract.ts";
 import type { PreviewRequestBody, PreviewRequestResult } from "../previews/request-schema.ts";
@@ -17,9 +17,7 @@ export interface ApiError {
 
 export type ApiResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ApiError };
 
-export interface EndpointList extends ExtractionResult {
-  readonly source: "static" | "live";
-}
+export type EndpointList = EndpointsView;
 
 export interface LogsPage {
   readonly logs: ReadonlyArray<LogLine>;

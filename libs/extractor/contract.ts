@@ -1,6 +1,6 @@
 import { Context, Effect, Layer, Schema } from "effect";
+import type { PeerUnavailable } from "../peers/errors.ts";
 import type { ExtractionResult } from "./endpoint.ts";
-import type { ExtractorUnavailable } from "./errors.ts";
 import { extractEndpoints } from "./extract.ts";
 
 /** What `POST /internal/extract` accepts: the project's files (path → UTF-8 text) and, optionally, its entry. */
@@ -17,7 +17,7 @@ export interface ExtractOptions {
 
 /** Lists a project's endpoints without running it. Layers: in-process, or the extractor service over HTTP. */
 export class EndpointExtractor extends Context.Service<EndpointExtractor, {
-  readonly extract: (files: Readonly<Record<string, string>>, options: ExtractOptions) => Effect.Effect<ExtractionResult, ExtractorUnavailable>;
+  readonly extract: (files: Readonly<Record<string, string>>, options: ExtractOptions) => Effect.Effect<ExtractionResult, PeerUnavailable>;
 }>()("platform/EndpointExtractor") {}
 
 /** Runs the extractor in this process (tests, all-in-one runs, and the extractor service itself). */

@@ -1,4 +1,5 @@
 import { Schema } from "effect";
+import { compareText } from "./diagnostics.ts";
 
 export const HttpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"] as const;
 
@@ -41,6 +42,13 @@ export const Endpoint = Schema.Struct({
   source: Schema.optionalKey(SourceLocation),
 });
 export type Endpoint = typeof Endpoint.Type;
+
+/** A route path as OpenAPI writes it: `{name}` where the route says `{name:converter}`. */
+export const openApiPath = (path: string): string => path.replace(/\{([^}:]+):[^}]*\}/g, "{$1}");
+
+/** The order endpoints are listed in: by path, then by method. */
+export const compareEndpoints = (a: Pick<Endpoint, "path" | "method">, b: Pick<Endpoint, "path" | "method">): number =>
+  compareText(a.path, b.path) || compareText(a.method, b.method);
 
 export const Diagnostic = Schema.Struct({
   file: Schema.String,

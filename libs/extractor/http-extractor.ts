@@ -1,8 +1,8 @@
 import { Effect, Layer, Redacted, Schema } from "effect";
 import { PlatformSecrets } from "../auth/platform-secrets.ts";
+import { PeerUnavailable } from "../peers/errors.ts";
 import { EndpointExtractor } from "./contract.ts";
 import { ExtractionResult } from "./endpoint.ts";
-import { ExtractorUnavailable } from "./errors.ts";
 
 const decodeResult = Schema.decodeUnknownEffect(ExtractionResult);
 
@@ -13,7 +13,7 @@ export const HttpEndpointExtractor = (options: { readonly url: string; readonly 
     Effect.gen(function* () {
       const secrets = yield* PlatformSecrets;
       const url = `${options.url.replace(/\/+$/, "")}/internal/extract`;
-      const unavailable = (reason: string) => new ExtractorUnavailable({ reason });
+      const unavailable = (reason: string) => new PeerUnavailable({ peer: "endpoint extractor", reason });
       return EndpointExtractor.of({
         extract: (files, extractOptions) =>
           Effect.gen(function* () {

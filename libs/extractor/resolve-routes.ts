@@ -1,8 +1,7 @@
 // From the chosen app's final route table to Endpoint records: methods expanded, mounted
 // sub-apps recursed with their mount path, handlers analysed, duplicates reported.
 import type { Endpoint } from "./endpoint.ts";
-import { HttpMethods } from "./endpoint.ts";
-import { compareText } from "./diagnostics.ts";
+import { compareEndpoints, HttpMethods, openApiPath } from "./endpoint.ts";
 import { analyseHandler, descriptionFromDocstring } from "./handler-signature.ts";
 import type { Interpreter } from "./interpreter.ts";
 import { report } from "./interpreter.ts";
@@ -46,12 +45,12 @@ export const collectEndpoints = (interp: Interpreter, app: PyObject): Endpoint[]
     }
   };
   if (app.router) visit(app.router, "", new Set([app.router]));
-  return endpoints.sort((a, b) => compareText(a.path, b.path) || compareText(a.method, b.method));
+  return endpoints.sort(compareEndpoints);
 };
 
 /** FastAPI's generate_unique_id, which also names embedded request bodies (`Body_<id>`). */
 const uniqueId = (name: string, routePath: string, method: string): string =>
-  `${(name + routePath.replace(/\{([^}:]+):[^}]*\}/g, "{$1}")).replace(/[^\p{L}\p{N}_]/gu, "_")}_${method.toLowerCase()}`;
+  `${(name + openApiPath(routePath)).replace(/[^\p{L}\p{N}_]/gu, "_")}_${method.toLowerCase()}`;
 
 const toEndpoint = (
   interp: Interpreter,

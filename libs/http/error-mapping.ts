@@ -1,4 +1,3 @@
-import type { ExtractorUnavailable } from "../extractor/errors.ts";
 import type { GenerationNotFound } from "../generations/errors.ts";
 import type {
   ExtensionLimitReached, LaunchFailed, PreviewAlreadyRunning, PreviewLimitReached, PreviewNotFound,
@@ -17,7 +16,6 @@ export type ApiFailure =
   | PreviewNotFound | PreviewAlreadyRunning | PreviewLimitReached | PreviewNotRunning
   | ExtensionLimitReached | LaunchFailed
   | RuntimeUnavailable | EntryNotFound
-  | ExtractorUnavailable
   | PeerUnavailable
   | UpstreamUnreachable | UpstreamTimeout | PreviewUnavailable | InvalidPreviewToken;
 
@@ -48,8 +46,6 @@ export const describeFailure = (e: ApiFailure): ApiErrorDescription => {
       return { status: 503, code: "runtime_unavailable", message: e.message };
     case "EntryNotFound":
       return { status: 400, code: "entry_not_found", message: e.message };
-    case "ExtractorUnavailable":
-      return { status: 503, code: "service_unavailable", message: "The endpoint extractor did not answer; try again shortly" };
     case "UpstreamUnreachable":
       return { status: 502, code: "upstream_unreachable", message: "The upstream did not answer" };
     case "UpstreamTimeout":

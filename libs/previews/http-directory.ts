@@ -7,6 +7,8 @@ import { PreviewDirectory } from "./directory.ts";
 import { PreviewNotFound } from "./errors.ts";
 
 const peer = "orchestrator";
+/** How long one call to the orchestrator may take before it counts as unavailable. */
+const timeoutMs = 5000;
 
 interface Answer {
   readonly status: number;
@@ -16,24 +18,18 @@ interface Answer {
 const errorCode = (body: unknown): string | undefined =>
   (body as { readonly error?: { readonly code?: unknown } } | null)?.error?.code as string | undefined;
 
-export interface HttpPreviewDirectoryOptions {
-  /** How long one call to the orchestrator may take before it counts as unavailable. */
-  readonly timeoutMs?: number;
-}
-
 /**
  * The directory over the orchestrator's internal HTTP API (split deployment), shared by the
  * gateway and the logs service. The orchestrator's own "not found" answers become
  * `PreviewNotFound` / `GenerationNotFound`; no answer, a timeout, any other status or an
  * unreadable body is `PeerUnavailable` (a retryable 503), never a defect or a wrong 404.
  */
-export const HttpPreviewDirectoryLive = (orchestratorUrl: string, options: HttpPreviewDirectoryOptions = {}) =>
+export const HttpPreviewDirectoryLive = (orchestratorUrl: string) =>
   Layer.effect(
     PreviewDirectory,
     Effect.gen(function* () {
       const secrets = yield* PlatformSecrets;
       const base = orchestratorUrl.replace(/\/+$/, "");
-      const timeoutMs = options.timeoutMs ?? 5000;
       const headers = { "x-internal-token": Redacted.value(secrets.internalToken) };
       const unavailable = (reason: string) => new PeerUnavailable({ peer, reason });
 

@@ -1,5 +1,6 @@
 import { Config, Effect, Layer, Option } from "effect";
 import { PreviewRuntime, type ResourceLimits } from "./contract.ts";
+import { formatEntry } from "./entry.ts";
 import { RuntimeUnavailable } from "./errors.ts";
 import { findPython } from "./find-python.ts";
 import { PortAllocator } from "./port-allocator.ts";
@@ -45,7 +46,7 @@ export const HostRuntimeLive = (options: HostRuntimeOptions) =>
               args: [
                 `--as=${limits.memoryMb * mib}`, `--nproc=${limits.maxProcesses}`,
                 `--fsize=${limits.fileSizeMb * mib}`, `--cpu=${limits.cpuSeconds}`, "--",
-                python, "-m", "uvicorn", `${spec.entry.module}:${spec.entry.attribute}`,
+                python, "-m", "uvicorn", formatEntry(spec.entry),
                 "--host", "127.0.0.1", "--port", String(port), "--root-path", spec.rootPath,
               ],
               cwd: spec.workDir,

@@ -19,18 +19,27 @@ const proportionalBytes = (pid: number): number => {
   }
 };
 
-/**
- * `root` and every process below it (a sandbox's pid namespace hangs under its bwrap: processes
- * that leave their group or session are still its descendants).
- */
-export const descendantsOf = (root: number): ReadonlyArray<number> => {
+/** Every process's children, from one scan of /proc. */
+export type ProcessChildren = ReadonlyMap<number, ReadonlyArray<number>>;
+
+export const processChildren = (): ProcessChildren => {
   const children = new Map<number, number[]>();
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     const parent = parentOf(name);
     if (parent === undefined) continue;
-    children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
+    const siblings = children.get(parent);
+    if (siblings === undefined) children.set(parent, [Number(name)]);
+    else siblings.push(Number(name));
   }
+  return children;
+};
+
+/**
+ * `root` and every process below it (a sandbox's pid namespace hangs under its bwrap: processes
+ * that leave their group or session are still its descendants).
+ */
+export const descendantsOf = (root: number, children: ProcessChildren = processChildren()): ReadonlyArray<number> => {
   const found: number[] = [];
   const queue = [root];
   for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
@@ -41,4 +50,5 @@ export const descendantsOf = (root: number): ReadonlyArray<number> => {
 };
 
 /** Memory of `root` and all its descendants, in bytes (their PSS summed: each resident page once). */
-export const treeMemoryBytes = (root: number): number => descendantsOf(root).reduce((sum, pid) => sum + proportionalBytes(pid), 0);
+export const treeMemoryBytes = (root: number, children: ProcessChildren = processChildren()): number =>
+  descendantsOf(root, children).reduce((sum, pid) => sum + proportionalBytes(pid), 0);

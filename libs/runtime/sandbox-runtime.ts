@@ -5,11 +5,12 @@ import { join, resolve } from "node:path";
 import { Deferred, Duration, Effect, Exit, Layer, Option, type Scope } from "effect";
 import { LineSplitter } from "../logsink/line-splitter.ts";
 import { type LaunchSpec, PreviewRuntime, type ProcessExit, type ResourceLimits } from "./contract.ts";
+import { formatEntry } from "./entry.ts";
 import { RuntimeUnavailable } from "./errors.ts";
 import { buildImage, findImage, type ImageInfo, onPath } from "./image/image-store.ts";
 import type { ImageRecipe } from "./image/recipe.ts";
 import { groupExists, signalGroup } from "./process-identity.ts";
-import { descendantsOf, treeMemoryBytes } from "./process-tree.ts";
+import { descendantsOf, processChildren, treeMemoryBytes } from "./process-tree.ts";
 import { prepareRequirements, type SandboxedRun } from "./requirements/requirements.ts";
 import { spawnGroup } from "./spawn-group.ts";
 import { acceptsConnections } from "./tcp-probe.ts";
@@ -29,8 +30,6 @@ export interface SandboxRuntimeOptions {
   readonly tmpMb: number;
   readonly pipIndexUrl: Option.Option<string>;
   readonly pipFindLinks: Option.Option<string>;
-  /** How often the memory of a preview's whole process tree is checked against its limit. */
-  readonly memoryCheckMs?: number;
 }
 
 const mib = 1024 * 1024;
@@ -41,6 +40,26 @@ const socketName = ".preview.sock";
 /** sockaddr_un holds 108 bytes with the terminating NUL. */
 const maxSocketPath = 107;
 const uidSlots = 50_000;
+const memoryCheckMs = 250;
+
+/** A running preview's process tree, held to its memory limit by the layer's watchdog. */
+interface WatchedGroup {
+  readonly limitBytes: number;
+  readonly kill: (usedBytes: number) => void;
+}
+
+/** Checks every watched tree (by its root pid) against one scan of /proc; a tree over its limit is killed and no longer watched. */
+const checkMemory = (watched: Map<number, WatchedGroup>): void => {
+  if (watched.size === 0) return;
+  const children = processChildren();
+  for (const [pid, group] of watched) {
+    const used = treeMemoryBytes(pid, children);
+    if (used > group.limitBytes) {
+      watched.delete(pid);
+      group.kill(used);
+    }
+  }
+};
 
 export const imagesDirOf = (dataDir: string, configured: Option.Option<string>): string =>
   resolve(Option.getOrElse(configured, () => join(dataDir, "runtime", "images")));
@@ -77,7 +96,7 @@ interface SandboxCommand {
  * the host, which the kernel exempts from RLIMIT_NPROC. No `--new-session`: stdin is not a terminal,
  * and staying in bwrap's process group lets a stop's SIGTERM reach uvicorn for a graceful exit.
  */
-export const sandboxArgs = (c: SandboxCommand): ReadonlyArray<string> => [
+const sandboxArgs = (c: SandboxCommand): ReadonlyArray<string> => [
   `--as=${c.limits.memoryMb * 2 * mib}`, `--nproc=${c.limits.maxProcesses}`,
   `--fsize=${c.limits.fileSizeMb * mib}`, `--cpu=${c.limits.cpuSeconds}`, "--",
   "bwrap",
@@ -128,6 +147,16 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
     Effect.gen(function* () {
       const scope: Scope.Scope = yield* Effect.scope;
       const { limits } = options;
+      // One ticker for all previews: each tick reads /proc once, however many previews run.
+      const watched = new Map<number, WatchedGroup>();
+      yield* Effect.acquireRelease(
+        Effect.sync(() => {
+          const ticker = setInterval(() => checkMemory(watched), memoryCheckMs);
+          ticker.unref();
+          return ticker;
+        }),
+        (ticker) => Effect.sync(() => clearInterval(ticker)),
+      );
       const usedUids = new Set<number>();
       const takeUid = (): number => {
         for (;;) {
@@ -206,7 +235,9 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
             }, spec.workDir);
 
             let overLimit: string | undefined;
-            let watch: ReturnType<typeof setInterval> | undefined;
+            // The group may end before it is watched; then it never is.
+            let gone = false;
+            let watchedPid: number | undefined;
             const group = yield* spawnGroup({
               command: "prlimit",
               args: sandboxArgs({
@@ -217,7 +248,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
                 ],
                 env: { PATH: `${venvDir === undefined ? "" : `${inside.venv}/bin:`}/usr/bin:/bin`, HOME: inside.app, LANG: "C.UTF-8", ...spec.env },
                 command: [
-                  venvDir === undefined ? "/usr/bin/python3" : `${inside.venv}/bin/python`, "-m", "uvicorn", `${spec.entry.module}:${spec.entry.attribute}`,
+                  venvDir === undefined ? "/usr/bin/python3" : `${inside.venv}/bin/python`, "-m", "uvicorn", formatEntry(spec.entry),
                   "--uds", inside.socket, "--root-path", spec.rootPath,
                 ],
               }),
@@ -225,18 +256,22 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
               env: { PATH: hostPath },
               onOutput: spec.onOutput,
               stopGraceMs: options.stopGraceMs,
-              onGone: Effect.andThen(Effect.sync(() => clearInterval(watch)), releaseUid),
+              onGone: Effect.andThen(Effect.sync(() => {
+                gone = true;
+                if (watchedPid !== undefined) watched.delete(watchedPid);
+              }), releaseUid),
             });
-            // RLIMIT_AS bounds each process; the whole tree's resident memory is held to the limit here.
-            watch = setInterval(() => {
-              if (overLimit !== undefined) return;
-              const used = treeMemoryBytes(group.pid);
-              if (used > limits.memoryMb * mib) {
-                overLimit = `was stopped: its processes used ${Math.round(used / mib)} MB of memory, over the ${limits.memoryMb} MB limit`;
-                signalGroup(group.pid, "SIGKILL");
-              }
-            }, options.memoryCheckMs ?? 250);
-            watch.unref();
+            // RLIMIT_AS bounds each process; the whole tree's resident memory is held to the limit by the watchdog.
+            if (!gone) {
+              watchedPid = group.pid;
+              watched.set(group.pid, {
+                limitBytes: limits.memoryMb * mib,
+                kill: (used) => {
+                  overLimit = `was stopped: its processes used ${Math.round(used / mib)} MB of memory, over the ${limits.memoryMb} MB limit`;
+                  signalGroup(group.pid, "SIGKILL");
+                },
+              });
+            }
             const explain = (exit: ProcessExit): ProcessExit => (overLimit === undefined ? exit : { ...exit, reason: overLimit });
             // SIGTERM to what runs inside only: bwrap has no handler and would die at once, and its
             // death takes the whole PID namespace down with SIGKILL before uvicorn could shut down.

@@ -1,4 +1,5 @@
 import { Config } from "effect";
+import { defaultMirror } from "../../libs/runtime/image/image-store.ts";
 
 const int = (name: string, fallback: number) => Config.Int(name).pipe(Config.withDefault(fallback));
 
@@ -25,7 +26,7 @@ export const orchestratorConfig = Config.all({
   runtime: Config.Literals(["auto", "sandbox", "host"], "RUNTIME").pipe(Config.withDefault("auto" as const)),
   /** Built sandbox images, by recipe hash; default DATA_DIR/runtime/images. */
   runtimeImageDir: Config.String("RUNTIME_IMAGE_DIR").pipe(Config.option),
-  runtimeMirror: Config.String("RUNTIME_MIRROR").pipe(Config.withDefault("http://deb.debian.org/debian")),
+  runtimeMirror: Config.String("RUNTIME_MIRROR").pipe(Config.withDefault(defaultMirror)),
   /** With RUNTIME=sandbox, build a missing image on the first launch. */
   runtimeAutoBuild: Config.Boolean("RUNTIME_AUTO_BUILD").pipe(Config.withDefault(true)),
   /** The pip index for missing requirements (`off` for none) and a wheelhouse (dir or URL). */

@@ -1,26 +1,22 @@
 import { Cache, Context, Duration, Effect, Equal, Exit, Hash, Layer } from "effect";
 import { EndpointExtractor } from "../../libs/extractor/contract.ts";
-import type { Diagnostic, Endpoint, ExtractionResult } from "../../libs/extractor/endpoint.ts";
-import type { ExtractorUnavailable } from "../../libs/extractor/errors.ts";
+import type { ExtractionResult } from "../../libs/extractor/endpoint.ts";
+import type { EndpointsView } from "../../libs/extractor/endpoints-view.ts";
 import { readProject } from "../../libs/extractor/read-project.ts";
 import { Generations, type StoredGeneration } from "../../libs/generations/contract.ts";
 import type { GenerationNotFound } from "../../libs/generations/errors.ts";
+import type { PeerUnavailable } from "../../libs/peers/errors.ts";
 import { Previews, type StatusView } from "../../libs/previews/contract.ts";
 import type { PreviewNotFound } from "../../libs/previews/errors.ts";
 import type { Upstream } from "../../libs/runtime/contract.ts";
+import { formatEntry } from "../../libs/runtime/entry.ts";
 import { readLiveOpenApi } from "./live-openapi.ts";
 import { endpointsOfOpenApi, mergeLive } from "./openapi-endpoints.ts";
-
-export interface EndpointsView {
-  readonly source: "static" | "live";
-  readonly endpoints: ReadonlyArray<Endpoint>;
-  readonly diagnostics: ReadonlyArray<Diagnostic>;
-}
 
 /** A generation's endpoints: from its running preview's OpenAPI when there is one, else from its source. */
 export class EndpointCatalog extends Context.Service<EndpointCatalog, {
   /** Route 4: works with or without a preview. */
-  readonly endpoints: (userId: string, generationId: string) => Effect.Effect<EndpointsView, GenerationNotFound | ExtractorUnavailable>;
+  readonly endpoints: (userId: string, generationId: string) => Effect.Effect<EndpointsView, GenerationNotFound | PeerUnavailable>;
   /** The latest preview's status with `generatedEndpoints` filled. */
   readonly status: (userId: string, generationId: string) => Effect.Effect<StatusView, GenerationNotFound | PreviewNotFound>;
 }>()("orchestrator/EndpointCatalog") {}
@@ -68,7 +64,7 @@ export const EndpointCatalogLive = (options: { readonly capacity: number; readon
           const generation = key.payload;
           const files = yield* pythonSources(generation.dir);
           const entry = generation.entry;
-          return yield* extractor.extract(files, entry === undefined ? {} : { entry: `${entry.module}:${entry.attribute}` });
+          return yield* extractor.extract(files, entry === undefined ? {} : { entry: formatEntry(entry) });
         }), { capacity: options.capacity, timeToLive: keepSuccesses });
 
       // A running preview serves the same app until it ends (no reload), so one read per preview
@@ -77,9 +73,9 @@ export const EndpointCatalogLive = (options: { readonly capacity: number; readon
         readLiveOpenApi(key.payload, options.liveTimeoutMs).pipe(Effect.flatMap(endpointsOfOpenApi)),
       { capacity: options.capacity, timeToLive: keepSuccesses });
 
-      const staticOf = (generation: StoredGeneration): Effect.Effect<ExtractionResult, ExtractorUnavailable> => {
+      const staticOf = (generation: StoredGeneration): Effect.Effect<ExtractionResult, PeerUnavailable> => {
         const entry = generation.entry;
-        const id = `${generation.contentHash}\u0000${entry === undefined ? "" : `${entry.module}:${entry.attribute}`}`;
+        const id = `${generation.contentHash}\u0000${entry === undefined ? "" : formatEntry(entry)}`;
         return Cache.get(fromSource, new Keyed(id, generation));
       };
 

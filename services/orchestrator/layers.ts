@@ -31,9 +31,9 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
     }).pipe(Layer.provide(db));
     const limits = { memoryMb: config.memoryMb, cpuSeconds: config.cpuSeconds, maxProcesses: config.maxProcesses, fileSizeMb: config.fileSizeMb };
     const imagesDir = imagesDirOf(dataDir, config.runtimeImageDir);
-    const recipe = readRecipe();
+    const recipe = config.runtime === "host" ? undefined : readRecipe();
     // auto: the sandbox where it can run (bwrap and a built image), else the host runtime.
-    const runtime = config.runtime === "sandbox" || (config.runtime === "auto" && sandboxAvailable(imagesDir, recipe))
+    const runtime = recipe !== undefined && (config.runtime === "sandbox" || sandboxAvailable(imagesDir, recipe))
       ? SandboxRuntimeLive({
         imagesDir, recipe, limits,
         venvsDir: join(dataDir, "runtime", "venvs"),

@@ -1,6 +1,5 @@
 import { Effect, Schema } from "effect";
-import { compareText } from "../../libs/extractor/diagnostics.ts";
-import { type Endpoint, HttpMethods, type Param, type RequestBody } from "../../libs/extractor/endpoint.ts";
+import { compareEndpoints, type Endpoint, HttpMethods, openApiPath, type Param, type RequestBody } from "../../libs/extractor/endpoint.ts";
 import { LiveReadFailed } from "./live-openapi.ts";
 
 // Only the parts of an OpenAPI document that become an Endpoint; JSON Schema leaves stay unknown
@@ -108,8 +107,7 @@ export const endpointsOfOpenApi = (document: unknown): Effect.Effect<Endpoint[],
     return endpoints;
   });
 
-/** OpenAPI writes `{name}` where the route says `{name:converter}`. */
-const matchKey = (e: Pick<Endpoint, "method" | "path">) => `${e.method} ${e.path.replace(/\{([^}:]+):[^}]*\}/g, "{$1}")}`;
+const matchKey = (e: Pick<Endpoint, "method" | "path">) => `${e.method} ${openApiPath(e.path)}`;
 
 const typedFrom = (live: ReadonlyArray<Param>, declared: ReadonlyArray<Param>): Param[] =>
   live.map((p) => {
@@ -141,5 +139,5 @@ export const mergeLive = (live: ReadonlyArray<Endpoint>, fromSource: ReadonlyArr
     };
   });
   const sockets = fromSource.filter((e) => e.method === "WEBSOCKET");
-  return [...merged, ...sockets].sort((a, b) => compareText(a.path, b.path) || compareText(a.method, b.method));
+  return [...merged, ...sockets].sort(compareEndpoints);
 };

@@ -11,7 +11,7 @@ import {
   ExtensionLimitReached, LaunchFailed, PreviewNotFound, PreviewNotRunning,
 } from "../../libs/previews/errors.ts";
 import { PreviewRuntime, type Upstream } from "../../libs/runtime/contract.ts";
-import { parseEntry } from "../../libs/runtime/entry.ts";
+import { formatEntry, parseEntry } from "../../libs/runtime/entry.ts";
 import { EntryNotFound } from "../../libs/runtime/errors.ts";
 import { OrchestratorDb } from "./db/orchestrator-db.ts";
 import { liveStatuses } from "./db/schema.ts";
@@ -134,7 +134,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
               userId,
               status: "launching",
               runtime: runtime.name,
-              entry: `${entry.module}:${entry.attribute}`,
+              entry: formatEntry(entry),
               workDir: join(options.previewsRoot, id),
               previewTokenHash: hashPreviewToken(previewToken),
               createdAt: now,

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { Effect } from "effect";
 import { LineSplitter } from "../../logsink/line-splitter.ts";
 import { RuntimeUnavailable } from "../errors.ts";
@@ -22,7 +22,7 @@ export interface ImageInfo {
 export const defaultMirror = "http://deb.debian.org/debian";
 
 /** Where the image of `hash` lives: `<imagesDir>/<hash>/{root,image.json}`; builds go to `.building-<hash>-<pid>`. */
-export const imagePaths = (imagesDir: string, hash: string) => ({
+const imagePaths = (imagesDir: string, hash: string) => ({
   dir: join(imagesDir, hash),
   root: join(imagesDir, hash, "root"),
   info: join(imagesDir, hash, "image.json"),
@@ -39,9 +39,9 @@ export const findImage = (imagesDir: string, recipe: ImageRecipe): ImageInfo | u
   }
 };
 
-/** Whether a system tool is installed: the system directories, plus `searchPath` when a caller has one. */
-export const onPath = (command: string, searchPath = ""): boolean =>
-  [...searchPath.split(delimiter), "/usr/sbin", "/usr/bin", "/sbin", "/bin"].filter((d) => d !== "").some((dir) => {
+/** Whether a system tool is installed in the system directories. */
+export const onPath = (command: string): boolean =>
+  ["/usr/sbin", "/usr/bin", "/sbin", "/bin"].some((dir) => {
     try {
       accessSync(join(dir, command), constants.X_OK);
       return true;
@@ -53,7 +53,7 @@ export const onPath = (command: string, searchPath = ""): boolean =>
 const howToBuild = "then run `npm run runtime:build` (or set ORCHESTRATOR_RUNTIME=host to use the host runtime)";
 
 /** Why a build cannot run here, or undefined when it can: root, mmdebstrap, bwrap and a reachable mirror. */
-export const buildBlocker = async (mirror: string, suite: string): Promise<string | undefined> => {
+const buildBlocker = async (mirror: string, suite: string): Promise<string | undefined> => {
   if (process.getuid?.() !== 0) return `Building the sandbox image needs root (mmdebstrap); run \`npm run runtime:build\` as root once, ${howToBuild.slice(5)}`;
   const missing = ["mmdebstrap", "bwrap"].filter((c) => !onPath(c));
   if (missing.length > 0) {

@@ -12,7 +12,7 @@ export interface ImageRecipe {
 /** Bumped when the way an image is built changes (hooks, layout), so old images are not reused. */
 const buildFormat = 1;
 
-export const defaultRecipePath = fileURLToPath(new URL("../../../runtime/recipe.json", import.meta.url));
+const defaultRecipePath = fileURLToPath(new URL("../../../runtime/recipe.json", import.meta.url));
 
 const isStringArray = (v: unknown): v is ReadonlyArray<string> => Array.isArray(v) && v.every((x) => typeof x === "string" && x !== "");
 

@@ -9,7 +9,7 @@ import { RequirementsUnavailable, type RuntimeUnavailable } from "../errors.ts";
  * requirements.txt lines as compared and hashed: comments, blank lines and continuations gone,
  * names normalised (PEP 503), no whitespace in the specifier, duplicates dropped, sorted.
  */
-export const normalizeRequirements = (text: string): ReadonlyArray<string> => {
+const normalizeRequirements = (text: string): ReadonlyArray<string> => {
   const lines = new Set<string>();
   for (const raw of text.replace(/\\\r?\n/g, "").split(/\r?\n/)) {
     const line = raw.replace(/(^|\s)#.*$/, "").trim();
@@ -21,11 +21,11 @@ export const normalizeRequirements = (text: string): ReadonlyArray<string> => {
   return [...lines].sort();
 };
 
-export const requirementsHash = (imageHash: string, lines: ReadonlyArray<string>): string =>
+const requirementsHash = (imageHash: string, lines: ReadonlyArray<string>): string =>
   createHash("sha256").update(`${imageHash}\n${lines.join("\n")}`).digest("hex").slice(0, 16);
 
 /** What the image's interpreter made of the requirements (see `analyzeScript`), and what was installed. */
-export interface RequirementsReport {
+interface RequirementsReport {
   readonly satisfied: ReadonlyArray<{ readonly line: string; readonly installed: string; readonly missingExtras: ReadonlyArray<string> }>;
   readonly conflicts: ReadonlyArray<{ readonly line: string; readonly installed: string }>;
   readonly missing: ReadonlyArray<string>;
@@ -38,7 +38,7 @@ export interface RequirementsReport {
  * distribution, conflicts with it (installed, wrong version), or is missing. pip's own `packaging`
  * evaluates specifiers and markers, so the verdicts are pip's.
  */
-export const analyzeScript = `
+const analyzeScript = `
 import json, sys, importlib.metadata as md
 from pip._vendor.packaging.requirements import Requirement, InvalidRequirement
 out = {"satisfied": [], "conflicts": [], "missing": [], "skipped": [], "unsupported": []}
@@ -70,7 +70,7 @@ print(json.dumps(out))
 `;
 
 /** Creates the virtualenv over the image's packages and installs the missing requirements with pip. */
-export const installScript = `
+const installScript = `
 import json, subprocess, sys, venv
 reqs, pip_args = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 venv.EnvBuilder(system_site_packages=True, with_pip=False, symlinks=True).create("/tmp/venv")
@@ -103,7 +103,7 @@ interface CachedResult {
 }
 
 /** Wheels only, so installing runs no code from a package; local find-links are mounted at /tmp/wheelhouse. */
-export const pipArguments = (indexUrl: string | undefined, findLinks: string | undefined): ReadonlyArray<string> => [
+const pipArguments = (indexUrl: string | undefined, findLinks: string | undefined): ReadonlyArray<string> => [
   "--no-input", "--disable-pip-version-check", "--no-cache-dir", "--progress-bar", "off", "--only-binary=:all:",
   "--retries", "0", "--timeout", "15",
   ...(indexUrl === "off" ? ["--no-index"] : indexUrl === undefined ? [] : ["--index-url", indexUrl]),
