@@ -11,6 +11,7 @@ import { helloApp } from "../support/fixture-apps.ts";
 import { startPlatformProcess } from "../support/platform-process.ts";
 import { pidsUsingDataDir } from "../support/processes.ts";
 import { readEvents } from "../smoke/sse-reader.ts";
+import type { LogLine } from "../../libs/logs/schemas.ts";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -20,6 +21,17 @@ const freshDir = () => {
   const d = mkdtempSync(join(tmpdir(), "shutdown-"));
   dirs.push(d);
   return d;
+};
+/** Every stored line of the generation's preview, page by page, through GET .../preview/logs. */
+const storedHistory = async (gateway: string, token: string, generationId: string): Promise<LogLine[]> => {
+  const lines: LogLine[] = [];
+  for (let after = 0; ;) {
+    const page = await callApi<{ logs: LogLine[]; nextAfter: number }>(gateway, "GET", `/api/generations/${generationId}/preview/logs?after=${after}&limit=1000`, { token });
+    expect(page.status).toBe(200);
+    lines.push(...page.body.logs);
+    if (page.body.logs.length < 1000) return lines;
+    after = page.body.nextAfter;
+  }
 };
 const notServing = async (port: number): Promise<boolean> => {
   const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
@@ -88,7 +100,9 @@ describe.each(["node", "deno"] as const)("graceful shutdown on %s", (runtime) =>
     const events = await reading;
     expect(sawStartup).toBe(true);
     expect(await first.exited).toBe(0);
-    const lastId = Number(events.filter((e) => e.event === "log").at(-1)?.id);
+    const firstLines = events.filter((e) => e.event === "log");
+    const lastId = Number(firstLines.at(-1)?.id);
+    expect(Number.isSafeInteger(lastId) && lastId > 0).toBe(true);
     await eventually(() => (pidsUsingDataDir(dataDir).length === 0 ? true : undefined), 20_000, "no process left");
     expect(readdirSync(dataDir).filter((f) => f.endsWith("-wal") || f.endsWith("-shm"))).toEqual([]);
     expect(readdirSync(join(dataDir, "previews"))).toEqual([]);
@@ -97,9 +111,14 @@ describe.each(["node", "deno"] as const)("graceful shutdown on %s", (runtime) =>
     const second = await startPlatformProcess({ dataDir, env });
     const resumed = await readEvents(await fetch(await streamUrl(second.gateway), { headers: { "last-event-id": String(lastId) } }),
       (evs) => evs.some((e) => e.event === "status" && e.data.includes("stopped")));
-    const ids = resumed.filter((e) => e.event === "log").map((e) => Number(e.id));
-    expect(ids.length === 0 || ids[0] === lastId + 1).toBe(true);
+    const resumedLines = resumed.filter((e) => e.event === "log");
     expect(resumed.filter((e) => e.event === "status").at(-1)?.data).toContain("stopped");
+    // The stored history, read through the logs HTTP API: the resumed stream is exactly what came after lastId,
+    // and the two streams together are the whole history, with nothing missing and nothing twice.
+    const history = await storedHistory(second.gateway, token, generationId);
+    expect(resumedLines.map((e) => JSON.parse(e.data) as LogLine)).toEqual(history.filter((l) => l.id > lastId));
+    expect(resumedLines.map((e) => Number(e.id))).toEqual(history.filter((l) => l.id > lastId).map((l) => l.id));
+    expect([...firstLines, ...resumedLines].map((e) => Number(e.id))).toEqual(history.map((l) => l.id));
     expect(await second.stop()).toBe(0);
     expect(existsSync(join(dataDir, "orchestrator.db-wal"))).toBe(false);
   });

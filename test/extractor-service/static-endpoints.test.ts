@@ -20,6 +20,25 @@ beforeAll(async () => {
 });
 afterAll(() => o.dispose());
 
+/**
+ * The line a reported location leads to once the decorators starting there are skipped (a decorator
+ * may span lines until its brackets close): the handler's `def` line when the location is right.
+ */
+const handlerLine = (lines: ReadonlyArray<string>, from: number): string => {
+  let at = from;
+  while (/^\s*@/.test(lines[at] ?? "")) {
+    let depth = 0;
+    do {
+      for (const ch of lines[at] ?? "") {
+        if (ch === "(" || ch === "[" || ch === "{") depth += 1;
+        else if (ch === ")" || ch === "]" || ch === "}") depth -= 1;
+      }
+      at += 1;
+    } while (depth > 0 && at < lines.length);
+  }
+  return lines[at] ?? "";
+};
+
 const routes = (g: string) => [`${previewPath(g)}/endpoints`, `/api/generations/${g}/endpoints`];
 
 describe("GET /endpoints without a preview", () => {
@@ -35,9 +54,17 @@ describe("GET /endpoints without a preview", () => {
 
   it("every endpoint points at its handler in the project", async () => {
     const res = await callApi<{ endpoints: Array<{ name: string; source: { file: string; line: number } }> }>(o.url, "GET", routes(generationId)[0] ?? "", { token: alice });
+    expect(res.status).toBe(200);
+    const expected = extractEndpoints(files).endpoints;
+    expect(expected.length).toBeGreaterThan(3);
+    expect(res.body.endpoints).toHaveLength(expected.length);
     for (const endpoint of res.body.endpoints) {
-      const line = (files[endpoint.source.file] ?? "").split("\n").slice(endpoint.source.line - 1).join("\n");
-      expect(line, endpoint.name).toMatch(new RegExp(`^\\s*(async\\s+)?def ${endpoint.name}\\b|^\\s*@`));
+      const source = files[endpoint.source.file];
+      expect(source, `${endpoint.name}: ${endpoint.source.file}`).toBeDefined();
+      const lines = (source ?? "").split("\n");
+      expect(endpoint.source.line, endpoint.name).toBeGreaterThanOrEqual(1);
+      expect(endpoint.source.line, endpoint.name).toBeLessThanOrEqual(lines.length);
+      expect(handlerLine(lines, endpoint.source.line - 1), endpoint.name).toMatch(new RegExp(`^\\s*(async\\s+)?def ${endpoint.name}\\s*\\(`));
     }
   });
 

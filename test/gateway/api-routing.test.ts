@@ -34,7 +34,7 @@ describe("the gateway as the one public origin", () => {
     expect((unknown.body as unknown as ErrorEnvelope).error.code).toBe("not_found");
   });
 
-  it("answers 503 in the envelope when the service behind a route is down", async () => {
+  it("answers 502 upstream_unreachable in the envelope when the service behind a route is down", async () => {
     const token = await platform.orchestrator.token("alice");
     // GATEWAY_LOGS_URL points at a closed port in this test platform.
     const res = await callApi(platform.gateway, "GET", "/api/generations/x/preview/logs", { token });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { callApi, type ErrorEnvelope, eventually } from "../support/api.ts";
 import { proxyProbeApp } from "../support/fixture-apps.ts";
+import { previewRow } from "../support/previews.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
 
 const run = promisify(execFile);
@@ -221,9 +222,16 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
   });
 
   it("counts proxied traffic as activity for idle auto-stop", async () => {
-    const lastActivity = () => platform.orchestrator.query<{ t: number }>("select last_activity_at as t from previews where id = ?", preview.previewId)[0]?.t ?? 0;
+    // A preview of its own that has had no proxied traffic yet: no earlier test's activity can flush in between.
+    const fresh = await platform.runPreview("activity", proxyProbeApp);
+    const lastActivity = () => {
+      const [row] = platform.orchestrator.query<{ t: number }>("select last_activity_at as t from previews where id = ?", fresh.previewId);
+      if (row === undefined) throw new Error(`no row for ${fresh.previewId}`);
+      return row.t;
+    };
     const before = lastActivity();
-    await fetch(`${base}/items/1`, { headers: withToken() });
+    const res = await fetch(`${platform.gateway}/p/${fresh.previewId}/items/1`, { headers: { "x-preview-token": fresh.previewToken } });
+    expect(res.status).toBe(200);
     await eventually(() => (lastActivity() > before ? true : undefined), 10_000, "activity to be reported");
   });
 
@@ -241,8 +249,9 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
     const other = await platform.runPreview("dave", proxyProbeApp);
     const url = `${platform.gateway}/p/${other.previewId}/items/1`;
     expect((await fetch(url, { headers: { "x-preview-token": other.previewToken } })).status).toBe(200);
-    const [row] = platform.orchestrator.query<{ pid: number }>("select pid from previews where id = ?", other.previewId);
-    process.kill(-(row?.pid ?? 0), "SIGKILL");
+    const { pid } = previewRow(platform.orchestrator, other.previewId);
+    if (pid === null || pid <= 0) throw new Error(`preview ${other.previewId} has no process group to kill (pid ${String(pid)})`);
+    process.kill(-pid, "SIGKILL");
     await eventually(() => (platform.orchestrator.query<{ status: string }>("select status from previews where id = ?", other.previewId)[0]?.status === "crashed" ? true : undefined), 10_000, "the crash to be recorded");
     const res = await fetch(url, { headers: { "x-preview-token": other.previewToken } });
     expect(res.status).toBe(503);

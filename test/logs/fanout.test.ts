@@ -1,6 +1,7 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/api.ts";
+import { expectContiguous } from "./support/expect-ids.ts";
 import { printerApp } from "./support/log-apps.ts";
 import { launchRunning, logsPath, printLines, stopPreview } from "./support/previews.ts";
 import { type LogEvent, SseClient } from "./support/sse-client.ts";
@@ -17,10 +18,6 @@ afterAll(() => stack.dispose());
 
 const streamUrl = (generationId: string, query = "") => `${stack.logsUrl}${logsPath(generationId)}/stream${query}`;
 const bearer = () => ({ authorization: `Bearer ${token}` });
-
-const expectContiguous = (lines: ReadonlyArray<LogEvent>, from: number) => {
-  expect(lines.map((l) => l.id)).toEqual(lines.map((_, i) => from + i));
-};
 
 describe("live fan-out", () => {
   it("gives two subscribers the same strictly increasing ids, with uvicorn's startup lines and every printed line", async () => {

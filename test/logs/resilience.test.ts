@@ -1,16 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually } from "../support/api.ts";
+import { expectContiguous } from "./support/expect-ids.ts";
 import { printerApp } from "./support/log-apps.ts";
 import { launchRunning, logsPath, printLines, stopPreview } from "./support/previews.ts";
-import { type LogEvent, SseClient } from "./support/sse-client.ts";
+import { SseClient } from "./support/sse-client.ts";
 import { type LogsStack, startLogsStack } from "./support/stack.ts";
 
 let stack: LogsStack | undefined;
 afterEach(() => stack?.dispose());
-
-const expectContiguous = (lines: ReadonlyArray<LogEvent>, from: number) => {
-  expect(lines.map((l) => l.id)).toEqual(lines.map((_, i) => from + i));
-};
 
 describe("when the logs service goes away", () => {
   it("resumes after Last-Event-ID across a restart of the logs service, with 10,000 lines printed meanwhile", async () => {

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, type ErrorEnvelope } from "../support/api.ts";
 import { helloApp } from "../support/fixture-apps.ts";
@@ -87,7 +88,12 @@ describe("idle auto-stop", () => {
     const token = await o.token("alice");
     const idle = await upload(o, token, helloApp);
     const busy = await upload(o, token, helloApp);
-    await launch(o, token, idle, { wait: true });
+    const idleLaunch = await launch(o, token, idle, { wait: true });
+    const idleId = idleLaunch.body.previewInstanceId as string;
+    const { pid: idlePid, work_dir: idleWorkDir } = previewRow(o, idleId);
+    if (idlePid === null) throw new Error(`preview ${idleId} has no pid`);
+    expect(processAlive(idlePid)).toBe(true);
+    expect(existsSync(idleWorkDir)).toBe(true);
     const busyLaunch = await launch(o, token, busy, { wait: true });
     const busyId = busyLaunch.body.previewInstanceId as string;
     const keepAlive = setInterval(() => {
@@ -95,7 +101,12 @@ describe("idle auto-stop", () => {
     }, 300);
     try {
       const expired = await waitForStatus(o, token, idle, "expired");
-      expect(expired.status).toBe("expired");
+      expect(expired.stoppedAt).not.toBeNull();
+      expect(Number.isNaN(Date.parse(String(expired.stoppedAt)))).toBe(false);
+      expect(processAlive(idlePid)).toBe(false);
+      expect(existsSync(idleWorkDir)).toBe(false);
+      expect(previewRow(o, idleId).status).toBe("expired");
+      expect(o.logs(idleId).some((l) => l.message.includes("was idle for 2 s"))).toBe(true);
       expect((await status(o, token, busy)).body.status).toBe("running");
     } finally {
       clearInterval(keepAlive);

@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
+import { existsSync, readlinkSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, eventually } from "../support/api.ts";
-import { asyncEngineApp, helloApp } from "../support/fixture-apps.ts";
+import { asyncEngineApp, envDumpApp, helloApp } from "../support/fixture-apps.ts";
 import { launch, previewPath, previewRow, status, upload, waitForStatus } from "../support/previews.ts";
 import { portAccepts, processAlive } from "../support/processes.ts";
 import { startTestOrchestrator, type TestOrchestrator } from "../support/test-orchestrator.ts";
@@ -76,16 +76,31 @@ describe("a preview's life: upload, launch, run, stop", () => {
   });
 
   it("gives each preview its own SQLite DATABASE_URL, with the async driver for create_async_engine projects", async () => {
+    // The URL is relative: each preview's process runs in its own work dir, so each has its own file.
+    const cwdOf = (pid: number | null) => {
+      if (pid === null) throw new Error("the preview has no pid");
+      return readlinkSync(`/proc/${pid}/cwd`);
+    };
+
     const generationId = await upload(o, token, asyncEngineApp);
     const launched = await launch(o, token, generationId, { wait: true });
-    const port = previewRow(o, launched.body.previewInstanceId as string).port as number;
-    const res = await fetch(`http://127.0.0.1:${port}/db-url`);
+    expect(launched.status).toBe(200);
+    const asyncRow = previewRow(o, launched.body.previewInstanceId as string);
+    const res = await fetch(`http://127.0.0.1:${asyncRow.port as number}/db-url`);
     expect(await res.json()).toEqual({ url: "sqlite+aiosqlite:///./.preview.db" });
+    expect(cwdOf(asyncRow.pid)).toBe(asyncRow.work_dir);
     await callApi(o.url, "DELETE", previewPath(generationId), { token });
 
-    const plain = await upload(o, token, { ...helloApp, "probe.py": "import os\n" });
-    const plainLaunch = await launch(o, token, plain, { wait: true, entry: "main.py:app" });
+    // A project that never calls create_async_engine gets the plain driver.
+    expect(Object.values(envDumpApp).join("\n")).not.toContain("create_async_engine");
+    const plain = await upload(o, token, envDumpApp);
+    const plainLaunch = await launch(o, token, plain, { wait: true });
     expect(plainLaunch.status).toBe(200);
+    const plainRow = previewRow(o, plainLaunch.body.previewInstanceId as string);
+    const env = (await (await fetch(`http://127.0.0.1:${plainRow.port as number}/env`)).json()) as Record<string, string>;
+    expect(env.DATABASE_URL).toBe("sqlite:///./.preview.db");
+    expect(cwdOf(plainRow.pid)).toBe(plainRow.work_dir);
+    expect(plainRow.work_dir).not.toBe(asyncRow.work_dir);
     await callApi(o.url, "DELETE", previewPath(plain), { token });
   });
 });

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callApi } from "../support/api.ts";
+import { callApi, eventually } from "../support/api.ts";
 import { helloApp } from "../support/fixture-apps.ts";
 import { previewPath, upload } from "../support/previews.ts";
-import { startTestOrchestrator } from "../support/test-orchestrator.ts";
+import { startTestOrchestrator, type TestOrchestrator } from "../support/test-orchestrator.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
 import { bookshelfProject } from "./fixtures.ts";
 import { imagesDir, requireImage } from "./support.ts";
@@ -98,56 +98,52 @@ describe("a codebegen-style project (pydantic 2, pydantic-settings, async SQLAlc
   });
 });
 
-describe("runtime selection", () => {
-  it("auto falls back to the host runtime where there is no image", async () => {
-    const empty = mkdtempSync(join(tmpdir(), "no-images-"));
-    const o = await startTestOrchestrator({ RUNTIME: "auto", RUNTIME_IMAGE_DIR: empty });
+/**
+ * A test orchestrator with `settings` and an empty images dir of its own, a user and an uploaded
+ * hello project; the orchestrator and the dir are removed afterwards, whatever happened.
+ */
+const withoutImages = async (
+  settings: Record<string, string>,
+  body: (ctx: { readonly o: TestOrchestrator; readonly token: string; readonly generationId: string; readonly imagesDir: string }) => Promise<void>,
+): Promise<void> => {
+  const empty = mkdtempSync(join(tmpdir(), "no-images-"));
+  try {
+    const o = await startTestOrchestrator({ ...settings, RUNTIME_IMAGE_DIR: empty });
     try {
       const token = await o.token("u");
       const generationId = await upload(o, token, helloApp);
-      expect((await callApi(o.url, "GET", `${previewPath(generationId)}/config`, { token })).body.runtime).toBe("host");
+      await body({ o, token, generationId, imagesDir: empty });
     } finally {
       await o.dispose();
-      rmSync(empty, { recursive: true, force: true });
     }
-  });
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+};
 
-  it("sandbox without an image and without auto-build fails the launch saying how to build it", async () => {
-    const empty = mkdtempSync(join(tmpdir(), "no-images-"));
-    const o = await startTestOrchestrator({ RUNTIME: "sandbox", RUNTIME_IMAGE_DIR: empty, RUNTIME_AUTO_BUILD: "false" });
-    try {
-      const token = await o.token("u");
-      const generationId = await upload(o, token, helloApp);
+describe("runtime selection", () => {
+  it("auto falls back to the host runtime where there is no image", () =>
+    withoutImages({ RUNTIME: "auto" }, async ({ o, token, generationId }) => {
+      expect((await callApi(o.url, "GET", `${previewPath(generationId)}/config`, { token })).body.runtime).toBe("host");
+    }));
+
+  it("sandbox without an image and without auto-build fails the launch saying how to build it", () =>
+    withoutImages({ RUNTIME: "sandbox", RUNTIME_AUTO_BUILD: "false" }, async ({ o, token, generationId }) => {
       expect((await callApi(o.url, "GET", `${previewPath(generationId)}/config`, { token })).body.runtime).toBe("sandbox");
       const launched = await callApi<{ error: { message: string } }>(o.url, "POST", `${previewPath(generationId)}/launch`, { token, json: { wait: true } });
       expect(launched.body.error.message).toMatch(/sandbox image is not built .*npm run runtime:build/);
-    } finally {
-      await o.dispose();
-      rmSync(empty, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it("a first launch that must build the image without a reachable mirror fails with what to do, and leaves no half image", async () => {
-    const empty = mkdtempSync(join(tmpdir(), "no-images-"));
-    const o = await startTestOrchestrator({ RUNTIME: "sandbox", RUNTIME_IMAGE_DIR: empty, RUNTIME_MIRROR: "http://127.0.0.1:9/debian" });
-    try {
-      const token = await o.token("u");
-      const generationId = await upload(o, token, helloApp);
+  it("a first launch that must build the image without a reachable mirror fails with what to do, and leaves no half image", () =>
+    withoutImages({ RUNTIME: "sandbox", RUNTIME_MIRROR: "http://127.0.0.1:9/debian" }, async ({ o, token, generationId, imagesDir: empty }) => {
       const launched = await callApi<{ error: { message: string }; previewInstanceId: string }>(o.url, "POST", `${previewPath(generationId)}/launch`, { token, json: {} });
-      const status = await (async () => {
-        for (;;) {
-          const s = await callApi(o.url, "GET", `${previewPath(generationId)}/status`, { token });
-          if (s.body.status !== "launching") return s.body;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      })();
+      const status = await eventually(async () => {
+        const s = await callApi(o.url, "GET", `${previewPath(generationId)}/status`, { token });
+        return s.body.status !== "launching" ? s.body : undefined;
+      }, 50_000, "the launch to end");
       expect(status.status).toBe("failed");
       expect(status.errorMessage).toMatch(/Debian mirror http:\/\/127.0.0.1:9\/debian cannot be reached .*ORCHESTRATOR_RUNTIME_MIRROR/);
       expect(o.logs(launched.body.previewInstanceId).map((l) => l.message)).toContainEqual(expect.stringContaining("cannot be reached"));
       expect(readdirSync(empty)).toEqual([]);
-    } finally {
-      await o.dispose();
-      rmSync(empty, { recursive: true, force: true });
-    }
-  });
+    }));
 });
