@@ -51,7 +51,7 @@ export const serveAllInOne = async (options: { readonly configProvider: ConfigPr
     orchestrator: { kind: "in-process", fetch: (request) => orchestratorApp.fetch(request) },
     logs: { kind: "in-process", fetch: (request) => logsApp.fetch(request) },
     jwtSecret,
-    corsOrigins: gateway.corsOrigins.split(",").map((o) => o.trim()).filter(Boolean),
+    corsOrigins: gateway.corsOrigins,
     upstreamTimeoutMs: gateway.upstreamTimeoutMs,
     apiTimeoutMs: gateway.apiTimeoutMs,
     maxBodyBytes: gateway.maxProxyBodyBytes,

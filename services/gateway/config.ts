@@ -1,6 +1,5 @@
 import { Config } from "effect";
-
-const int = (name: string, fallback: number) => Config.Int(name).pipe(Config.withDefault(fallback));
+import { int } from "../../libs/config/int.ts";
 
 /** Everything the gateway reads from its environment, as GATEWAY_<NAME>. */
 export const gatewayConfig = Config.all({
@@ -9,7 +8,10 @@ export const gatewayConfig = Config.all({
   orchestratorUrl: Config.String("ORCHESTRATOR_URL").pipe(Config.withDefault("http://127.0.0.1:8081")),
   logsUrl: Config.String("LOGS_URL").pipe(Config.withDefault("http://127.0.0.1:8082")),
   /** Comma-separated origins allowed to call the API from a browser; empty: same origin only. */
-  corsOrigins: Config.String("CORS_ORIGINS").pipe(Config.withDefault("")),
+  corsOrigins: Config.String("CORS_ORIGINS").pipe(
+    Config.withDefault(""),
+    Config.map((list): ReadonlyArray<string> => list.split(",").map((o) => o.trim()).filter(Boolean)),
+  ),
   /** How long a preview may take to send response headers through the proxy. */
   upstreamTimeoutMs: int("UPSTREAM_TIMEOUT_MS", 30_000),
   /** The services' own routes may hold a request open longer (a launch that waits). */

@@ -35,7 +35,7 @@ export const serveGateway = async (options: {
         orchestrator: backendOfUrl(config.orchestratorUrl),
         logs: backendOfUrl(config.logsUrl),
         jwtSecret,
-        corsOrigins: config.corsOrigins.split(",").map((o) => o.trim()).filter(Boolean),
+        corsOrigins: config.corsOrigins,
         upstreamTimeoutMs: config.upstreamTimeoutMs,
         apiTimeoutMs: config.apiTimeoutMs,
         maxBodyBytes: config.maxProxyBodyBytes,

@@ -1,6 +1,5 @@
 import { Config } from "effect";
-
-const int = (name: string, fallback: number) => Config.Int(name).pipe(Config.withDefault(fallback));
+import { int } from "../../libs/config/int.ts";
 
 /** Everything the logs service reads from its environment, as LOGS_<NAME>. */
 export const logsConfig = Config.all({

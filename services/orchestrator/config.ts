@@ -1,7 +1,6 @@
 import { Config } from "effect";
+import { int } from "../../libs/config/int.ts";
 import { defaultMirror } from "../../libs/runtime/image/image-store.ts";
-
-const int = (name: string, fallback: number) => Config.Int(name).pipe(Config.withDefault(fallback));
 
 /** Everything the orchestrator reads from its environment, as ORCHESTRATOR_<NAME>. */
 export const orchestratorConfig = Config.all({
