@@ -19,6 +19,42 @@ const responseHeaders = (headers: Dispatcher.ResponseData["headers"]): Headers =
 };
 
 /**
+ * A response body as a web stream, with backpressure. Not `Readable.toWeb`: on Node 20 its
+ * adapter still enqueues a chunk undici's body emits after the client went away (the stream
+ * cancelled), which throws outside any handler and ends the process (seen under load in
+ * bench/proxy.ts; test/gateway/preview-proxy.test.ts "clients that go away").
+ */
+const webStreamOf = (body: Readable): ReadableStream<Uint8Array> => {
+  let settled = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      body.on("data", (chunk: Buffer) => {
+        if (settled) return;
+        controller.enqueue(chunk);
+        if ((controller.desiredSize ?? 0) <= 0) body.pause();
+      });
+      body.once("end", () => {
+        if (settled) return;
+        settled = true;
+        controller.close();
+      });
+      body.on("error", (e) => {
+        if (settled) return;
+        settled = true;
+        controller.error(e);
+      });
+    },
+    pull() {
+      body.resume();
+    },
+    cancel() {
+      settled = true;
+      body.destroy();
+    },
+  });
+};
+
+/**
  * The Node layer: the process's undici pools (one per upstream, Unix sockets included; see
  * upstream-pools.ts). Global fetch measured 2–3× slower here and decodes content encodings.
  * `Expect` is not passed on: the gateway's own server has already answered it, and undici refuses it.
@@ -54,7 +90,7 @@ const NodeUpstreamClientLive = Layer.effect(
             if (!passBody) res.body.resume();
             res.body.once("close", () => req.signal?.removeEventListener("abort", onClientAbort));
             resume(Effect.succeed(new Response(
-              passBody ? (Readable.toWeb(res.body) as unknown as ReadableStream<Uint8Array>) : null,
+              passBody ? webStreamOf(res.body) : null,
               { status: res.statusCode, statusText: res.statusText, headers: responseHeaders(res.headers) },
             )));
           },

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import autocannon from "autocannon";
 import WebSocket from "ws";
 import { callApi, type ErrorEnvelope, eventually } from "../support/api.ts";
 import { proxyProbeApp } from "../support/fixture-apps.ts";
@@ -123,6 +124,17 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
     // Each chunk left the preview 300 ms after the last; buffering would deliver them together.
     expect(chunks[0]).toBe("chunk-0;");
     expect(chunks.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("keeps serving after many clients go away in the middle of answers", async () => {
+    // autocannon ends its 32 connections abruptly when its time is up, answers still in flight.
+    for (let run = 0; run < 2; run++) {
+      const result = await autocannon({ url: `${base}/items/1`, connections: 32, duration: 1.5, headers: withToken() });
+      expect(result.non2xx).toBe(0);
+    }
+    const after = await fetch(`${base}/items/1`, { headers: withToken() });
+    expect(after.status).toBe(200);
+    expect(await after.json()).toMatchObject({ item_id: 1 });
   });
 
   it("delivers SSE events one by one", async () => {
