@@ -39,6 +39,13 @@ const badEntry = (entry: string, problem: string) =>
   new InvalidRequest({ message: `Invalid entry ${JSON.stringify(entry)}: ${problem}`, details: { field: "entry", entry, problem } });
 
 /**
+ * A file entry is a relative path whose every part is a Python identifier (uvicorn imports it as
+ * a module, so nothing else could run anyway). Checked before any file is looked at: a path out of
+ * the project (`../`, absolute) gets the same answer whether or not something exists there.
+ */
+const insideProject = (file: string): boolean => file.replace(/\.py$/, "").split("/").every((part) => identifier.test(part));
+
+/**
  * An entry given by the user: `path/to/file.py`, `path/to/file.py:attr`, `package.module` or
  * `package.module:attr`. It must name a file of the project.
  */
@@ -46,6 +53,9 @@ export const parseEntry = (entry: string, readFile: (path: string) => string | u
   const [target = "", attribute, ...rest] = entry.split(":");
   if (rest.length > 0 || target === "") return badEntry(entry, "expected 'file.py[:attribute]' or 'module[:attribute]'");
   if (attribute !== undefined && !identifier.test(attribute)) return badEntry(entry, "the attribute is not a Python identifier");
+  if (target.endsWith(".py") && !insideProject(target)) {
+    return badEntry(entry, "a file entry is a relative path inside the project made of Python names, e.g. 'app/main.py'");
+  }
   const exists = (p: string) => readFile(p) !== undefined;
   const file = target.endsWith(".py")
     ? (exists(target) ? target : undefined)
