@@ -17,4 +17,6 @@ export interface PreviewRequestResult {
   /** Present when `data` is base64 because the response was binary. */
   readonly encoding?: "base64";
   readonly durationMs: number;
+  /** The answer was longer than the gateway's cap (GATEWAY_MAX_REQUEST_ANSWER_BYTES): `data` is its beginning. */
+  readonly truncated?: true;
 }

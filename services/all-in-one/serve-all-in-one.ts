@@ -55,6 +55,7 @@ export const serveAllInOne = async (options: { readonly configProvider: ConfigPr
     upstreamTimeoutMs: gateway.upstreamTimeoutMs,
     apiTimeoutMs: gateway.apiTimeoutMs,
     maxBodyBytes: gateway.maxProxyBodyBytes,
+    maxRequestAnswerBytes: gateway.maxRequestAnswerBytes,
     logger: options.logger,
     localMode: gateway.localMode,
   });

@@ -36,6 +36,8 @@ export interface GatewayAppOptions {
   readonly upstreamTimeoutMs: number;
   readonly apiTimeoutMs: number;
   readonly maxBodyBytes: number;
+  /** Route 5 reads a preview's answer up to this many bytes (`truncated: true` past it). */
+  readonly maxRequestAnswerBytes: number;
   readonly logger: Logger;
   /** Serves POST /api/dev/token for the page (see services/web/app.ts); off by default. */
   readonly localMode?: boolean;
@@ -91,7 +93,8 @@ export const makeGatewayApp = (o: GatewayAppOptions) => {
 
   app.post("/api/generations/:generationId/preview/request", requireUser(o.jwtSecret), o.run((c) => Effect.gen(function* () {
     const body = yield* decodeJsonBody(c.req.raw, PreviewRequestBody, 16 * 1024 * 1024);
-    return Response.json(yield* sendPreviewRequest(c.get("userId"), c.req.param("generationId") ?? "", body, o.upstreamTimeoutMs));
+    const limits = { timeoutMs: o.upstreamTimeoutMs, maxAnswerBytes: o.maxRequestAnswerBytes };
+    return Response.json(yield* sendPreviewRequest(c.get("userId"), c.req.param("generationId") ?? "", body, limits, c.req.raw.signal));
   })));
   const toLogs = forwardTo(o.logs);
   app.all("/api/generations/:generationId/preview/logs", toLogs);

@@ -17,6 +17,8 @@ export const gatewayConfig = Config.all({
   /** The services' own routes may hold a request open longer (a launch that waits). */
   apiTimeoutMs: int("API_TIMEOUT_MS", 120_000),
   maxProxyBodyBytes: int("MAX_PROXY_BODY_BYTES", 100 * 1024 * 1024),
+  /** Route 5 holds a preview's answer in memory to wrap it in JSON: only this much of it. */
+  maxRequestAnswerBytes: int("MAX_REQUEST_ANSWER_BYTES", 10 * 1024 * 1024),
   routeCacheMs: int("ROUTE_CACHE_MS", 2000),
   activityFlushMs: int("ACTIVITY_FLUSH_MS", 5000),
   /** Local mode (`npm start` turns it on): the page signs in as the user `local` via POST /api/dev/token. Never in production. */

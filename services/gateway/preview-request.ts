@@ -1,7 +1,9 @@
 import { Effect } from "effect";
 import { elapsedMs } from "../../libs/http/request-context.ts";
 import { InvalidRequest } from "../../libs/http/request-errors.ts";
+import { checkHeaders } from "../../libs/proxy/header-check.ts";
 import { endToEndHeaders } from "../../libs/proxy/headers.ts";
+import { readCapped } from "../../libs/proxy/read-capped.ts";
 import { UpstreamClient } from "../../libs/proxy/upstream-client.ts";
 import { PreviewDirectory } from "../../libs/previews/directory.ts";
 import type { PreviewRequestBody, PreviewRequestResult } from "../../libs/previews/request-schema.ts";
@@ -31,11 +33,23 @@ const checkPreviewPath = (path: string): InvalidRequest | undefined => {
 
 const textual = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;
 
-/** Route 5: one request to the user's running preview, answered as JSON with the upstream status inside. */
-export const sendPreviewRequest = (userId: string, generationId: string, body: PreviewRequestBody, timeoutMs: number) =>
+export interface PreviewRequestLimits {
+  readonly timeoutMs: number;
+  /** The preview's answer is read up to this many bytes; the rest is dropped and `truncated` set. */
+  readonly maxAnswerBytes: number;
+}
+
+/**
+ * Route 5: one request to the user's running preview, answered as JSON with the upstream status
+ * inside. The answer is held in memory to be wrapped in JSON, so only its first
+ * `maxAnswerBytes` are read; the transparent proxy is the way to get a larger one whole.
+ */
+export const sendPreviewRequest = (userId: string, generationId: string, body: PreviewRequestBody, limits: PreviewRequestLimits, signal?: AbortSignal) =>
   Effect.gen(function* () {
     const invalid = checkPreviewPath(body.path);
     if (invalid !== undefined) return yield* Effect.fail(invalid);
+    const badHeader = checkHeaders(body.headers ?? {});
+    if (badHeader !== undefined) return yield* Effect.fail(badHeader);
     const latest = yield* (yield* PreviewDirectory).latestFor(userId, generationId);
     const route = yield* (yield* PreviewProxy).running(latest.previewInstanceId);
     const search = new URLSearchParams();
@@ -60,14 +74,16 @@ export const sendPreviewRequest = (userId: string, generationId: string, body: P
       path: body.path + (search.size > 0 ? `?${search}` : ""),
       headers: endToEndHeaders(headers),
       body: payload === undefined ? null : new Blob([payload]).stream(),
-      timeoutMs,
+      timeoutMs: limits.timeoutMs,
+      // The body is this route's own JSON field, already bounded by the route's body limit.
       maxBodyBytes: Number.MAX_SAFE_INTEGER,
+      ...(signal === undefined ? {} : { signal }),
     });
-    const bytes = Buffer.from(yield* Effect.promise(() => response.arrayBuffer()));
+    const { bytes, truncated } = yield* Effect.promise(() => readCapped(response.body, limits.maxAnswerBytes));
     const durationMs = elapsedMs(started);
     (yield* PreviewProxy).activity.record(route.previewInstanceId);
     const contentType = response.headers.get("content-type") ?? "";
-    const base = { statusCode: response.status, headers: Object.fromEntries(response.headers), durationMs };
+    const base = { statusCode: response.status, headers: Object.fromEntries(response.headers), durationMs, ...(truncated ? { truncated } : {}) };
     let result: PreviewRequestResult;
     if (/json/i.test(contentType)) {
       try {

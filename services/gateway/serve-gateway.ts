@@ -39,6 +39,7 @@ export const serveGateway = async (options: {
         upstreamTimeoutMs: config.upstreamTimeoutMs,
         apiTimeoutMs: config.apiTimeoutMs,
         maxBodyBytes: config.maxProxyBodyBytes,
+        maxRequestAnswerBytes: config.maxRequestAnswerBytes,
         logger: options.logger,
         localMode: config.localMode,
       }).fetch;
