@@ -1,5 +1,6 @@
 import { Layer, ManagedRuntime } from "effect";
 import type { Logger } from "../observability/logger.ts";
+import { watchLifeline } from "./lifeline.ts";
 import { type NodeInterceptor, type RunningServer, serveFetch, type UpgradeHandler } from "./serve.ts";
 
 export interface ServiceHandle<R> {
@@ -45,9 +46,15 @@ export const startService = async <R, E>(options: {
   return { runtime, server, shutdown };
 };
 
-/** SIGINT and SIGTERM both shut down once (a terminal and a process manager may both send one). */
+/** A service whose runner is gone stops its previews, but not for longer than this. */
+const orphanShutdownMs = 30_000;
+
+/**
+ * SIGINT and SIGTERM both shut down once (a terminal and a process manager may both send one);
+ * so does the loss of the runner's lifeline (see lifeline.ts).
+ */
 export const shutdownOnSignals = (shutdown: () => Promise<void>, logger: Logger): void => {
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: NodeJS.Signals | "lifeline") => {
     logger.info("shutting down", { signal });
     void shutdown().then(() => process.exit(0), (e: unknown) => {
       logger.error("shutdown failed", { error: String(e) });
@@ -56,4 +63,9 @@ export const shutdownOnSignals = (shutdown: () => Promise<void>, logger: Logger)
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  watchLifeline((reason) => {
+    logger.warn("the runner is gone; shutting down", { reason });
+    setTimeout(() => process.exit(1), orphanShutdownMs).unref();
+    onSignal("lifeline");
+  });
 };

@@ -1,0 +1,90 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { portHolder } from "../../scripts/runner/proc.ts";
+import { callApi, eventually } from "../support/api.ts";
+import { helloApp } from "../support/fixture-apps.ts";
+import { type PlatformProcess, startPlatformProcess } from "../support/platform-process.ts";
+import { pidsMatching, pidsUsingDataDir, processAlive } from "../support/processes.ts";
+import { findProcess, type ServiceProcess, serviceProcess } from "../support/service-processes.ts";
+
+const run = promisify(execFile);
+const services = ["extractor", "logs", "gateway", "orchestrator"] as const;
+type Service = (typeof services)[number];
+const portVariable: Record<Service, string> = { gateway: "GATEWAY_PORT", orchestrator: "ORCHESTRATOR_PORT", logs: "LOGS_PORT", extractor: "EXTRACTOR_PORT" };
+
+let platform: PlatformProcess;
+let token: string;
+let generationId: string;
+
+const processes = () => Object.fromEntries(services.map((s) => [s, serviceProcess(platform.dataDir, s)])) as Record<Service, ServiceProcess | undefined>;
+
+/** The platform answers through the gateway: the orchestrator and the logs service (401 without a token), the extractor (the upload extracts). */
+const serving = async () => {
+  const api = await fetch(`${platform.gateway}/api/generations/x`).catch(() => undefined);
+  const logs = await fetch(`${platform.gateway}/api/generations/x/preview/logs`).catch(() => undefined);
+  if (api?.status !== 401 || logs?.status !== 401) return undefined;
+  const created = await callApi<{ generationId: string }>(platform.gateway, "POST", "/api/generations", { token, json: { files: helloApp } }).catch(() => undefined);
+  return created?.status === 201 ? true : undefined;
+};
+
+/** The new instance of `service` once it listens on its port: not `old`, and the port's only holder. */
+const backAgain = (service: Service, old: number) =>
+  eventually(() => {
+    const now = serviceProcess(platform.dataDir, service);
+    const port = Number(platform.env[portVariable[service]]);
+    return now !== undefined && now.pid !== old && portHolder(port) === now.pid ? now : undefined;
+  }, 90_000, `${service} restarted and listening`);
+
+beforeAll(async () => {
+  platform = await startPlatformProcess();
+  token = (await run("npm", ["run", "--silent", "token", "--", "alice"], { env: platform.env })).stdout.trim();
+  const created = await callApi<{ generationId: string }>(platform.gateway, "POST", "/api/generations", { token, json: { files: helloApp } });
+  generationId = created.body.generationId;
+  const launched = await callApi(platform.gateway, "POST", `/api/generations/${generationId}/preview/launch`, { token, json: { wait: true } });
+  expect(launched.body.status).toBe("running");
+}, 120_000);
+afterAll(() => platform.stop());
+
+describe("the runner supervises the services of `npm start`", () => {
+  for (const target of ["service", "wrapper"] as const) {
+    for (const service of services) {
+      it(`kill -9 of the ${service}'s ${target === "service" ? "process" : "wrapper (tsx)"}: it is back, the others kept serving, nothing orphaned`, async () => {
+        const before = processes();
+        const victim = before[service];
+        expect(victim).toBeDefined();
+        if (victim === undefined) return;
+        // Without a wrapper (the service runs straight under the runner) there is nothing more to kill.
+        const pid = target === "service" ? victim.pid : victim.wrapper;
+        if (pid === undefined) return;
+        process.kill(pid, "SIGKILL");
+        const after = await backAgain(service, victim.pid);
+        expect(after.pid).not.toBe(victim.pid);
+        // The old service process is gone (with its wrapper killed it noticed, and the runner reaped its group).
+        await eventually(() => (!processAlive(victim.pid) ? true : undefined), 30_000, "the old process to be gone");
+        await eventually(serving, 60_000, "the platform to serve again");
+        for (const other of services.filter((s) => s !== service)) {
+          expect(processes()[other]?.pid, `${other} kept running`).toBe(before[other]?.pid);
+        }
+        // The preview: kept running and reported running, or (a restarted orchestrator that does not adopt it) stopped and gone.
+        const previewProcesses = () => pidsMatching("--root-path /p/").filter((p) => pidsUsingDataDir(platform.dataDir).includes(p));
+        const status = await eventually(async () => {
+          const res = await callApi<{ status: string }>(platform.gateway, "GET", `/api/generations/${generationId}/preview/status`, { token });
+          return res.status === 200 ? res.body.status : undefined;
+        }, 30_000, "the preview status");
+        if (status === "running") expect(previewProcesses()).toHaveLength(1);
+        else await eventually(() => (previewProcesses().length === 0 ? true : undefined), 30_000, "no preview left behind");
+      }, 240_000);
+    }
+  }
+
+  it("kill -9 of the runner: every service and preview stops", async () => {
+    const launched = await callApi(platform.gateway, "POST", `/api/generations/${generationId}/preview/launch`, { token, json: { wait: true } });
+    expect(launched.body.status).toBe("running");
+    const runner = findProcess(platform.dataDir, "scripts/procfile.ts");
+    expect(runner).toBeDefined();
+    process.kill(runner?.pid ?? -1, "SIGKILL");
+    await eventually(() => (pidsUsingDataDir(platform.dataDir).length === 0 ? true : undefined), 60_000, "no process of the platform left");
+    for (const service of services) expect(portHolder(Number(platform.env[portVariable[service]]))).toBeUndefined();
+  }, 120_000);
+});
