@@ -1,11 +1,11 @@
 // Calls and attribute access: project functions and classes are interpreted (so factories
 // and app classes work), FastAPI/APIRouter objects are modelled in fastapi-model.ts, and
 // anything else from outside the project is an opaque, named value.
-import { evaluate, reasonOf, textOf, toText } from "./evaluate.ts";
+import { evaluate, reasonOf, siteOf, textOf, toText } from "./evaluate.ts";
 import { bindParameters, executeFunctionBody } from "./execute.ts";
 import { callRouterMethod, createRouterObject, isRouterMethod, routerKindOfClass } from "./fastapi-model.ts";
 import type { Interpreter } from "./interpreter.ts";
-import { MAX_CALL_DEPTH } from "./interpreter.ts";
+import { mayBuild, reportBudget } from "./interpreter.ts";
 import type { SyntaxNode } from "./python-parser.ts";
 import { parseArgs } from "./python-syntax.ts";
 import type { ClassValue, FunctionValue, PyObject, Scope, Site, Value } from "./values.ts";
@@ -30,7 +30,7 @@ export const plainArgs = (positional: Value[]): Args => ({
   opaque: null,
 });
 
-export const evaluateArgs = (interp: Interpreter, argList: SyntaxNode, scope: Scope, depth: number): Args => {
+export const evaluateArgs = (interp: Interpreter, argList: SyntaxNode, scope: Scope): Args => {
   const positional: Arg[] = [];
   const keywords = new Map<string, Arg>();
   let opaque: string | null = null;
@@ -40,9 +40,10 @@ export const evaluateArgs = (interp: Interpreter, argList: SyntaxNode, scope: Sc
       opaque = "generator argument";
       break;
     }
-    const value = evaluate(interp, arg.node, scope, depth);
+    const value = evaluate(interp, arg.node, scope);
     if (arg.star === "*") {
-      if (value.kind === "seq") positional.push(...value.items.map((item) => ({ value: item, node: null, scope: null })));
+      const fits = value.kind === "seq" && mayBuild(interp, "container", positional.length + value.items.length, siteOf(scope, arg.node));
+      if (value.kind === "seq" && fits) for (const item of value.items) positional.push({ value: item, node: null, scope: null });
       else opaque = `*${text(arg.node)}: ${reasonOf(value)}`;
     } else if (arg.star === "**") {
       if (value.kind === "dict") for (const [key, item] of value.entries) keywords.set(key, { value: item, node: null, scope: null });
@@ -111,7 +112,10 @@ const callFunction = (
   args: Args,
   site: Site,
 ): Value => {
-  if (interp.callDepth >= MAX_CALL_DEPTH) return unknown(`call depth limit reached at ${at(site)}`);
+  if (interp.callDepth >= interp.budgets.callDepth) {
+    reportBudget(interp, "call depth", site);
+    return unknown(`call depth limit reached at ${at(site)}`);
+  }
   const { fn } = callee;
   const scope: Scope = { vars: new Map(), parent: fn.closure, module: fn.module };
   const selfObject = callee.self?.kind === "object" ? callee.self.obj : null;
@@ -158,7 +162,7 @@ export const classAttribute = (cls: ClassValue, name: string, seen = new Set<Cla
 
 const callMethod = (interp: Interpreter, name: string, receiver: Value, args: Args, site: Site): Value => {
   if (receiver.kind === "object" && receiver.obj.router) return callRouterMethod(interp, receiver.obj, name, args, site);
-  if (receiver.kind === "str") return callStringMethod(receiver.value, name, args, site);
+  if (receiver.kind === "str") return callStringMethod(interp, receiver.value, name, args, site);
   if (receiver.kind === "super") return callSuperMethod(interp, receiver.self, name, args, site);
   return unknown(`method ${name}() at ${at(site)}`);
 };
@@ -176,7 +180,7 @@ const callSuperMethod = (interp: Interpreter, self: PyObject, name: string, args
   return name === "__init__" ? NONE : unknown(`super().${name}() at ${at(site)}`);
 };
 
-const callStringMethod = (text: string, name: string, args: Args, site: Site): Value => {
+const callStringMethod = (interp: Interpreter, text: string, name: string, args: Args, site: Site): Value => {
   const values = args.positional.map((arg) => arg.value);
   const texts = values.map(toText);
   const fail = () => unknown(`"${text}".${name}(...) at ${at(site)}`);
@@ -197,14 +201,23 @@ const callStringMethod = (text: string, name: string, args: Args, site: Site): V
       return str(text.toLowerCase());
     case "upper":
       return str(text.toUpperCase());
-    case "replace":
-      return texts.length === 2 ? str(text.split(texts[0] ?? "").join(texts[1] ?? "")) : fail();
+    case "replace": {
+      if (texts.length !== 2) return fail();
+      const pieces = text.split(texts[0] ?? "");
+      const size = text.length + (pieces.length - 1) * Math.max(0, (texts[1] ?? "").length - (texts[0] ?? "").length);
+      return mayBuild(interp, "string", size, site) ? str(pieces.join(texts[1] ?? "")) : fail();
+    }
     case "join": {
       const items = values[0]?.kind === "seq" ? values[0].items.map(toText) : null;
-      return items && items.every((item) => item !== null) ? str(items.join(text)) : fail();
+      if (!items || !items.every((item) => item !== null)) return fail();
+      const size = items.reduce((sum, item) => sum + (item?.length ?? 0), 0) + text.length * Math.max(0, items.length - 1);
+      return mayBuild(interp, "string", size, site) ? str(items.join(text)) : fail();
     }
-    case "format":
-      return formatMethod(text, texts as string[], args) ?? fail();
+    case "format": {
+      const fields = text.match(/\{[^{}]*\}/g)?.length ?? 0;
+      const longest = Math.max(0, ...[...texts, ...[...args.keywords.values()].map((arg) => toText(arg.value))].map((item) => item?.length ?? 0));
+      return mayBuild(interp, "string", text.length + fields * longest, site) ? (formatMethod(text, texts as string[], args) ?? fail()) : fail();
+    }
     default:
       return fail();
   }

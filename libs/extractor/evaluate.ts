@@ -2,13 +2,12 @@
 // string concatenation and formatting, containers, calls (delegated to calls.ts).
 import { callValue, evaluateArgs, getAttribute } from "./calls.ts";
 import type { Interpreter } from "./interpreter.ts";
+import { mayBuild, reportBudget } from "./interpreter.ts";
 import type { SyntaxNode } from "./python-parser.ts";
 import { childrenOf, significantChildren } from "./python-parser.ts";
 import { splitStringToken, unescapeFormatLiteral, unescapePython } from "./python-strings.ts";
 import type { Scope, Site, Value } from "./values.ts";
 import { NONE, str, unknown } from "./values.ts";
-
-const MAX_EXPRESSION_DEPTH = 150;
 
 export const siteOf = (scope: Scope, node: SyntaxNode): Site => ({
   file: scope.module.file ?? scope.module.name,
@@ -39,16 +38,29 @@ export const lookupName = (scope: Scope, name: string): Value => {
   );
 };
 
-export const evaluate = (interp: Interpreter, node: SyntaxNode, scope: Scope, depth = 0): Value => {
-  if (depth > MAX_EXPRESSION_DEPTH) return unknown(`expression nested too deeply at ${siteText(scope, node)}`);
-  const next = depth + 1;
+export const evaluate = (interp: Interpreter, node: SyntaxNode, scope: Scope): Value => {
+  if (interp.nesting >= interp.budgets.nesting) {
+    reportBudget(interp, "nesting", siteOf(scope, node));
+    return unknown(`expression nested too deeply at ${siteText(scope, node)}`);
+  }
+  interp.nesting += 1;
+  try {
+    return evaluateNode(interp, node, scope);
+  } finally {
+    interp.nesting -= 1;
+  }
+};
+
+const evaluateNode = (interp: Interpreter, node: SyntaxNode, scope: Scope): Value => {
   switch (node.name) {
-    case "String":
-      return stringLiteral(textOf(scope, node));
+    case "String": {
+      const token = textOf(scope, node);
+      return mayBuild(interp, "string", token.length, siteOf(scope, node)) ? stringLiteral(token) : unknown(`string literal too large at ${siteText(scope, node)}`);
+    }
     case "FormatString":
-      return formatString(interp, node, scope, next);
+      return formatString(interp, node, scope);
     case "ContinuedString":
-      return concatenate(childrenOf(node).map((part) => evaluate(interp, part, scope, next)));
+      return concatenate(childrenOf(node).map((part) => evaluate(interp, part, scope)));
     case "Number":
       return numberLiteral(textOf(scope, node));
     case "Boolean":
@@ -59,32 +71,32 @@ export const evaluate = (interp: Interpreter, node: SyntaxNode, scope: Scope, de
       return lookupName(scope, textOf(scope, node));
     case "ParenthesizedExpression": {
       const inner = significantChildren(node)[0];
-      return inner ? evaluate(interp, inner, scope, next) : { kind: "seq", items: [] };
+      return inner ? evaluate(interp, inner, scope) : { kind: "seq", items: [] };
     }
     case "TupleExpression":
     case "ArrayExpression":
     case "SetExpression":
-      return sequence(interp, node, scope, next);
+      return sequence(interp, node, scope);
     case "DictionaryExpression":
-      return dictionary(interp, node, scope, next);
+      return dictionary(interp, node, scope);
     case "MemberExpression":
-      return member(interp, node, scope, next);
+      return member(interp, node, scope);
     case "CallExpression": {
       const [callee, argList] = significantChildren(node);
       if (!callee || !argList) return unknown(`unsupported call at ${siteText(scope, node)}`);
-      const calleeValue = evaluate(interp, callee, scope, next);
-      return callValue(interp, calleeValue, evaluateArgs(interp, argList, scope, next), siteOf(scope, node), textOf(scope, callee));
+      const calleeValue = evaluate(interp, callee, scope);
+      return callValue(interp, calleeValue, evaluateArgs(interp, argList, scope), siteOf(scope, node), textOf(scope, callee));
     }
     case "BinaryExpression":
-      return binary(interp, node, scope, next);
+      return binary(interp, node, scope);
     case "UnaryExpression":
-      return unary(interp, node, scope, next);
+      return unary(interp, node, scope);
     case "ConditionalExpression": {
       const [whenTrue, , condition, , whenFalse] = childrenOf(node);
       if (!whenTrue || !condition || !whenFalse) return unknown("incomplete conditional expression");
-      const truth = truthiness(evaluate(interp, condition, scope, next));
+      const truth = truthiness(evaluate(interp, condition, scope));
       if (truth === null) return unknown(`conditional expression at ${siteText(scope, node)} depends on run-time state`);
-      return evaluate(interp, truth ? whenTrue : whenFalse, scope, next);
+      return evaluate(interp, truth ? whenTrue : whenFalse, scope);
     }
     default:
       return unknown(`${describeNode(node)} at ${siteText(scope, node)} is only known at run time`);
@@ -104,7 +116,7 @@ const stringLiteral = (token: string): Value => {
   return str(unescapePython(parts.body, parts.prefix.includes("r")));
 };
 
-const formatString = (interp: Interpreter, node: SyntaxNode, scope: Scope, depth: number): Value => {
+const formatString = (interp: Interpreter, node: SyntaxNode, scope: Scope): Value => {
   const token = textOf(scope, node);
   const parts = splitStringToken(token);
   if (!parts) return unknown("unreadable f-string");
@@ -121,7 +133,7 @@ const formatString = (interp: Interpreter, node: SyntaxNode, scope: Scope, depth
     if (!expression || inner.some((child) => child.name === "FormatSpec" || child.name === "FormatSelfDoc")) {
       return unknown(`f-string with a format spec at ${siteText(scope, node)}`);
     }
-    const value = evaluate(interp, expression, scope, depth);
+    const value = evaluate(interp, expression, scope);
     const conversion = inner.find((child) => child.name === "FormatConversion");
     const text = conversion && textOf(scope, conversion) !== "!s" ? null : toText(value);
     if (text === null) {
@@ -170,7 +182,7 @@ const numberLiteral = (token: string): Value => {
   return Number.isNaN(value) ? unknown(`number ${token}`) : { kind: "num", value };
 };
 
-const sequence = (interp: Interpreter, node: SyntaxNode, scope: Scope, depth: number): Value => {
+const sequence = (interp: Interpreter, node: SyntaxNode, scope: Scope): Value => {
   const items: Value[] = [];
   const children = significantChildren(node);
   for (let i = 0; i < children.length; i++) {
@@ -178,20 +190,22 @@ const sequence = (interp: Interpreter, node: SyntaxNode, scope: Scope, depth: nu
     if (!child) continue;
     if (child.name === "*") {
       const spread = children[i + 1];
-      const value = spread ? evaluate(interp, spread, scope, depth) : unknown("bad starred item");
+      const value = spread ? evaluate(interp, spread, scope) : unknown("bad starred item");
       if (value.kind !== "seq") return unknown(`starred item at ${siteText(scope, child)}: ${reasonOf(value)}`);
-      items.push(...value.items);
+      if (!mayBuild(interp, "container", items.length + value.items.length, siteOf(scope, child))) return unknown(`list too large at ${siteText(scope, child)}`);
+      for (const item of value.items) items.push(item);
       i += 1;
     } else if (child.name === "for" || child.name === "async") {
       return unknown(`comprehension at ${siteText(scope, node)}`);
     } else {
-      items.push(evaluate(interp, child, scope, depth));
+      items.push(evaluate(interp, child, scope));
     }
   }
+  if (!mayBuild(interp, "container", items.length, siteOf(scope, node))) return unknown(`list too large at ${siteText(scope, node)}`);
   return { kind: "seq", items };
 };
 
-const dictionary = (interp: Interpreter, node: SyntaxNode, scope: Scope, depth: number): Value => {
+const dictionary = (interp: Interpreter, node: SyntaxNode, scope: Scope): Value => {
   const entries = new Map<string, Value>();
   const children = significantChildren(node);
   for (let i = 0; i < children.length; i++) {
@@ -199,32 +213,34 @@ const dictionary = (interp: Interpreter, node: SyntaxNode, scope: Scope, depth: 
     if (!child) continue;
     if (child.name === "**") {
       const spread = children[i + 1];
-      const value = spread ? evaluate(interp, spread, scope, depth) : unknown("bad ** item");
+      const value = spread ? evaluate(interp, spread, scope) : unknown("bad ** item");
       if (value.kind !== "dict") return unknown(`** item at ${siteText(scope, child)}: ${reasonOf(value)}`);
+      if (!mayBuild(interp, "container", entries.size + value.entries.size, siteOf(scope, child))) return unknown(`dict too large at ${siteText(scope, child)}`);
       for (const [key, item] of value.entries) entries.set(key, item);
       i += 1;
       continue;
     }
     const valueNode = children[i + 1];
     if (!valueNode || child.name === "for") return unknown(`dict comprehension at ${siteText(scope, node)}`);
-    const key = toText(evaluate(interp, child, scope, depth));
+    const key = toText(evaluate(interp, child, scope));
     if (key === null) return unknown(`dict with a computed key at ${siteText(scope, child)}`);
-    entries.set(key, evaluate(interp, valueNode, scope, depth));
+    entries.set(key, evaluate(interp, valueNode, scope));
     i += 1;
   }
+  if (!mayBuild(interp, "container", entries.size, siteOf(scope, node))) return unknown(`dict too large at ${siteText(scope, node)}`);
   return { kind: "dict", entries };
 };
 
-const member = (interp: Interpreter, node: SyntaxNode, scope: Scope, depth: number): Value => {
+const member = (interp: Interpreter, node: SyntaxNode, scope: Scope): Value => {
   const children = childrenOf(node);
   const objectNode = children[0];
   if (!objectNode) return unknown("bad member expression");
-  const object = evaluate(interp, objectNode, scope, depth);
+  const object = evaluate(interp, objectNode, scope);
   const property = children.find((child) => child.name === "PropertyName");
   if (property && children[1]?.name === ".") return getAttribute(interp, object, textOf(scope, property), siteOf(scope, node));
   const indexNode = children[2];
   if (!indexNode) return unknown("bad subscript");
-  const index = evaluate(interp, indexNode, scope, depth);
+  const index = evaluate(interp, indexNode, scope);
   if (object.kind === "seq" && index.kind === "num") {
     const position = index.value < 0 ? object.items.length + index.value : index.value;
     return object.items[position] ?? unknown(`index ${index.value} out of range at ${siteText(scope, node)}`);
@@ -238,23 +254,36 @@ const member = (interp: Interpreter, node: SyntaxNode, scope: Scope, depth: numb
   return unknown(`subscript \`${textOf(scope, node)}\` at ${siteText(scope, node)}`);
 };
 
-const binary = (interp: Interpreter, node: SyntaxNode, scope: Scope, depth: number): Value => {
+const binary = (interp: Interpreter, node: SyntaxNode, scope: Scope): Value => {
   const children = childrenOf(node);
   const left = children[0];
   const right = children[children.length - 1];
   if (!left || !right || children.length < 3) return unknown("bad binary expression");
   const operator = children.slice(1, -1).map((child) => textOf(scope, child)).join(" ");
-  const leftValue = evaluate(interp, left, scope, depth);
+  const leftValue = evaluate(interp, left, scope);
   if (operator === "and" || operator === "or") {
     const truth = truthiness(leftValue);
     if (truth === null) return unknown(`\`${textOf(scope, node)}\` at ${siteText(scope, node)} depends on run-time state`);
     if (operator === "and" ? !truth : truth) return leftValue;
-    return evaluate(interp, right, scope, depth);
+    return evaluate(interp, right, scope);
   }
-  const rightValue = evaluate(interp, right, scope, depth);
+  const rightValue = evaluate(interp, right, scope);
+  const size = resultSize(operator, leftValue, rightValue);
+  if (size && !mayBuild(interp, size.kind, size.size, siteOf(scope, node))) return unknown(`\`${textOf(scope, node)}\` at ${siteText(scope, node)} builds a value over the size budget`);
   return applyOperator(operator, leftValue, rightValue) ?? unknown(
     `\`${textOf(scope, node)}\` at ${siteText(scope, node)}: ${leftValue.kind === "unknown" ? leftValue.reason : rightValue.kind === "unknown" ? rightValue.reason : "unsupported operation"}`,
   );
+};
+
+/** How big the value an operator is about to build will be, when it builds one that grows. */
+const resultSize = (operator: string, left: Value, right: Value): { kind: "string" | "container"; size: number } | null => {
+  if (operator === "+" && left.kind === "str" && right.kind === "str") return { kind: "string", size: left.value.length + right.value.length };
+  if (operator === "+" && left.kind === "seq" && right.kind === "seq") return { kind: "container", size: left.items.length + right.items.length };
+  if (operator === "%" && left.kind === "str") {
+    const items = right.kind === "seq" ? right.items : [right];
+    return { kind: "string", size: left.value.length + items.reduce((sum, item) => sum + (toText(item)?.length ?? 0), 0) };
+  }
+  return null;
 };
 
 export const applyOperator = (operator: string, left: Value, right: Value): Value | null => {
@@ -301,10 +330,10 @@ const percentFormat = (template: string, argument: Value): Value | null => {
   return failed || index !== items.length ? null : str(out);
 };
 
-const unary = (interp: Interpreter, node: SyntaxNode, scope: Scope, depth: number): Value => {
+const unary = (interp: Interpreter, node: SyntaxNode, scope: Scope): Value => {
   const [operator, operand] = childrenOf(node);
   if (!operator || !operand) return unknown("bad unary expression");
-  const value = evaluate(interp, operand, scope, depth);
+  const value = evaluate(interp, operand, scope);
   const op = textOf(scope, operator);
   if (op === "not") {
     const truth = truthiness(value);

@@ -5,7 +5,7 @@ import type { Args } from "./calls.ts";
 import { callValue, evaluateArgs, getAttribute } from "./calls.ts";
 import { evaluate, lookupName, reasonOf, siteOf, textOf, truthiness } from "./evaluate.ts";
 import type { Interpreter } from "./interpreter.ts";
-import { BudgetExceeded, countStep, importModule, moduleState, report } from "./interpreter.ts";
+import { BudgetExceeded, countStep, importModule, mayBuild, moduleState, report, reportBudget } from "./interpreter.ts";
 import type { SpeculativeWrites } from "./interpreter.ts";
 import { resolveRelativeModule } from "./module-graph.ts";
 import type { ModuleState } from "./module-state.ts";
@@ -25,12 +25,18 @@ const MAX_LOOP_ITERATIONS = 10_000;
 
 
 export const executeBlock = (interp: Interpreter, block: SyntaxNode, scope: Scope): Completion => {
-  const isModuleLevel = scope.parent === null && !scope.isClassBody;
   for (let statement = block.firstChild; statement; statement = statement.nextSibling) {
-    const completion = isModuleLevel ? executeModuleStatement(interp, statement, scope) : executeStatement(interp, statement, scope);
+    const completion = executeStatement(interp, statement, scope);
     if (completion.kind !== "normal") return completion;
   }
   return NORMAL;
+};
+
+/** A module's top level: each statement (with all it calls and loops) has its own step budget. */
+export const executeModuleBody = (interp: Interpreter, block: SyntaxNode, scope: Scope): void => {
+  for (let statement = block.firstChild; statement; statement = statement.nextSibling) {
+    if (executeModuleStatement(interp, statement, scope).kind !== "normal") return;
+  }
 };
 
 const executeModuleStatement = (interp: Interpreter, statement: SyntaxNode, scope: Scope): Completion => {
@@ -40,7 +46,8 @@ const executeModuleStatement = (interp: Interpreter, statement: SyntaxNode, scop
     return executeStatement(interp, statement, scope);
   } catch (error) {
     if (!(error instanceof BudgetExceeded) || error.scope !== "statement") throw error;
-    report(interp, siteOf(scope, statement), "error", "analysis_budget_exceeded", "this statement needs more analysis steps than allowed; its effects are not listed");
+    // Said at the statement whose effects are dropped, not at the innermost line it reached.
+    reportBudget(interp, error.budget, siteOf(scope, statement));
     return NORMAL;
   } finally {
     interp.statementSteps = outer;
@@ -48,7 +55,24 @@ const executeModuleStatement = (interp: Interpreter, statement: SyntaxNode, scop
 };
 
 const executeStatement = (interp: Interpreter, node: SyntaxNode, scope: Scope): Completion => {
+  const saved = interp.position;
+  interp.position = { module: scope.module, from: node.from };
   countStep(interp);
+  if (interp.nesting >= interp.budgets.nesting) {
+    reportBudget(interp, "nesting", siteOf(scope, node));
+    interp.position = saved;
+    return NORMAL;
+  }
+  interp.nesting += 1;
+  try {
+    return runStatement(interp, node, scope);
+  } finally {
+    interp.nesting -= 1;
+    interp.position = saved;
+  }
+};
+
+const runStatement = (interp: Interpreter, node: SyntaxNode, scope: Scope): Completion => {
   switch (node.name) {
     case "ImportStatement":
       executeImport(interp, node, scope);
@@ -180,8 +204,12 @@ const executeUpdate = (interp: Interpreter, node: SyntaxNode, scope: Scope): voi
   const addition = evaluate(interp, valueNode, scope);
   const op = textOf(scope, operator).replace("=", "");
   let result: Value = unknown(`\`${textOf(scope, node)}\` at ${siteOf(scope, node).file}:${siteOf(scope, node).line}`);
-  if (op === "+" && current.kind === "str" && addition.kind === "str") result = { kind: "str", value: current.value + addition.value };
-  else if (op === "+" && current.kind === "seq" && addition.kind === "seq") result = { kind: "seq", items: [...current.items, ...addition.items] };
+  const site = siteOf(scope, node);
+  if (op === "+" && current.kind === "str" && addition.kind === "str") {
+    if (mayBuild(interp, "string", current.value.length + addition.value.length, site)) result = { kind: "str", value: current.value + addition.value };
+  } else if (op === "+" && current.kind === "seq" && addition.kind === "seq") {
+    if (mayBuild(interp, "container", current.items.length + addition.items.length, site)) result = { kind: "seq", items: [...current.items, ...addition.items] };
+  }
   assignTarget(interp, target, result, scope);
 };
 
@@ -305,7 +333,7 @@ const evaluateDecorator = (interp: Interpreter, decorator: SyntaxNode, scope: Sc
   let value = lookupName(scope, textOf(scope, first));
   for (const part of rest) value = getAttribute(interp, value, textOf(scope, part), siteOf(scope, part));
   if (!syntax.argList) return value;
-  const args: Args = evaluateArgs(interp, syntax.argList, scope, 0);
+  const args: Args = evaluateArgs(interp, syntax.argList, scope);
   return callValue(interp, value, args, siteOf(scope, decorator), textOf(scope, decorator).slice(1).split("(")[0] ?? "");
 };
 
@@ -320,7 +348,7 @@ const makeFunction = (definition: SyntaxNode, scope: Scope, name: string, statem
 
 const defineClass = (interp: Interpreter, definition: SyntaxNode, scope: Scope, name: string): Value => {
   const argList = childrenOf(definition).find((child) => child.name === "ArgList");
-  const bases = argList ? evaluateArgs(interp, argList, scope, 0).positional.map((arg) => arg.value) : [];
+  const bases = argList ? evaluateArgs(interp, argList, scope).positional.map((arg) => arg.value) : [];
   const attrs = new Map<string, Value>();
   const cls = { name, bases, attrs, module: scope.module, site: siteOf(scope, definition), node: definition };
   const body = childrenOf(definition).find((child) => child.name === "Body");

@@ -6,7 +6,9 @@ import { makeDiagnosticSink } from "./diagnostics.ts";
 import type { DiagnosticSink } from "./diagnostics.ts";
 import { chooseEntry } from "./entry.ts";
 import type { LoadedSource, Interpreter } from "./interpreter.ts";
-import { BudgetExceeded, importModule, makeInterpreter } from "./interpreter.ts";
+import { asBudgetExceeded, importModule, makeInterpreter, reportBudget } from "./interpreter.ts";
+import type { Budgets } from "./budget.ts";
+import { mergeBudgets } from "./budget.ts";
 import { importRootOf, makeModuleIndex, normalizePath } from "./module-graph.ts";
 import type { ModuleState } from "./module-state.ts";
 import { parsePython } from "./python-parser.ts";
@@ -19,10 +21,8 @@ export interface ExtractOptions {
   readonly entry?: string;
   /** Files larger than this are reported and skipped (default 4 MiB). */
   readonly maxFileBytes?: number;
-  /** Upper bound on interpreted statements, so no input can make extraction hang. */
-  readonly maxSteps?: number;
-  /** Upper bound for one module-level statement (and everything it calls). */
-  readonly maxStatementSteps?: number;
+  /** Overrides of the interpreter's budgets (steps, sizes, depth, time), so no input can exhaust the host. */
+  readonly budgets?: Partial<Budgets>;
 }
 
 export interface ExtractResult {
@@ -33,8 +33,6 @@ export interface ExtractResult {
 export type ProjectFiles = ReadonlyMap<string, Uint8Array | string> | Readonly<Record<string, string>>;
 
 const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
-const DEFAULT_MAX_STEPS = 3_000_000;
-const DEFAULT_MAX_STATEMENT_STEPS = 300_000;
 
 export const extractEndpoints = (files: ProjectFiles, options: ExtractOptions = {}): ExtractResult => {
   const diagnostics = makeDiagnosticSink();
@@ -49,46 +47,53 @@ export const extractEndpoints = (files: ProjectFiles, options: ExtractOptions = 
   const fileSet = new Set(pythonFiles);
   const root = entry.moduleName === null ? importRootOf(entry.file, fileSet) : "";
   const index = makeModuleIndex(fileSet, [...new Set([root, ""])]);
-  const interp = makeInterpreter(
-    index,
-    sources,
-    diagnostics,
-    options.maxSteps ?? DEFAULT_MAX_STEPS,
-    options.maxStatementSteps ?? DEFAULT_MAX_STATEMENT_STEPS,
-  );
+  const interp = makeInterpreter(index, sources, diagnostics, mergeBudgets(options.budgets));
   const entryModuleName = entry.moduleName ?? index.moduleNameOf(entry.file);
   const entrySite = { file: entry.file, line: 1 };
 
   let endpoints: Endpoint[] = [];
   let app: PyObject | null = null;
-  guarded(interp, entrySite, () => {
+  const finished = guarded(interp, () => {
     const module = entryModuleName ? importModule(interp, entryModuleName) : null;
     app = module ? findApp(interp, module, entry.attr) : null;
-    if (!app) {
-      const target = entry.attr ? `\`${entry.attr}\` in ${entry.file}` : `a FastAPI app in ${entry.file}`;
-      diagnostics.report(entrySite, "error", "no_app", `cannot find ${target}`);
-      return;
-    }
-    endpoints = collectEndpoints(interp, app);
   });
+  // Out of budget half way: the app as far as it was built is still the best answer.
+  const halfRun = entryModuleName ? interp.modules.get(entryModuleName) : undefined;
+  if (!finished && halfRun) app = findApp(interp, halfRun, entry.attr, false);
+  if (!finished) grantCollectionAllowance(interp);
+  const served: PyObject | null = app;
+  if (served) guarded(interp, () => (endpoints = collectEndpoints(interp, served)));
+  else {
+    const target = entry.attr ? `\`${entry.attr}\` in ${entry.file}` : `a FastAPI app in ${entry.file}`;
+    diagnostics.report(entrySite, "error", "no_app", `cannot find ${target}`);
+  }
 
   // Modules the app never imports still run (quietly) so unused routers can be pointed out.
   interp.quiet = true;
-  for (const file of pythonFiles) {
+  for (const file of finished ? pythonFiles : []) {
     const name = index.moduleNameOf(file);
-    if (name && !interp.modules.get(name)) guarded(interp, { file, line: 1 }, () => importModule(interp, name));
+    if (name && !interp.modules.get(name) && !guarded(interp, () => importModule(interp, name))) break;
   }
   interp.quiet = false;
   reportUnincludedRouters(interp, app);
   return { endpoints, diagnostics: diagnostics.list() };
 };
 
-const guarded = (interp: Interpreter, site: { file: string; line: number }, run: () => void): void => {
+/** Reading handler signatures after an overrun may evaluate a little more: a small, bounded grant. */
+const grantCollectionAllowance = (interp: Interpreter): void => {
+  interp.steps = Math.max(0, interp.budgets.steps - interp.budgets.statementSteps);
+  interp.deadline = performance.now() + interp.budgets.wallMs / 10;
+};
+
+/** Runs `run`; false when a budget that ends the interpretation ran out (reported). */
+const guarded = (interp: Interpreter, run: () => void): boolean => {
   try {
     run();
+    return true;
   } catch (error) {
-    if (!(error instanceof BudgetExceeded)) throw error;
-    interp.diagnostics.report(site, "error", "analysis_budget_exceeded", "the project needs more analysis steps than allowed; the result is incomplete");
+    const exceeded = asBudgetExceeded(interp, error);
+    reportBudget(interp, exceeded.budget, exceeded.site);
+    return false;
   }
 };
 
@@ -127,11 +132,11 @@ const loadSources = (files: ProjectFiles, maxFileBytes: number, diagnostics: Dia
 const textOfSource = (source: LoadedSource | undefined): string | null =>
   source && "parsed" in source ? source.parsed.source : null;
 
-const findApp = (interp: Interpreter, module: ModuleState, attr: string | null): PyObject | null => {
+const findApp = (interp: Interpreter, module: ModuleState, attr: string | null, mayCall = true): PyObject | null => {
   const asApp = (value: Value | undefined): PyObject | null => (value?.kind === "object" && value.obj.isApp ? value.obj : null);
   if (attr) {
     const value = module.scope.vars.get(attr);
-    if (value?.kind !== "function") return asApp(value);
+    if (value?.kind !== "function" || !mayCall) return asApp(value);
     // `module:factory`, called as `uvicorn --factory` would.
     return asApp(callValue(interp, value, plainArgs([]), { file: module.file ?? module.name, line: 1 }, value.fn.name));
   }

@@ -1,8 +1,10 @@
 // The interpreter's shared state and Python's import machinery: a module runs once, on
 // first import, and a module imported while it is still running is seen half-initialised.
+import type { Budgets, BudgetName } from "./budget.ts";
+import { budgetMessage, BudgetExceeded } from "./budget.ts";
 import type { Diagnostic } from "./endpoint.ts";
 import type { DiagnosticSink } from "./diagnostics.ts";
-import { executeBlock } from "./execute.ts";
+import { executeModuleBody } from "./execute.ts";
 import type { ModuleIndex } from "./module-graph.ts";
 import type { ModuleState } from "./module-state.ts";
 import type { ParsedModule } from "./python-parser.ts";
@@ -26,11 +28,17 @@ export interface Interpreter {
   callDepth: number;
   /** The object whose method is running, for zero-argument super(). */
   currentSelf: PyObject | null;
+  readonly budgets: Budgets;
   steps: number;
-  readonly maxSteps: number;
   /** Steps taken by the current module-level statement, bounded so one bomb cannot sink the rest. */
   statementSteps: number;
-  readonly maxStatementSteps: number;
+  /** Expressions and statements being evaluated right now, one inside the other. */
+  nesting: number;
+  /** List items and string characters built so far. */
+  allocated: number;
+  deadline: number;
+  /** The statement being executed, for saying where a budget ran out. */
+  position: { module: ModuleState; from: number } | null;
 }
 
 /** Names assigned while speculating, to be made unknown when the speculative branch ends. */
@@ -38,23 +46,13 @@ export interface SpeculativeWrites {
   readonly writes: Array<{ readonly vars: Map<string, Value>; readonly name: string }>;
 }
 
-/** `scope: "statement"` aborts one module-level statement; `"total"` ends the analysis. */
-export class BudgetExceeded extends Error {
-  readonly scope: "statement" | "total";
-  constructor(scope: "statement" | "total") {
-    super(`analysis step budget exhausted (${scope})`);
-    this.scope = scope;
-  }
-}
-
-export const MAX_CALL_DEPTH = 40;
+export { BudgetExceeded };
 
 export const makeInterpreter = (
   index: ModuleIndex,
   sources: ReadonlyMap<string, LoadedSource>,
   diagnostics: DiagnosticSink,
-  maxSteps: number,
-  maxStatementSteps: number,
+  budgets: Budgets,
 ): Interpreter => ({
   index,
   sources,
@@ -67,10 +65,13 @@ export const makeInterpreter = (
   quiet: false,
   callDepth: 0,
   currentSelf: null,
+  budgets,
   steps: 0,
-  maxSteps,
   statementSteps: 0,
-  maxStatementSteps,
+  nesting: 0,
+  allocated: 0,
+  deadline: performance.now() + budgets.wallMs,
+  position: null,
 });
 
 export const report = (
@@ -83,11 +84,58 @@ export const report = (
   if (!interp.quiet) interp.diagnostics.report(site, severity, code, message);
 };
 
+/** Where the interpreter is now: the statement it executes (or the module being loaded). */
+export const currentSite = (interp: Interpreter, fallback?: Site): Site => {
+  const position = interp.position;
+  if (!position) return fallback ?? { file: "", line: 0 };
+  return { file: position.module.file ?? position.module.name, line: position.module.parsed?.lineOf(position.from) ?? 1 };
+};
+
+const TIME_CHECK_INTERVAL = 512;
+
 export const countStep = (interp: Interpreter): void => {
   interp.steps += 1;
   interp.statementSteps += 1;
-  if (interp.steps > interp.maxSteps) throw new BudgetExceeded("total");
-  if (interp.statementSteps > interp.maxStatementSteps) throw new BudgetExceeded("statement");
+  if (interp.steps > interp.budgets.steps) throw new BudgetExceeded("total", "steps", currentSite(interp));
+  if (interp.statementSteps > interp.budgets.statementSteps) throw new BudgetExceeded("statement", "statement steps", currentSite(interp));
+  if (interp.steps % TIME_CHECK_INTERVAL === 0) checkDeadline(interp);
+};
+
+export const checkDeadline = (interp: Interpreter): void => {
+  if (performance.now() > interp.deadline) throw new BudgetExceeded("total", "wall time", currentSite(interp));
+};
+
+/**
+ * The budget overrun an error stands for: ours, or the JavaScript engine's own limits (stack
+ * depth, string or array length) reached first. Anything else is a bug and is rethrown.
+ */
+export const asBudgetExceeded = (interp: Interpreter, error: unknown): BudgetExceeded => {
+  if (error instanceof BudgetExceeded) return error;
+  if (error instanceof RangeError) {
+    if (/call stack/i.test(error.message)) return new BudgetExceeded("total", "nesting", currentSite(interp));
+    if (/invalid (string|array) length/i.test(error.message)) return new BudgetExceeded("total", "allocation", currentSite(interp));
+  }
+  throw error;
+};
+
+/** A budget overrun that only makes one value unknown: reported here, work goes on. */
+export const reportBudget = (interp: Interpreter, budget: BudgetName, site: Site): void => {
+  interp.diagnostics.report(site, "error", "budget_exceeded", budgetMessage(budget, interp.budgets));
+};
+
+/**
+ * Whether a value of `size` list items or characters may be built at `site`; counts it
+ * against the allocation budget. When it may not, the overrun is reported.
+ */
+export const mayBuild = (interp: Interpreter, kind: "container" | "string", size: number, site: Site): boolean => {
+  const limit = kind === "string" ? interp.budgets.stringLength : interp.budgets.containerItems;
+  if (size > limit) {
+    reportBudget(interp, kind === "string" ? "string length" : "container size", site);
+    return false;
+  }
+  interp.allocated += size;
+  if (interp.allocated > interp.budgets.allocation) throw new BudgetExceeded("total", "allocation", site);
+  return true;
 };
 
 /** The module's state, created on first sight; null when no project file provides it. */
@@ -134,7 +182,7 @@ export const runModule = (interp: Interpreter, module: ModuleState): void => {
   interp.speculativeWrites = [];
   interp.currentSelf = null;
   try {
-    executeBlock(interp, module.parsed.tree.topNode, module.scope);
+    executeModuleBody(interp, module.parsed.tree.topNode, module.scope);
   } finally {
     interp.callDepth = saved.depth;
     interp.speculative = saved.speculative;

@@ -131,12 +131,14 @@ describe("bad code never stops the rest", () => {
         "@router.get('/after-bomb')\ndef after(): pass",
       ].join("\n"),
     };
-    const { endpoints, diagnostics } = extractEndpoints(files, { maxStatementSteps: 50_000 });
+    const { endpoints, diagnostics } = extractEndpoints(files, { budgets: { statementSteps: 50_000 } });
     expect(keysOf(endpoints)).toEqual(["GET /ok"]);
-    expect(brief(diagnostics)).toEqual(expect.arrayContaining(["syntax_error deep.py:1", "analysis_budget_exceeded nasty.py:95", "conditional_include main.py:8"]));
-    const total = extractEndpoints(files, { maxSteps: 50_000 });
+    expect(brief(diagnostics)).toEqual(expect.arrayContaining(["syntax_error deep.py:1", "budget_exceeded nasty.py:95", "budget_exceeded main.py:5", "conditional_include main.py:8"]));
+    expect(diagnostics.find((d) => d.code === "budget_exceeded" && d.file === "nasty.py")?.message).toContain("statement steps budget (50000) exceeded");
+    const total = extractEndpoints(files, { budgets: { steps: 50_000 } });
     expect(total.endpoints).toEqual([]);
-    expect(brief(total.diagnostics)).toContain("analysis_budget_exceeded main.py:1");
+    expect(brief(total.diagnostics)).toEqual(expect.arrayContaining(["no_app main.py:1"]));
+    expect(total.diagnostics.find((d) => d.code === "budget_exceeded")).toMatchObject({ file: "nasty.py", message: expect.stringContaining("steps budget (50000)") });
   });
 
   it("accepts bytes and strings, and reports a missing entry or app", () => {
