@@ -2,6 +2,7 @@ import { Context, type Effect, Schema } from "effect";
 import type { Endpoint } from "../extractor/endpoint.ts";
 import type { GenerationNotFound } from "../generations/errors.ts";
 import type { InvalidRequest } from "../http/request-errors.ts";
+import type { BootReport } from "../runtime/boot/boot-report.ts";
 import type { Upstream } from "../runtime/contract.ts";
 import type { EntryNotFound, RuntimeUnavailable } from "../runtime/errors.ts";
 import type {
@@ -102,6 +103,8 @@ export class Previews extends Context.Service<Previews, {
   readonly config: Effect.Effect<ConfigView>;
   /** Records activity (proxied traffic, a log subscriber) so idle auto-stop waits. False if not live. */
   readonly touch: (previewInstanceId: string) => Effect.Effect<boolean>;
+  /** What the boot program reported of a live preview (its real route table); undefined when there is none. */
+  readonly bootReport: (previewInstanceId: string) => Effect.Effect<BootReport | undefined>;
   /** Internal: a preview by id, whoever owns it (callers check the token or the user). */
   readonly route: (previewInstanceId: string) => Effect.Effect<PreviewRoute, PreviewNotFound>;
 }>()("platform/Previews") {}

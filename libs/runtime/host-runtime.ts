@@ -1,6 +1,7 @@
 import { Config, Effect, Layer, Option } from "effect";
 import { PreviewRuntime, type ResourceLimits } from "./contract.ts";
-import { formatEntry } from "./entry.ts";
+import { join } from "node:path";
+import { bootArgs, bootDir, bootFile } from "./boot/boot-program.ts";
 import { RuntimeUnavailable } from "./errors.ts";
 import { findPython } from "./find-python.ts";
 import { PortAllocator } from "./port-allocator.ts";
@@ -46,8 +47,8 @@ export const HostRuntimeLive = (options: HostRuntimeOptions) =>
               args: [
                 `--as=${limits.memoryMb * mib}`, `--nproc=${limits.maxProcesses}`,
                 `--fsize=${limits.fileSizeMb * mib}`, `--cpu=${limits.cpuSeconds}`, "--",
-                python, "-m", "uvicorn", formatEntry(spec.entry),
-                "--host", "127.0.0.1", "--port", String(port), "--root-path", spec.rootPath,
+                python,
+                ...bootArgs({ program: join(bootDir, bootFile), project: spec.workDir, entry: spec.entry, listen: { host: "127.0.0.1", port }, rootPath: spec.rootPath }),
               ],
               cwd: spec.workDir,
               env: { PATH: previewPath, HOME: spec.workDir, LANG: "C.UTF-8", ...spec.env },

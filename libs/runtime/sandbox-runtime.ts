@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { Deferred, Duration, Effect, Exit, Layer, Option, type Scope } from "effect";
 import { LineSplitter } from "../logsink/line-splitter.ts";
 import { type LaunchSpec, PreviewRuntime, type ProcessExit, type ResourceLimits } from "./contract.ts";
-import { formatEntry } from "./entry.ts";
+import { bootArgs, bootDir, bootFile } from "./boot/boot-program.ts";
 import { RuntimeUnavailable } from "./errors.ts";
 import { buildImage, findImage, type ImageInfo, onPath } from "./image/image-store.ts";
 import type { ImageRecipe } from "./image/recipe.ts";
@@ -35,7 +35,7 @@ export interface SandboxRuntimeOptions {
 const mib = 1024 * 1024;
 const hostPath = "/usr/sbin:/usr/bin:/sbin:/bin";
 /** Where things are inside the sandbox. The work dir lives under the private /tmp (the image is read-only). */
-const inside = { app: "/tmp/app", venv: "/tmp/venv", wheelhouse: "/tmp/wheelhouse", socket: "/tmp/app/.preview.sock" };
+const inside = { app: "/tmp/app", venv: "/tmp/venv", wheelhouse: "/tmp/wheelhouse", socket: "/tmp/app/.preview.sock", boot: "/tmp/.boot" };
 const socketName = ".preview.sock";
 /** sockaddr_un holds 108 bytes with the terminating NUL. */
 const maxSocketPath = 107;
@@ -245,11 +245,12 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
                 binds: [
                   { host: spec.workDir, inside: inside.app, writable: true },
                   ...(venvDir === undefined ? [] : [{ host: venvDir, inside: inside.venv, writable: false }]),
+                  { host: bootDir, inside: inside.boot, writable: false },
                 ],
                 env: { PATH: `${venvDir === undefined ? "" : `${inside.venv}/bin:`}/usr/bin:/bin`, HOME: inside.app, LANG: "C.UTF-8", ...spec.env },
                 command: [
-                  venvDir === undefined ? "/usr/bin/python3" : `${inside.venv}/bin/python`, "-m", "uvicorn", formatEntry(spec.entry),
-                  "--uds", inside.socket, "--root-path", spec.rootPath,
+                  venvDir === undefined ? "/usr/bin/python3" : `${inside.venv}/bin/python`,
+                  ...bootArgs({ program: `${inside.boot}/${bootFile}`, project: inside.app, entry: spec.entry, listen: { uds: inside.socket }, rootPath: spec.rootPath }),
                 ],
               }),
               cwd: "/",

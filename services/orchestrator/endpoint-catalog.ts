@@ -11,6 +11,7 @@ import type { PreviewNotFound } from "../../libs/previews/errors.ts";
 import type { Upstream } from "../../libs/runtime/contract.ts";
 import { formatEntry } from "../../libs/runtime/entry.ts";
 import { readLiveOpenApi } from "./live-openapi.ts";
+import { endpointsOfRoutes, enrichFromOpenApi } from "./live-routes.ts";
 import { endpointsOfOpenApi, mergeLive } from "./openapi-endpoints.ts";
 
 /** A generation's endpoints: from its running preview's OpenAPI when there is one, else from its source. */
@@ -67,11 +68,19 @@ export const EndpointCatalogLive = (options: { readonly capacity: number; readon
           return yield* extractor.extract(files, entry === undefined ? {} : { entry: formatEntry(entry) });
         }), { capacity: options.capacity, timeToLive: keepSuccesses });
 
-      // A running preview serves the same app until it ends (no reload), so one read per preview
-      // is enough, and status polling does not fill the preview's own access log.
+      // The app's own route table (from the boot program) is the list; its OpenAPI document, wherever
+      // the app put it, only describes those routes. A running preview serves the same app until it
+      // ends, so one read per preview is enough, and status polling does not fill its access log.
       const fromPreview = yield* Cache.makeWith((key: Keyed<Upstream>) =>
-        readLiveOpenApi(key.payload, options.liveTimeoutMs).pipe(Effect.flatMap(endpointsOfOpenApi)),
-      { capacity: options.capacity, timeToLive: keepSuccesses });
+        Effect.gen(function* () {
+          const report = yield* previews.bootReport(key.id);
+          const openApi = (path: string | undefined) => readLiveOpenApi(key.payload, options.liveTimeoutMs, path).pipe(Effect.flatMap(endpointsOfOpenApi));
+          if (report?.routes === undefined) return yield* openApi(undefined);
+          const routes = endpointsOfRoutes(report.routes);
+          if (report.openapiUrl === null || report.openapiUrl === undefined) return routes;
+          const documented = yield* openApi(report.openapiUrl).pipe(Effect.orElseSucceed(() => []));
+          return enrichFromOpenApi(routes, documented);
+        }), { capacity: options.capacity, timeToLive: keepSuccesses });
 
       const staticOf = (generation: StoredGeneration): Effect.Effect<ExtractionResult, PeerUnavailable> => {
         const entry = generation.entry;

@@ -10,11 +10,11 @@ export class LiveReadFailed extends Data.TaggedError("LiveReadFailed")<{
 const maxDocumentBytes = 16 * 1024 * 1024;
 
 /**
- * GETs `/openapi.json` straight from a preview's upstream (TCP port or Unix socket). The preview
+ * GETs the app's OpenAPI document (`/openapi.json` unless the app put it elsewhere) straight from a preview's upstream (TCP port or Unix socket). The preview
  * runs with `--root-path /p/{id}`, which only affects the URLs it generates: it serves its own
  * routes, this one included, at their app paths.
  */
-export const readLiveOpenApi = (upstream: Upstream, timeoutMs: number): Effect.Effect<unknown, LiveReadFailed> =>
+export const readLiveOpenApi = (upstream: Upstream, timeoutMs: number, path = "/openapi.json"): Effect.Effect<unknown, LiveReadFailed> =>
   Effect.callback<unknown, LiveReadFailed>((resume) => {
     let settled = false;
     const settle = (outcome: Effect.Effect<unknown, LiveReadFailed>) => {
@@ -24,10 +24,10 @@ export const readLiveOpenApi = (upstream: Upstream, timeoutMs: number): Effect.E
     };
     const fail = (reason: string) => settle(Effect.fail(new LiveReadFailed({ reason })));
     const where = upstream.kind === "tcp" ? { host: upstream.host, port: upstream.port } : { socketPath: upstream.path };
-    const req = request({ ...where, path: "/openapi.json", headers: { accept: "application/json" }, timeout: timeoutMs }, (res) => {
+    const req = request({ ...where, path, headers: { accept: "application/json" }, timeout: timeoutMs }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
-        return fail(`the preview answered ${res.statusCode} for /openapi.json`);
+        return fail(`the preview answered ${res.statusCode} for ${path}`);
       }
       const chunks: Buffer[] = [];
       let size = 0;

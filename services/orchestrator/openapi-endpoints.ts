@@ -118,7 +118,7 @@ const typedFrom = (live: ReadonlyArray<Param>, declared: ReadonlyArray<Param>): 
 /**
  * Live endpoints with what only the source knows: where each handler is, its name, its path as
  * written (converters kept) and its annotations. A live route the static analysis could not
- * resolve keeps no source. WebSocket routes are not in OpenAPI, so the static ones are kept.
+ * resolve keeps no source. WebSocket routes are not in OpenAPI: static ones the live list lacks are kept.
  */
 export const mergeLive = (live: ReadonlyArray<Endpoint>, fromSource: ReadonlyArray<Endpoint>): Endpoint[] => {
   const byKey = new Map<string, Endpoint>();
@@ -138,6 +138,7 @@ export const mergeLive = (live: ReadonlyArray<Endpoint>, fromSource: ReadonlyArr
       ...(s.source === undefined ? {} : { source: s.source }),
     };
   });
-  const sockets = fromSource.filter((e) => e.method === "WEBSOCKET");
+  const listed = new Set(live.map(matchKey));
+  const sockets = fromSource.filter((e) => e.method === "WEBSOCKET" && !listed.has(matchKey(e)));
   return [...merged, ...sockets].sort(compareEndpoints);
 };

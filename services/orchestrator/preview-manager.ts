@@ -13,6 +13,7 @@ import {
 import { PreviewRuntime, type Upstream } from "../../libs/runtime/contract.ts";
 import { formatEntry, parseEntry } from "../../libs/runtime/entry.ts";
 import { EntryNotFound } from "../../libs/runtime/errors.ts";
+import { readBootReport } from "../../libs/runtime/boot/boot-report.ts";
 import { OrchestratorDb } from "./db/orchestrator-db.ts";
 import { liveStatuses } from "./db/schema.ts";
 import { makeSupervision, type StopReason, type Supervision } from "./preview-supervisor.ts";
@@ -208,6 +209,12 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
               upstream: isLive(row) ? upstreamOf(row) ?? null : null,
               previewTokenHash: row.previewTokenHash,
             };
+          }),
+
+        bootReport: (previewInstanceId) =>
+          Effect.sync(() => {
+            const row = rows.byId(previewInstanceId);
+            return row === undefined || !isLive(row) ? undefined : readBootReport(row.workDir);
           }),
 
         touch: (previewInstanceId) =>
