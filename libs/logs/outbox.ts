@@ -26,9 +26,17 @@ export class Outbox {
   private readonly seqs = new Map<string, number>();
   private readonly dropped = new Map<string, number>();
   private readonly capacity: number;
+  private readonly seqFloor: number;
 
-  constructor(capacity: number) {
+  /**
+   * `seqFloor`: every preview's sequence numbers start above it. The sink passes the time it
+   * started in microseconds, so a restarted orchestrator numbers a preview it re-adopts above
+   * anything the previous one sent (unless that one sent over a million records a second), and
+   * the logs service, which skips `seq <= lastSeq` as already stored, keeps them.
+   */
+  constructor(capacity: number, seqFloor = 0) {
     this.capacity = capacity;
+    this.seqFloor = seqFloor;
   }
 
   get size(): number {
@@ -100,7 +108,7 @@ export class Outbox {
   }
 
   private nextSeq(previewId: string): number {
-    const seq = (this.seqs.get(previewId) ?? 0) + 1;
+    const seq = (this.seqs.get(previewId) ?? this.seqFloor) + 1;
     this.seqs.set(previewId, seq);
     return seq;
   }

@@ -23,7 +23,7 @@ export type Delivery = "delivered" | "rejected" | "failed";
  */
 export const makeOutboxSink = (deliver: (batch: OutboxBatch) => Effect.Effect<Delivery>, options: OutboxSinkOptions) =>
   Effect.gen(function* () {
-    const outbox = new Outbox(options.bufferLines ?? 10_000);
+    const outbox = new Outbox(options.bufferLines ?? 10_000, Date.now() * 1000);
     const batchLines = options.batchLines ?? 1000;
     const batchBytes = options.batchBytes ?? 1024 * 1024;
     const retryMinMs = options.retryMinMs ?? 100;

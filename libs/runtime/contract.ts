@@ -32,6 +32,16 @@ export interface LaunchSpec {
   readonly onSystemLine?: (message: string, level: "INFO" | "WARN") => void;
 }
 
+/** A preview a previous orchestrator started, as its row remembers it. */
+export interface AdoptionSpec {
+  readonly previewId: string;
+  readonly workDir: string;
+  readonly pid: number;
+  readonly startTicks: string;
+  readonly upstream: Upstream;
+  readonly onOutput: (chunk: OutputChunk) => void;
+}
+
 export interface PreviewProcess {
   readonly pid: number;
   /** Kernel start time of `pid`, so a recycled pid is never mistaken for ours. */
@@ -55,6 +65,8 @@ export class PreviewRuntime extends Context.Service<PreviewRuntime, {
   readonly name: "host" | "sandbox";
   readonly limits: ResourceLimits;
   readonly start: (spec: LaunchSpec) => Effect.Effect<PreviewProcess, RuntimeUnavailable | RequirementsUnavailable>;
+  /** Takes over a preview that outlived its orchestrator; undefined when that process is gone. */
+  readonly adopt: (spec: AdoptionSpec) => Effect.Effect<PreviewProcess | undefined>;
   /** True once something accepts connections at the upstream: uvicorn binds only after app startup. */
   readonly isAnswering: (upstream: Upstream) => Effect.Effect<boolean>;
 }>()("platform/PreviewRuntime") {}

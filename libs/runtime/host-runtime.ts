@@ -5,7 +5,8 @@ import { bootArgs, bootDir, bootFile } from "./boot/boot-program.ts";
 import { RuntimeUnavailable } from "./errors.ts";
 import { findPython } from "./find-python.ts";
 import { PortAllocator } from "./port-allocator.ts";
-import { spawnGroup } from "./spawn-group.ts";
+import { outputDirOf } from "./output-pipes.ts";
+import { adoptGroup, spawnGroup } from "./spawn-group.ts";
 import { acceptsConnections } from "./tcp-probe.ts";
 
 export interface HostRuntimeOptions {
@@ -55,9 +56,23 @@ export const HostRuntimeLive = (options: HostRuntimeOptions) =>
               onOutput: spec.onOutput,
               stopGraceMs: options.stopGraceMs,
               onGone: ports.release(port),
+              outputDir: outputDirOf(spec.workDir),
             });
             return { ...group, upstream: { kind: "tcp" as const, host: "127.0.0.1", port } };
           }),
+        // Its port stays reserved under its row, so only the release on its end is ours.
+        adopt: (spec) =>
+          adoptGroup({
+            pid: spec.pid,
+            startTicks: spec.startTicks,
+            outputDir: outputDirOf(spec.workDir),
+            onOutput: spec.onOutput,
+            stopGraceMs: options.stopGraceMs,
+            onGone: spec.upstream.kind === "tcp" ? ports.release(spec.upstream.port) : Effect.void,
+          }).pipe(Effect.flatMap((group) =>
+            group !== undefined ? Effect.succeed({ ...group, upstream: spec.upstream })
+            : spec.upstream.kind === "tcp" ? ports.release(spec.upstream.port).pipe(Effect.as(undefined))
+            : Effect.succeed(undefined))),
       });
     }),
   );

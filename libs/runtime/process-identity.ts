@@ -17,6 +17,17 @@ export const readStartTicks = (pid: number): string | undefined => {
 
 export const isSameProcess = (pid: number, startTicks: string): boolean => readStartTicks(pid) === startTicks;
 
+/** The same process, and not a zombie (an adopted leader whose new parent has not reaped it yet). */
+export const isRunningProcess = (pid: number, startTicks: string): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[0] !== "Z" && fields[19] === startTicks;
+  } catch {
+    return false;
+  }
+};
+
 /** Signals a whole process group; false when it no longer exists. */
 export const signalGroup = (pgid: number, signal: NodeJS.Signals): boolean => {
   try {

@@ -12,7 +12,8 @@ import type { ImageRecipe } from "./image/recipe.ts";
 import { groupExists, signalGroup } from "./process-identity.ts";
 import { descendantsOf, processChildren, treeMemoryBytes } from "./process-tree.ts";
 import { prepareRequirements, type SandboxedRun } from "./requirements/requirements.ts";
-import { spawnGroup } from "./spawn-group.ts";
+import { outputDirOf } from "./output-pipes.ts";
+import { adoptGroup, spawnGroup, type SpawnedGroup } from "./spawn-group.ts";
 import { acceptsConnections } from "./tcp-probe.ts";
 
 export interface SandboxRuntimeOptions {
@@ -85,6 +86,8 @@ interface SandboxCommand {
   readonly network: boolean;
   readonly env: Readonly<Record<string, string>>;
   readonly command: ReadonlyArray<string>;
+  /** A preview outlives a crashed orchestrator (to be re-adopted); a requirements step never does. */
+  readonly outlivesParent?: boolean;
 }
 
 /**
@@ -106,7 +109,7 @@ const sandboxArgs = (c: SandboxCommand): ReadonlyArray<string> => [
   ...c.binds.flatMap((b) => [b.writable ? "--bind" : "--ro-bind", b.host, b.inside]),
   ...(c.network && existsSync("/etc/resolv.conf") ? ["--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"] : []),
   "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", ...(c.network ? [] : ["--unshare-net"]),
-  "--hostname", "preview", "--die-with-parent",
+  "--hostname", "preview", ...(c.outlivesParent === true ? [] : ["--die-with-parent"]),
   "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP",
   "--clearenv", ...Object.entries(c.env).flatMap(([k, v]) => ["--setenv", k, v]),
   "--chdir", c.binds.some((b) => b.inside === inside.app) ? inside.app : "/tmp",
@@ -114,6 +117,24 @@ const sandboxArgs = (c: SandboxCommand): ReadonlyArray<string> => [
   "setpriv", `--reuid=${c.uid}`, `--regid=${c.uid}`, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
   ...c.command,
 ];
+
+/**
+ * SIGTERM to what runs inside only: bwrap has no handler and would die at once, and its death
+ * takes the whole PID namespace down with SIGKILL before uvicorn could shut down.
+ */
+const stopInside = (group: SpawnedGroup, graceMs: number) =>
+  Effect.gen(function* () {
+    for (const pid of descendantsOf(group.pid).slice(2)) {
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+    const graceful = yield* group.exited.pipe(Effect.timeoutOption(Duration.millis(graceMs)));
+    if (graceful._tag === "Some") return graceful.value;
+    return yield* group.stop;
+  });
 
 /** Runs a short command in the sandbox (the requirements step): stdout collected, stderr lines streamed and kept. */
 const runToEnd = (args: ReadonlyArray<string>, onLine: (line: string) => void) =>
@@ -241,7 +262,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
             const group = yield* spawnGroup({
               command: "prlimit",
               args: sandboxArgs({
-                image, uid, limits, tmpMb: options.tmpMb, network: false,
+                image, uid, limits, tmpMb: options.tmpMb, network: false, outlivesParent: true,
                 binds: [
                   { host: spec.workDir, inside: inside.app, writable: true },
                   ...(venvDir === undefined ? [] : [{ host: venvDir, inside: inside.venv, writable: false }]),
@@ -255,6 +276,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
               }),
               cwd: "/",
               env: { PATH: hostPath },
+              outputDir: outputDirOf(spec.workDir),
               onOutput: spec.onOutput,
               stopGraceMs: options.stopGraceMs,
               onGone: Effect.andThen(Effect.sync(() => {
@@ -274,20 +296,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
               });
             }
             const explain = (exit: ProcessExit): ProcessExit => (overLimit === undefined ? exit : { ...exit, reason: overLimit });
-            // SIGTERM to what runs inside only: bwrap has no handler and would die at once, and its
-            // death takes the whole PID namespace down with SIGKILL before uvicorn could shut down.
-            const stop = Effect.gen(function* () {
-              for (const pid of descendantsOf(group.pid).slice(2)) {
-                try {
-                  process.kill(pid, "SIGTERM");
-                } catch {
-                  // already gone
-                }
-              }
-              const graceful = yield* group.exited.pipe(Effect.timeoutOption(Duration.millis(options.stopGraceMs)));
-              if (graceful._tag === "Some") return graceful.value;
-              return yield* group.stop;
-            });
+            const stop = stopInside(group, options.stopGraceMs);
             return {
               pid: group.pid,
               startTicks: group.startTicks,
@@ -303,6 +312,34 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
         limits,
         isAnswering: (upstream) => Effect.promise(() => acceptsConnections(upstream)),
         start,
+        adopt: (spec) =>
+          Effect.gen(function* () {
+            const group = yield* adoptGroup({
+              pid: spec.pid,
+              startTicks: spec.startTicks,
+              outputDir: outputDirOf(spec.workDir),
+              onOutput: spec.onOutput,
+              stopGraceMs: options.stopGraceMs,
+              onGone: Effect.sync(() => watched.delete(spec.pid)),
+            });
+            if (group === undefined) return undefined;
+            let overLimit: string | undefined;
+            watched.set(group.pid, {
+              limitBytes: limits.memoryMb * mib,
+              kill: (used) => {
+                overLimit = `was stopped: its processes used ${Math.round(used / mib)} MB of memory, over the ${limits.memoryMb} MB limit`;
+                signalGroup(group.pid, "SIGKILL");
+              },
+            });
+            const explain = (exit: ProcessExit): ProcessExit => (overLimit === undefined ? exit : { ...exit, reason: overLimit });
+            return {
+              pid: group.pid,
+              startTicks: group.startTicks,
+              exited: group.exited.pipe(Effect.map(explain)),
+              stop: stopInside(group, options.stopGraceMs).pipe(Effect.map(explain)),
+              upstream: spec.upstream,
+            };
+          }),
       });
     }),
   );

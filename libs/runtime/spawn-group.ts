@@ -3,7 +3,8 @@ import { Deferred, Duration, Effect } from "effect";
 import { LineSplitter } from "../logsink/line-splitter.ts";
 import type { OutputChunk, ProcessExit } from "./contract.ts";
 import { RuntimeUnavailable } from "./errors.ts";
-import { readStartTicks, signalGroup } from "./process-identity.ts";
+import { createOutputPipes, followOutput, removeOutputPipes } from "./output-pipes.ts";
+import { isRunningProcess, readStartTicks, signalGroup } from "./process-identity.ts";
 
 export interface GroupSpec {
   readonly command: string;
@@ -14,6 +15,11 @@ export interface GroupSpec {
   readonly stopGraceMs: number;
   /** Runs once the group is gone, before `exited` completes (e.g. to release a port). */
   readonly onGone: Effect.Effect<void>;
+  /**
+   * Output through FIFOs in this directory (libs/runtime/output-pipes.ts), so the group outlives
+   * the orchestrator and a later one can adopt it; without it, plain pipes to this process.
+   */
+  readonly outputDir?: string;
 }
 
 export interface SpawnedGroup {
@@ -31,6 +37,16 @@ const captureLines = (child: ChildProcess, onOutput: (chunk: OutputChunk) => voi
   }
 };
 
+/** SIGTERM to the group, SIGKILL after the grace period; completes when it has exited. */
+const stopGroup = (pid: number, exited: Effect.Effect<ProcessExit>, graceMs: number) =>
+  Effect.gen(function* () {
+    signalGroup(pid, "SIGTERM");
+    const graceful = yield* exited.pipe(Effect.timeoutOption(Duration.millis(graceMs)));
+    if (graceful._tag === "Some") return graceful.value;
+    signalGroup(pid, "SIGKILL");
+    return yield* exited;
+  });
+
 /**
  * Starts a command as the leader of its own process group (so a stop reaches everything it
  * forked) with exactly the environment given, and captures its output line by line.
@@ -38,31 +54,71 @@ const captureLines = (child: ChildProcess, onOutput: (chunk: OutputChunk) => voi
 export const spawnGroup = (spec: GroupSpec): Effect.Effect<SpawnedGroup, RuntimeUnavailable> =>
   Effect.gen(function* () {
     const exitDeferred = yield* Deferred.make<ProcessExit>();
+    const outputDir = spec.outputDir;
+    const pipes = outputDir === undefined ? undefined : yield* Effect.tryPromise({
+      try: () => createOutputPipes(outputDir),
+      catch: (e) => new RuntimeUnavailable({ message: `Could not create the preview's output pipes in ${outputDir}: ${String(e)}` }),
+    }).pipe(Effect.onError(() => spec.onGone));
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: spec.env,
       detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: pipes === undefined ? ["ignore", "pipe", "pipe"] : ["ignore", pipes.fds[0], pipes.fds[1]],
     });
     yield* Effect.callback<void, RuntimeUnavailable>((resume) => {
       child.once("spawn", () => resume(Effect.void));
       child.once("error", (e) => resume(Effect.fail(new RuntimeUnavailable({ message: `Could not start ${spec.command}: ${e.message}` }))));
-    }).pipe(Effect.onError(() => spec.onGone));
+    }).pipe(Effect.ensuring(Effect.sync(() => pipes?.close())), Effect.onError(() => spec.onGone));
     const pid = child.pid as number;
     const startTicks = readStartTicks(pid) ?? "";
-    captureLines(child, spec.onOutput);
+    // The FIFOs go once all was read from them: nothing else can ever write there again.
+    const drained = outputDir === undefined ? undefined : followOutput(outputDir, spec.onOutput).ended.then(() => removeOutputPipes(outputDir));
+    if (drained === undefined) captureLines(child, spec.onOutput);
     // Anything the leader left behind in its group would keep our pipes open; it goes with the leader.
     child.once("exit", () => signalGroup(pid, "SIGKILL"));
     child.once("close", (code, signal) => {
-      Effect.runFork(spec.onGone.pipe(Effect.andThen(Deferred.succeed(exitDeferred, { code, signal }))));
+      const done = spec.onGone.pipe(Effect.andThen(Deferred.succeed(exitDeferred, { code, signal })));
+      Effect.runFork(drained === undefined ? done : Effect.promise(() => drained).pipe(Effect.andThen(done)));
     });
     const exited = Deferred.await(exitDeferred);
-    const stop = Effect.gen(function* () {
-      signalGroup(pid, "SIGTERM");
-      const graceful = yield* exited.pipe(Effect.timeoutOption(Duration.millis(spec.stopGraceMs)));
-      if (graceful._tag === "Some") return graceful.value;
-      signalGroup(pid, "SIGKILL");
-      return yield* exited;
-    });
-    return { pid, startTicks, exited, stop };
+    return { pid, startTicks, exited, stop: stopGroup(pid, exited, spec.stopGraceMs) };
+  });
+
+export interface AdoptSpec {
+  readonly pid: number;
+  readonly startTicks: string;
+  readonly outputDir: string;
+  readonly onOutput: (chunk: OutputChunk) => void;
+  readonly stopGraceMs: number;
+  readonly onGone: Effect.Effect<void>;
+}
+
+const leaderPollMs = 200;
+export const adoptedExit: ProcessExit = {
+  code: null,
+  signal: null,
+  reason: "ended; its exit status is unknown (it was re-adopted after an orchestrator restart)",
+};
+
+/**
+ * Takes over a group a previous orchestrator started (its output through FIFOs): undefined when
+ * the leader is no longer that process (gone, or its pid reused). It is not our child, so its end
+ * is seen by polling the leader's identity in /proc; the rest of the group goes with it, as above.
+ */
+export const adoptGroup = (spec: AdoptSpec): Effect.Effect<SpawnedGroup | undefined> =>
+  Effect.gen(function* () {
+    if (!isRunningProcess(spec.pid, spec.startTicks)) return undefined;
+    const exitDeferred = yield* Deferred.make<ProcessExit>();
+    const drained = followOutput(spec.outputDir, spec.onOutput).ended.then(() => removeOutputPipes(spec.outputDir));
+    const watch = setInterval(() => {
+      if (isRunningProcess(spec.pid, spec.startTicks)) return;
+      clearInterval(watch);
+      signalGroup(spec.pid, "SIGKILL");
+      Effect.runFork(Effect.promise(() => drained).pipe(
+        Effect.andThen(spec.onGone),
+        Effect.andThen(Deferred.succeed(exitDeferred, adoptedExit)),
+      ));
+    }, leaderPollMs);
+    const exited = Deferred.await(exitDeferred);
+    return { pid: spec.pid, startTicks: spec.startTicks, exited, stop: stopGroup(spec.pid, exited, spec.stopGraceMs) };
   });

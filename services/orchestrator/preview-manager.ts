@@ -61,7 +61,25 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
       const rows = previewRows(db);
       const supervised = new Map<string, Supervision>();
 
-      yield* reconcileOnStart(db, rows, sink, options.stopGraceMs);
+      const supervise = (supervision: Supervision, id: string) => {
+        supervised.set(id, supervision);
+        return Effect.forkIn(supervision.run.pipe(Effect.ensuring(Effect.sync(() => supervised.delete(id)))), scope);
+      };
+      // Previews that outlived the previous orchestrator go on under this one.
+      for (const row of yield* reconcileOnStart(db, rows, sink)) {
+        const upstream = upstreamOf(row);
+        // reconcileOnStart returns only rows that have all three.
+        if (upstream === undefined || row.pid === null || row.processStartTicks === null) continue;
+        const [module = "", attribute = "app"] = row.entry.split(":");
+        const supervision = yield* makeSupervision(
+          { rows, runtime, sink, startupTimeoutMs: options.startupTimeoutSeconds * 1000 },
+          {
+            previewId: row.id, sourceDir: "", workDir: row.workDir, entry: { file: "", module, attribute },
+            adopt: { pid: row.pid, startTicks: row.processStartTicks, upstream, wasRunning: row.status === "running" },
+          },
+        );
+        yield* supervise(supervision, row.id);
+      }
 
       /** Ends a live preview; without a supervisor (it never got one) the row alone is ended. */
       const endPreview = (row: PreviewRow, reason: StopReason) => {
@@ -148,8 +166,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
               { rows, runtime, sink, startupTimeoutMs: options.startupTimeoutSeconds * 1000 },
               { previewId: id, sourceDir: generation.dir, workDir: admitted.workDir, entry },
             );
-            supervised.set(id, supervision);
-            yield* Effect.forkIn(supervision.run.pipe(Effect.ensuring(Effect.sync(() => supervised.delete(id)))), scope);
+            yield* supervise(supervision, id);
             if (body.wait !== true) return launchView(options.publicUrl, admitted, previewToken);
 
             const settled = yield* supervision.settled;

@@ -4,7 +4,7 @@ import { LevelParser } from "../../libs/logsink/level.ts";
 import { type LogLineInput, type LogSink, systemLine } from "../../libs/logsink/contract.ts";
 import type { PreviewStatus } from "../../libs/previews/contract.ts";
 import type { AppEntry } from "../../libs/runtime/entry.ts";
-import type { PreviewProcess, PreviewRuntime, ProcessExit, Upstream } from "../../libs/runtime/contract.ts";
+import type { OutputChunk, PreviewProcess, PreviewRuntime, ProcessExit, Upstream } from "../../libs/runtime/contract.ts";
 import { formatEntry } from "../../libs/runtime/entry.ts";
 import { firstPollDelayMs, nextPollDelayMs } from "../../libs/runtime/readiness-backoff.ts";
 import { OutputTail } from "./output-tail.ts";
@@ -25,6 +25,17 @@ export interface PreviewLaunch {
   readonly sourceDir: string;
   readonly workDir: string;
   readonly entry: AppEntry;
+  /** Set when a previous orchestrator started it: take over that process instead of launching. */
+  readonly adopt?: Adoption;
+}
+
+/** What a row remembers of a preview a previous orchestrator started. */
+export interface Adoption {
+  readonly pid: number;
+  readonly startTicks: string;
+  readonly upstream: Upstream;
+  /** It was `running` (not still `launching`) when its orchestrator went away. */
+  readonly wasRunning: boolean;
 }
 
 /** One live preview, from launch to its last status. */
@@ -75,7 +86,12 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
 
     const fail = (message: string, exitCode: number | null = null) => finish("failed", { exitCode, errorMessage: message }, message);
 
-    const superviseProcess = (proc: PreviewProcess, startedAt: number) =>
+    const onOutput = ({ stream, line }: OutputChunk) => {
+      tail.push(line);
+      emit({ timestamp: new Date().toISOString(), level: parsers[stream].levelOf(line), source: stream, message: line });
+    };
+
+    const superviseProcess = (proc: PreviewProcess, startedAt: number, wasRunning = false) =>
       Effect.gen(function* () {
         rows.update(id, {
           pid: proc.pid,
@@ -108,10 +124,12 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
           }
           case "ready":
         }
-        const now = Date.now();
-        rows.update(id, { status: "running", startedAt: now, lastActivityAt: now, healthStatus: "healthy", lastHealthCheck: now });
-        system(`ready in ${now - startedAt} ms`);
-        sink.statusChanged(id, "running");
+        if (!wasRunning) {
+          const now = Date.now();
+          rows.update(id, { status: "running", startedAt: now, lastActivityAt: now, healthStatus: "healthy", lastHealthCheck: now });
+          system(`ready in ${now - startedAt} ms`);
+          sink.statusChanged(id, "running");
+        }
         yield* Deferred.succeed(settledDeferred, "running");
 
         const ending = yield* Effect.raceFirst(
@@ -126,7 +144,22 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
         return yield* finish("crashed", { exitCode, errorMessage: tail.explain(`The preview ${text}`) }, `The preview ${text}`);
       });
 
-    const run = Effect.gen(function* () {
+    const adopt = (adoption: Adoption) =>
+      Effect.gen(function* () {
+        const proc = yield* runtime.adopt({ previewId: id, workDir: launch.workDir, pid: adoption.pid, startTicks: adoption.startTicks, upstream: adoption.upstream, onOutput });
+        if (proc === undefined) {
+          const message = "The preview's process was gone when the orchestrator restarted";
+          return yield* finish("crashed", { errorMessage: message }, message);
+        }
+        system(
+          `The orchestrator restarted; the preview kept running (pid ${proc.pid}) and was re-adopted. What it printed meanwhile follows; ` +
+            "only lines the previous orchestrator had already read but not yet delivered when it stopped, if any, are missing",
+          "WARN",
+        );
+        yield* superviseProcess(proc, Date.now(), adoption.wasRunning).pipe(Effect.onInterrupt(() => proc.stop));
+      });
+
+    const launchNew = Effect.gen(function* () {
       const startedAt = Date.now();
       sink.statusChanged(id, "launching");
       system(`launching ${formatEntry(launch.entry)} on the ${runtime.name} runtime`);
@@ -138,14 +171,13 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
         rootPath: `/p/${id}`,
         env: { PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1", DATABASE_URL: databaseUrlFor(prepared) },
         onSystemLine: (message, level) => system(message, level),
-        onOutput: ({ stream, line }) => {
-          tail.push(line);
-          emit({ timestamp: new Date().toISOString(), level: parsers[stream].levelOf(line), source: stream, message: line });
-        },
+        onOutput,
       });
       // Interrupted (the orchestrator shutting down) → the process is stopped before the status is written.
       yield* superviseProcess(proc, startedAt).pipe(Effect.onInterrupt(() => proc.stop));
-    }).pipe(
+    });
+
+    const run = (launch.adopt === undefined ? launchNew : adopt(launch.adopt)).pipe(
       Effect.catch((e) => fail(`The preview could not start: ${e instanceof Error ? e.message : String(e)}`)),
       // A bug or a refused permission must still end the launch, or a waiting client would hang.
       Effect.catchDefect((defect) =>

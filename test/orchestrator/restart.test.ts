@@ -52,28 +52,6 @@ describe("restarting the orchestrator", () => {
     expect(existsSync(join(dataDir, "orchestrator.db-wal"))).toBe(false);
   });
 
-  it("after a crash, the next orchestrator kills the orphaned preview and marks it crashed", async () => {
-    const dataDir = freshDataDir();
-    const crashed = await spawnOrchestrator(dataDir);
-    const { token, generationId, previewId } = await launchThroughProcess(crashed.url);
-    const pid = new Database(join(dataDir, "orchestrator.db"), { readonly: true })
-      .prepare("select pid from previews where id = ?").pluck().get(previewId) as number;
-    strays.push(pid);
-    await crashed.crash();
-    expect(processAlive(pid)).toBe(true); // the preview outlived its orchestrator: an orphan
-
-    const next = await startTestOrchestrator({}, { dataDir });
-    expect(processAlive(pid)).toBe(false);
-    const after = await status(next, token, generationId);
-    expect(after.body).toMatchObject({ status: "crashed" });
-    expect(after.body.errorMessage).toContain("orchestrator restarted");
-    expect(next.statuses(previewId)).toEqual(["crashed"]);
-    expect(next.logs(previewId).map((l) => l.message)).toContain(after.body.errorMessage);
-    expect(next.query("select * from port_reservations")).toEqual([]);
-    expect(existsSync(previewRow(next, previewId).work_dir)).toBe(false);
-    await next.shutdown();
-  });
-
   it("never kills a process that only has the recorded pid (a recycled pid), but still ends the stale row", async () => {
     const dataDir = freshDataDir();
     const crashed = await spawnOrchestrator(dataDir);

@@ -12,8 +12,8 @@ export interface OrchestratorProcess {
 }
 
 /** Runs services/orchestrator/main.ts as its own process, as `npm start` does. */
-export const spawnOrchestrator = async (dataDir: string, env: Record<string, string> = {}): Promise<OrchestratorProcess> => {
-  const port = await getPort();
+export const spawnOrchestrator = async (dataDir: string, env: Record<string, string> = {}, fixedPort?: number): Promise<OrchestratorProcess> => {
+  const port = fixedPort ?? await getPort();
   const previews = previewPortBlock();
   const child = spawn("node_modules/.bin/tsx", ["services/orchestrator/main.ts"], {
     env: {
