@@ -26,9 +26,13 @@ case "$service" in
     # Its own migrations are read at start.
     flags="$net $env --allow-read=$data,services/logs/db/migrations --allow-write=$data" ;;
   orchestrator)
-    # Starts previews (python3 through prlimit, or bwrap) and signals their process groups;
-    # reads /proc to tell its own previews from recycled pids.
-    flags="$net $env --allow-read --allow-write=$data,/tmp,/var/cache/preview-platform --allow-run --allow-sys" ;;
+    # It starts previews (python3 through prlimit, or bwrap), signals their process groups, reads
+    # /proc (a preview's identity and its process tree's memory) and connects to each sandboxed
+    # preview's own Unix socket. Deno 2.9 lets a program read /proc only when it holds every
+    # permission, and grants Unix sockets by exact path only (no directory), so nothing narrower
+    # than --allow-all works; --allow-run already puts its children outside Deno's permissions,
+    # and the previews are confined by the runtime (bwrap, prlimit), not by Deno.
+    flags="--allow-all" ;;
   *)
     echo "unknown service: $service (gateway, extractor, logs, orchestrator)" >&2
     exit 2 ;;

@@ -1,6 +1,6 @@
 // Run by scripts/deno-service.sh in place of a service's entry, with that service's permissions:
 // it tries what a compromised service might, and prints which attempts Deno refused.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 
 const attempt = async (what: () => unknown | Promise<unknown>): Promise<"allowed" | "refused" | "failed"> => {
   try {
@@ -24,6 +24,11 @@ const results = {
   writeTmp: await attempt(() => writeFileSync(`/tmp/probe-${Date.now()}.txt`, "x")),
   runProcess: await attempt(() => new Deno.Command("/bin/true", { args: [] }).output()),
   readEtcPasswd: await attempt(() => Deno.readTextFile("/etc/passwd")),
-  connectOutside: await attempt(async () => (await Deno.connect({ hostname: "10.0.0.1", port: 80 })).close()),
+  // A refusal comes at once; an allowed connection may wait for the network as long as it likes.
+  connectOutside: await attempt(() => Promise.race([
+    Deno.connect({ hostname: "10.0.0.1", port: 80 }).then((c) => c.close(), (e: Error) => { if (e.name === "NotCapable") throw e; }),
+    new Promise((resolve) => setTimeout(resolve, 1000)),
+  ])),
+  readProc: await attempt(() => readFileSync("/proc/self/stat", "utf8")),
 };
 console.log(JSON.stringify(results));
