@@ -54,17 +54,37 @@ export const apiResultOf = <T>(status: number, text: string, requestIdHeader: st
   };
 };
 
+const idempotent: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+
+/**
+ * Whether a fetch failed on a connection reset or closed by the other side (undici's codes in
+ * Node and Deno); a browser says only "network error", which is then treated alike.
+ */
+export const resetSocket = (e: unknown): boolean => {
+  const cause = (e as { cause?: { code?: unknown } } | undefined)?.cause;
+  const code = typeof cause?.code === "string" ? cause.code : undefined;
+  return code === undefined ? e instanceof TypeError : ["UND_ERR_SOCKET", "ECONNRESET", "EPIPE", "UND_ERR_CLOSED"].includes(code);
+};
+
 export const createPreviewClient = (options: PreviewClientOptions) => {
   const base = options.baseUrl.replace(/\/+$/, "");
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
 
+  const send = async (method: string, path: string, body?: unknown) =>
+    doFetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${await options.token()}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
   const call = async <T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> => {
     let res: Response;
     try {
-      res = await doFetch(base + path, {
-        method,
-        headers: { authorization: `Bearer ${await options.token()}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      res = await send(method, path, body).catch((e: unknown) => {
+        // A kept-alive connection the server closed just as we reused it: an idempotent call is
+        // sent again, once, on a new connection; any other is reported (it may have been done).
+        if (!idempotent.has(method) || !resetSocket(e)) throw e;
+        return send(method, path, body);
       });
     } catch (e) {
       return { ok: false, error: { status: 0, code: "network_error", message: e instanceof Error ? e.message : String(e), requestId: "" } };

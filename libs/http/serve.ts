@@ -72,6 +72,9 @@ const serveOnDeno = (fetch: FetchHandler, options: ServeOptions): Promise<Runnin
   });
 };
 
+/** Longer than any client's idle keep-alive (undici: 4 s; browsers: up to 60 s). */
+export const keepAliveTimeoutMs = 65_000;
+
 const serveOnNode = (fetch: FetchHandler, options: ServeOptions): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
     const listener = getRequestListener(fetch);
@@ -79,6 +82,12 @@ const serveOnNode = (fetch: FetchHandler, options: ServeOptions): Promise<Runnin
     const server = createServer(intercept === undefined ? listener : (req, res) => {
       if (!intercept(req, res)) void listener(req, res);
     });
+    // An idle keep-alive connection must be closed by the client, never by us: a server that
+    // closes first races a client sending its next request on it (`SocketError: other side
+    // closed` on a loaded machine). Clients (undici) close at the server's advertised timeout
+    // minus a second, and by default after 4 s; headersTimeout must stay above keepAliveTimeout.
+    server.keepAliveTimeout = keepAliveTimeoutMs;
+    server.headersTimeout = keepAliveTimeoutMs + 1000;
     server.listen(options.port, options.hostname, () => {
       resolve({
         port: (server.address() as AddressInfo).port,
