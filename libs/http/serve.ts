@@ -93,8 +93,13 @@ const serveOnNode = (fetch: FetchHandler, options: ServeOptions): Promise<Runnin
         port: (server.address() as AddressInfo).port,
         close: () =>
           new Promise<void>((done) => {
-            server.close(() => done());
-            // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+            // Idle keep-alive sockets would hold close() open (for keepAliveTimeoutMs); in-flight
+            // requests still finish, and their connections are closed as soon as they are idle.
+            const sweep = setInterval(() => server.closeIdleConnections(), 100);
+            server.close(() => {
+              clearInterval(sweep);
+              done();
+            });
             server.closeIdleConnections();
           }),
       });
