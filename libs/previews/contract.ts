@@ -74,6 +74,8 @@ export interface ConfigView {
   readonly maxExtensions: number;
   readonly runtime: string;
   readonly limits: { readonly memoryMb: number; readonly cpuSeconds: number; readonly maxProcesses: number };
+  /** Sandboxes kept started ahead of demand (size 0: every launch is cold) and how many are ready now. */
+  readonly warmPool: { readonly size: number; readonly ready: number };
 }
 
 /** What peers (the gateway, the logs service) need to know of one preview. */

@@ -51,6 +51,17 @@ export interface PreviewProcess {
   readonly exited: Effect.Effect<ProcessExit>;
   /** SIGTERM to the whole group, SIGKILL after the grace period; completes when exited. */
   readonly stop: Effect.Effect<ProcessExit>;
+  /** It took a warm pool slot (a sandbox started ahead with the common modules imported). */
+  readonly warm?: boolean;
+}
+
+/** Sandboxes started ahead of demand; size 0 when the runtime keeps none. */
+export interface WarmPoolView {
+  readonly size: number;
+  /** Slots ready for a launch now. */
+  readonly ready: () => number;
+  /** Completes once every slot is ready (tests and the launch benchmark wait on it). */
+  readonly full: Effect.Effect<void>;
 }
 
 export interface ResourceLimits {
@@ -64,6 +75,7 @@ export interface ResourceLimits {
 export class PreviewRuntime extends Context.Service<PreviewRuntime, {
   readonly name: "host" | "sandbox";
   readonly limits: ResourceLimits;
+  readonly warmPool: WarmPoolView;
   readonly start: (spec: LaunchSpec) => Effect.Effect<PreviewProcess, RuntimeUnavailable | RequirementsUnavailable>;
   /** Takes over a preview that outlived its orchestrator; undefined when that process is gone. */
   readonly adopt: (spec: AdoptionSpec) => Effect.Effect<PreviewProcess | undefined>;

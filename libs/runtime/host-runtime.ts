@@ -34,6 +34,7 @@ export const HostRuntimeLive = (options: HostRuntimeOptions) =>
       return PreviewRuntime.of({
         name: "host",
         limits,
+        warmPool: { size: 0, ready: () => 0, full: Effect.void },
         isAnswering: (upstream) => Effect.promise(() => acceptsConnections(upstream)),
         start: (spec) =>
           Effect.gen(function* () {

@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
-import { lchown, readdir } from "node:fs/promises";
+import { lchown, readdir, rm } from "node:fs/promises";
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Deferred, Duration, Effect, Exit, Layer, Option, type Scope } from "effect";
 import { LineSplitter } from "../logsink/line-splitter.ts";
-import { type LaunchSpec, PreviewRuntime, type ProcessExit, type ResourceLimits } from "./contract.ts";
+import { type LaunchSpec, type PreviewProcess, PreviewRuntime, type ProcessExit, type ResourceLimits } from "./contract.ts";
 import { bootArgs, bootDir, bootFile } from "./boot/boot-program.ts";
-import { RuntimeUnavailable } from "./errors.ts";
+import { type RequirementsUnavailable, RuntimeUnavailable } from "./errors.ts";
 import { buildImage, findImage, type ImageInfo, onPath } from "./image/image-store.ts";
 import type { ImageRecipe } from "./image/recipe.ts";
 import { groupExists, signalGroup } from "./process-identity.ts";
@@ -15,6 +15,8 @@ import { prepareRequirements, type SandboxedRun } from "./requirements/requireme
 import { outputDirOf } from "./output-pipes.ts";
 import { adoptGroup, spawnGroup, type SpawnedGroup } from "./spawn-group.ts";
 import { acceptsConnections } from "./tcp-probe.ts";
+import { makeWarmPool } from "./warm-pool.ts";
+import { type GroupLaunch, handOver, startWarmSlot, venvModules, type WarmSlot } from "./warm-slot.ts";
 
 export interface SandboxRuntimeOptions {
   readonly imagesDir: string;
@@ -31,6 +33,9 @@ export interface SandboxRuntimeOptions {
   readonly tmpMb: number;
   readonly pipIndexUrl: Option.Option<string>;
   readonly pipFindLinks: Option.Option<string>;
+  /** Sandboxes kept started ahead of demand (0: every launch is cold), in `warmDir` (same filesystem as the work dirs). */
+  readonly warmPoolSize: number;
+  readonly warmDir: string;
 }
 
 const mib = 1024 * 1024;
@@ -41,6 +46,21 @@ const socketName = ".preview.sock";
 /** sockaddr_un holds 108 bytes with the terminating NUL. */
 const maxSocketPath = 107;
 const uidSlots = 50_000;
+const imagePython = "/usr/bin/python3";
+
+/** The interpreter's arguments for a preview, cold or warm (a warm slot runs exactly these): the boot program. */
+const previewArgs = (spec: LaunchSpec): ReadonlyArray<string> =>
+  bootArgs({ program: `${inside.boot}/${bootFile}`, project: inside.app, entry: spec.entry, listen: { uds: inside.socket }, rootPath: spec.rootPath });
+/** The boot program's dir, read-only in every preview's sandbox. */
+const bootBind = { host: bootDir, inside: inside.boot, writable: false };
+
+/** A preview's whole environment, cold or warm. */
+const previewEnv = (venvDir: string | undefined, env: Readonly<Record<string, string>>): Record<string, string> =>
+  ({ PATH: `${venvDir === undefined ? "" : `${inside.venv}/bin:`}/usr/bin:/bin`, HOME: inside.app, LANG: "C.UTF-8", ...env });
+
+/** Variables the interpreter reads only as it starts: a preview that sets one cannot use a started one. */
+const startupOnly = (env: Readonly<Record<string, string>>): ReadonlyArray<string> =>
+  Object.keys(env).filter((k) => k.startsWith("PYTHON") && k !== "PYTHONUNBUFFERED" && k !== "PYTHONDONTWRITEBYTECODE");
 const memoryCheckMs = 250;
 
 /** A running preview's process tree, held to its memory limit by the layer's watchdog. */
@@ -217,7 +237,94 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
           return yield* Deferred.await(wait).pipe(Effect.ensuring(Effect.sync(() => listeners.delete(say))));
         });
 
-      const start = (spec: LaunchSpec) =>
+      /**
+       * One sandboxed process tree: started under prlimit + bwrap + setpriv as `uid`, watched by the
+       * memory watchdog, stopped gracefully. Cold launches and warm slots both start this way, so a
+       * warm launch has exactly a cold one's isolation.
+       */
+      const launchGroup = (g: GroupLaunch) =>
+        Effect.gen(function* () {
+          let overLimit: string | undefined;
+          // The group may end before it is watched; then it never is.
+          let gone = false;
+          let watchedPid: number | undefined;
+          const group = yield* spawnGroup({
+            command: "prlimit",
+            args: sandboxArgs({ image: g.image, uid: g.uid, limits, tmpMb: options.tmpMb, network: false, outlivesParent: true, binds: g.binds, env: g.env, command: g.command }),
+            cwd: "/",
+            env: { PATH: hostPath },
+            outputDir: g.outputDir,
+            onOutput: g.onOutput,
+            stopGraceMs: options.stopGraceMs,
+            stdin: g.stdin === true,
+            onGone: Effect.andThen(Effect.sync(() => {
+              gone = true;
+              if (watchedPid !== undefined) watched.delete(watchedPid);
+            }), g.releaseUid),
+          });
+          // RLIMIT_AS bounds each process; the whole tree's resident memory is held to the limit by the watchdog.
+          if (!gone) {
+            watchedPid = group.pid;
+            watched.set(group.pid, {
+              limitBytes: limits.memoryMb * mib,
+              kill: (used) => {
+                overLimit = `was stopped: its processes used ${Math.round(used / mib)} MB of memory, over the ${limits.memoryMb} MB limit`;
+                signalGroup(group.pid, "SIGKILL");
+              },
+            });
+          }
+          const explain = (exit: ProcessExit): ProcessExit => (overLimit === undefined ? exit : { ...exit, reason: overLimit });
+          const stop = stopInside(group, options.stopGraceMs);
+          return {
+            pid: group.pid,
+            startTicks: group.startTicks,
+            exited: group.exited.pipe(Effect.map(explain)),
+            stop: stop.pipe(Effect.map(explain)),
+            upstream: g.upstream,
+            stdin: group.stdin,
+          };
+        });
+
+      // Idle slots of an earlier run ended when its stdin pipe closed with it; their dirs go here.
+      yield* Effect.promise(() => rm(options.warmDir, { recursive: true, force: true }));
+      const pool = yield* makeWarmPool<WarmSlot>({
+        size: options.warmPoolSize,
+        onTrouble: (message) => Effect.runFork(Effect.logWarning(message)),
+        start: Effect.gen(function* () {
+          const image = findImage(options.imagesDir, options.recipe);
+          if (image === undefined) return yield* Effect.fail(new RuntimeUnavailable({ message: "no image yet" }));
+          return yield* startWarmSlot({
+            slotsDir: options.warmDir, image, launch: launchGroup,
+            takeUid: () => {
+              const uid = takeUid();
+              return { uid, release: Effect.sync(() => usedUids.delete(uid)) };
+            },
+            insideApp: inside.app, insideVenv: inside.venv, socketName, extraBinds: [bootBind],
+            command: [imagePython, `${inside.boot}/${bootFile}`, "--warm"],
+            baseEnv: { PATH: "/usr/bin:/bin", HOME: inside.app, LANG: "C.UTF-8", PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1" },
+          });
+        }),
+      });
+      const warmPool = {
+        /** A slot for this launch, or none (and the preview's log says why it starts cold). */
+        take: (spec: LaunchSpec, say: (message: string, level: "INFO" | "WARN") => void): WarmSlot | undefined => {
+          if (pool.size === 0) return undefined;
+          const blockers = startupOnly(spec.env);
+          if (blockers.length > 0) {
+            say(`cold start: ${blockers.join(", ")} must be set as the interpreter starts, so a pre-started sandbox cannot serve`, "INFO");
+            return undefined;
+          }
+          const slot = pool.take();
+          if (slot === undefined) say(`cold start: the warm pool (${pool.size}) is empty; it refills in the background`, "INFO");
+          return slot;
+        },
+      };
+      const venvClash = (slot: WarmSlot, venvDir: string, image: ImageInfo) =>
+        Effect.promise(() => venvModules(venvDir, image.python.split(".").slice(0, 2).join("."))).pipe(
+          Effect.map((names) => names.filter((n) => slot.modules().has(n))),
+        );
+
+      const start = (spec: LaunchSpec, mayBeWarm = true): Effect.Effect<PreviewProcess, RuntimeUnavailable | RequirementsUnavailable> =>
         Effect.gen(function* () {
           const say = spec.onSystemLine ?? (() => {});
           if (!onPath("bwrap")) {
@@ -228,8 +335,11 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
             return yield* Effect.fail(new RuntimeUnavailable({ message: `The preview's socket path ${socketPath} is over ${maxSocketPath} bytes; use a shorter DATA_DIR` }));
           }
           const image = yield* ensureImage((line) => say(line, "INFO"));
-          const uid = takeUid();
-          const releaseUid = Effect.sync(() => usedUids.delete(uid));
+          const takeSlot = mayBeWarm ? warmPool.take : () => undefined;
+          // A warm slot brings its own uid (released when its processes are gone).
+          const slot = takeSlot(spec, say);
+          const uid = slot?.uid ?? takeUid();
+          const releaseUid = slot === undefined ? Effect.sync(() => usedUids.delete(uid)) : slot.discard;
           return yield* Effect.gen(function* () {
             yield* Effect.promise(() => chownTree(spec.workDir, uid));
             const findLinks = Option.getOrUndefined(options.pipFindLinks);
@@ -255,61 +365,39 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
                 }),
             }, spec.workDir);
 
-            let overLimit: string | undefined;
-            // The group may end before it is watched; then it never is.
-            let gone = false;
-            let watchedPid: number | undefined;
-            const group = yield* spawnGroup({
-              command: "prlimit",
-              args: sandboxArgs({
-                image, uid, limits, tmpMb: options.tmpMb, network: false, outlivesParent: true,
-                binds: [
-                  { host: spec.workDir, inside: inside.app, writable: true },
-                  ...(venvDir === undefined ? [] : [{ host: venvDir, inside: inside.venv, writable: false }]),
-                  { host: bootDir, inside: inside.boot, writable: false },
-                ],
-                env: { PATH: `${venvDir === undefined ? "" : `${inside.venv}/bin:`}/usr/bin:/bin`, HOME: inside.app, LANG: "C.UTF-8", ...spec.env },
-                command: [
-                  venvDir === undefined ? "/usr/bin/python3" : `${inside.venv}/bin/python`,
-                  ...bootArgs({ program: `${inside.boot}/${bootFile}`, project: inside.app, entry: spec.entry, listen: { uds: inside.socket }, rootPath: spec.rootPath }),
-                ],
-              }),
-              cwd: "/",
-              env: { PATH: hostPath },
-              outputDir: outputDirOf(spec.workDir),
-              onOutput: spec.onOutput,
-              stopGraceMs: options.stopGraceMs,
-              onGone: Effect.andThen(Effect.sync(() => {
-                gone = true;
-                if (watchedPid !== undefined) watched.delete(watchedPid);
-              }), releaseUid),
-            });
-            // RLIMIT_AS bounds each process; the whole tree's resident memory is held to the limit by the watchdog.
-            if (!gone) {
-              watchedPid = group.pid;
-              watched.set(group.pid, {
-                limitBytes: limits.memoryMb * mib,
-                kill: (used) => {
-                  overLimit = `was stopped: its processes used ${Math.round(used / mib)} MB of memory, over the ${limits.memoryMb} MB limit`;
-                  signalGroup(group.pid, "SIGKILL");
-                },
-              });
+            const clash = slot === undefined || venvDir === undefined ? [] : yield* venvClash(slot, venvDir, image);
+            if (slot !== undefined && clash.length === 0) {
+              say(`warm start: a pre-started sandbox (its common modules already imported) takes the preview`, "INFO");
+              return yield* handOver(slot, {
+                workDir: spec.workDir, venv: venvDir, insideVenv: inside.venv, onOutput: spec.onOutput,
+                argv: previewArgs(spec), env: previewEnv(venvDir, spec.env),
+              }, socketName);
             }
-            const explain = (exit: ProcessExit): ProcessExit => (overLimit === undefined ? exit : { ...exit, reason: overLimit });
-            const stop = stopInside(group, options.stopGraceMs);
-            return {
-              pid: group.pid,
-              startTicks: group.startTicks,
-              exited: group.exited.pipe(Effect.map(explain)),
-              stop: stop.pipe(Effect.map(explain)),
-              upstream: { kind: "unix" as const, path: socketPath },
-            };
+            if (slot !== undefined) {
+              say(`cold start: requirements.txt brings its own ${clash.join(", ")}, which the warm sandbox had imported from the image`, "INFO");
+              yield* Effect.forkDetach(slot.discard);
+              return yield* Effect.suspend(() => start(spec, false));
+            }
+            return yield* launchGroup({
+              image, uid, releaseUid,
+              binds: [
+                { host: spec.workDir, inside: inside.app, writable: true },
+                ...(venvDir === undefined ? [] : [{ host: venvDir, inside: inside.venv, writable: false }]),
+                bootBind,
+              ],
+              env: previewEnv(venvDir, spec.env),
+              command: [venvDir === undefined ? imagePython : `${inside.venv}/bin/python`, ...previewArgs(spec)],
+              onOutput: spec.onOutput,
+              outputDir: outputDirOf(spec.workDir),
+              upstream: { kind: "unix", path: socketPath },
+            });
           }).pipe(Effect.onExit((exit) => (Exit.isFailure(exit) ? releaseUid : Effect.void)));
         });
 
       return PreviewRuntime.of({
         name: "sandbox",
         limits,
+        warmPool: { size: pool.size, ready: pool.ready, full: pool.full },
         isAnswering: (upstream) => Effect.promise(() => acceptsConnections(upstream)),
         start,
         adopt: (spec) =>

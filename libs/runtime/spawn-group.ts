@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { Deferred, Duration, Effect } from "effect";
+import type { Writable } from "node:stream";
 import { LineSplitter } from "../logsink/line-splitter.ts";
 import type { OutputChunk, ProcessExit } from "./contract.ts";
 import { RuntimeUnavailable } from "./errors.ts";
@@ -19,7 +20,9 @@ export interface GroupSpec {
    * Output through FIFOs in this directory (libs/runtime/output-pipes.ts), so the group outlives
    * the orchestrator and a later one can adopt it; without it, plain pipes to this process.
    */
-  readonly outputDir?: string;
+  readonly outputDir?: string | undefined;
+  /** Keep a pipe to the leader's stdin (a warm slot reads its launch there); else stdin is closed. */
+  readonly stdin?: boolean;
 }
 
 export interface SpawnedGroup {
@@ -27,6 +30,8 @@ export interface SpawnedGroup {
   readonly startTicks: string;
   readonly exited: Effect.Effect<ProcessExit>;
   readonly stop: Effect.Effect<ProcessExit>;
+  /** The leader's stdin, when the spec asked for it. */
+  readonly stdin?: Writable;
 }
 
 const captureLines = (child: ChildProcess, onOutput: (chunk: OutputChunk) => void) => {
@@ -63,7 +68,7 @@ export const spawnGroup = (spec: GroupSpec): Effect.Effect<SpawnedGroup, Runtime
       cwd: spec.cwd,
       env: spec.env,
       detached: true,
-      stdio: pipes === undefined ? ["ignore", "pipe", "pipe"] : ["ignore", pipes.fds[0], pipes.fds[1]],
+      stdio: [spec.stdin === true ? "pipe" : "ignore", ...(pipes === undefined ? ["pipe", "pipe"] as const : [pipes.fds[0], pipes.fds[1]])],
     });
     yield* Effect.callback<void, RuntimeUnavailable>((resume) => {
       child.once("spawn", () => resume(Effect.void));
@@ -81,7 +86,10 @@ export const spawnGroup = (spec: GroupSpec): Effect.Effect<SpawnedGroup, Runtime
       Effect.runFork(drained === undefined ? done : Effect.promise(() => drained).pipe(Effect.andThen(done)));
     });
     const exited = Deferred.await(exitDeferred);
-    return { pid, startTicks, exited, stop: stopGroup(pid, exited, spec.stopGraceMs) };
+    const stop = stopGroup(pid, exited, spec.stopGraceMs);
+    // A leader that exits before reading its stdin must not crash us with EPIPE.
+    child.stdin?.on("error", () => {});
+    return child.stdin === null ? { pid, startTicks, exited, stop } : { pid, startTicks, exited, stop, stdin: child.stdin };
   });
 
 export interface AdoptSpec {

@@ -34,6 +34,8 @@ export const orchestratorConfig = Config.all({
   /** Each sandboxed preview runs as its own uid from this base (its process limit is its own). */
   sandboxUidBase: int("SANDBOX_UID_BASE", 200_000),
   sandboxTmpMb: int("SANDBOX_TMP_MB", 64),
+  /** Sandboxes started ahead of demand with the common modules imported; 0 turns warm launches off. */
+  warmPoolSize: int("WARM_POOL_SIZE", 2),
   maxFiles: int("MAX_FILES", 2000),
   maxFileBytes: int("MAX_FILE_BYTES", 1024 * 1024),
   maxTotalBytes: int("MAX_TOTAL_BYTES", 20 * 1024 * 1024),

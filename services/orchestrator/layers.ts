@@ -44,6 +44,9 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
         tmpMb: config.sandboxTmpMb,
         pipIndexUrl: config.pipIndexUrl,
         pipFindLinks: config.pipFindLinks,
+        warmPoolSize: config.warmPoolSize,
+        // Beside the work dirs: a slot's dir becomes a preview's work dir by a rename.
+        warmDir: join(dataDir, "previews", ".warm"),
       })
       : HostRuntimeLive({ python: config.python, limits, stopGraceMs: config.stopGraceMs })
         .pipe(Layer.provide(PortReservationsLive({ from: config.portRangeFrom, to: config.portRangeTo }).pipe(Layer.provide(db))));

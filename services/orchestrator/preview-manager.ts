@@ -118,7 +118,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
         scope,
       );
 
-      const configView: ConfigView = {
+      const configView: Omit<ConfigView, "warmPool"> = {
         previewTimeout: options.startupTimeoutSeconds,
         maxInstances: options.maxInstancesPerUser,
         sessionExpiry: options.ttlSeconds,
@@ -212,7 +212,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
             return { expiresAt: new Date(expiresAt).toISOString(), extensionsRemaining: options.maxExtensions - row.extensions - 1 };
           }),
 
-        config: Effect.succeed(configView),
+        config: Effect.sync(() => ({ ...configView, warmPool: { size: runtime.warmPool.size, ready: runtime.warmPool.ready() } })),
 
         route: (previewInstanceId) =>
           Effect.gen(function* () {

@@ -127,7 +127,7 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
         if (!wasRunning) {
           const now = Date.now();
           rows.update(id, { status: "running", startedAt: now, lastActivityAt: now, healthStatus: "healthy", lastHealthCheck: now });
-          system(`ready in ${now - startedAt} ms`);
+          system(`ready in ${now - startedAt} ms${proc.warm === true ? " (warm)" : ""}`);
           sink.statusChanged(id, "running");
         }
         yield* Deferred.succeed(settledDeferred, "running");

@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { findImage } from "../../libs/runtime/image/image-store.ts";
 import { readRecipe } from "../../libs/runtime/image/recipe.ts";
+import { callApi, eventually } from "../support/api.ts";
 
 /** Where .ci/run and `npm run runtime:build` (with ORCHESTRATOR_RUNTIME_IMAGE_DIR) keep the image. */
 export const imagesDir = process.env.ORCHESTRATOR_RUNTIME_IMAGE_DIR ?? "/var/cache/preview-platform/images";
@@ -20,6 +21,8 @@ export const sandboxSettings = (extra: Record<string, string> = {}): Record<stri
   RUNTIME: "sandbox",
   RUNTIME_IMAGE_DIR: imagesDir,
   RUNTIME_AUTO_BUILD: "false",
+  // Cold unless a test asks for a warm pool (test/sandbox/warm-pool.test.ts, the isolation matrix).
+  WARM_POOL_SIZE: "0",
   ...extra,
 });
 
@@ -44,4 +47,27 @@ with zipfile.ZipFile(f"{d}/{name}-{version}-py3-none-any.whl", "w") as z:
 `;
   execFileSync("python3", ["-c", script, dir, name, version, value]);
   return join(dir, `${name}-${version}-py3-none-any.whl`);
+};
+
+/** Waits until the orchestrator's warm pool holds `size` ready slots, as /config reports it. */
+export const warmPoolFull = async (baseUrl: string, token: string, generationId: string): Promise<{ size: number; ready: number }> =>
+  eventually(async () => {
+    const res = await callApi<{ warmPool?: { size: number; ready: number } }>(baseUrl, "GET", `/api/generations/${generationId}/preview/config`, { token });
+    const pool = res.body.warmPool;
+    return pool !== undefined && pool.ready === pool.size ? pool : undefined;
+  }, 60_000, "the warm pool to fill");
+
+/** Processes started for warm slots under `dataDir` (their sandbox binds a dir of the pool's). */
+export const warmSlotProcesses = (dataDir: string): ReadonlyArray<number> => {
+  const marker = join(dataDir, "previews", ".warm");
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(marker)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 };

@@ -13,9 +13,10 @@ FILE is JSON, written atomically (a temporary file, then rename), at most once p
   {"version": 1, "phase": "imported", "app": ..., "openapiUrl": ..., "routes": [...]}
   {"version": 1, "phase": "failed", "failure": {...}, "routes": [...]?}
 
-A warm pool reuses `prepare`, `load`, `report` and `serve` as they are: start, import common
-modules, wait for a project, then the same steps.
+`--warm` (a warm pool slot, below) starts early, imports the common modules, waits on stdin for
+a launch's arguments and environment, then runs these same steps.
 """
+import importlib
 import json
 import os
 import sys
@@ -372,6 +373,20 @@ class LastError:
         self.handler = Handler()
 
 
+def answering(path):
+    """Whether something listens at the socket path: after a live reload it is the new version's, not ours to remove."""
+    import socket
+
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(path)
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.close()
+
+
 def serve(app, options, report_path, project):
     import logging
 
@@ -391,7 +406,7 @@ def serve(app, options, report_path, project):
     except SystemExit as e:  # uvicorn exits by itself when it cannot bind
         exit_code = e.code if isinstance(e.code, int) else 1
     finally:
-        if "uds" in listen and os.path.exists(listen["uds"]):
+        if "uds" in listen and os.path.exists(listen["uds"]) and not answering(listen["uds"]):
             os.remove(listen["uds"])
     if not server.started:
         if startup_errors:
@@ -426,5 +441,89 @@ def main(argv):
     serve(app, options, report_path, project)
 
 
+# --- warm mode: a pool slot ---------------------------------------------------------
+#
+#     python preview_boot.py --warm
+#
+# A sandbox started ahead of demand, exactly as a cold launch's (same interpreter, same program):
+# it imports the common modules, prints one ready line on stdout, then blocks on stdin for one
+# launch, a JSON line {"argv": [this program, --project ...], "env": {...}, "venv": dir | null}.
+# It makes the environment exactly the cold launch's, puts the venv's site-packages before the
+# image's, and runs main() with the cold launch's arguments. An empty stdin (the pool shutting
+# down) exits 0. A slot serves one preview and ends with it.
+
+WARM_READY = "@@preview-warm-slot-ready@@"
+
+# What generated FastAPI backends import, and what uvicorn needs to serve; missing ones are skipped.
+COMMON = [
+    "asyncio", "json", "logging.config", "email.utils", "http.cookies", "concurrent.futures", "sqlite3",
+    "typing_extensions", "anyio", "anyio._backends._asyncio", "sniffio", "idna", "h11",
+    "pydantic", "pydantic.fields", "pydantic.main", "pydantic_core", "pydantic_settings", "email_validator",
+    "starlette", "starlette.applications", "starlette.routing", "starlette.responses", "starlette.requests",
+    "starlette.middleware.cors", "starlette.staticfiles", "starlette.exceptions",
+    "fastapi", "fastapi.applications", "fastapi.routing", "fastapi.responses", "fastapi.security",
+    "fastapi.middleware.cors", "fastapi.staticfiles", "fastapi.encoders", "fastapi.openapi.utils",
+    "uvicorn", "uvicorn.main", "uvicorn.config", "uvicorn.server", "uvicorn.importer", "uvicorn.logging",
+    "uvicorn.lifespan.on", "uvicorn.loops.auto", "uvicorn.loops.asyncio", "uvicorn.protocols.http.auto",
+    "uvicorn.protocols.http.h11_impl", "uvicorn.protocols.http.httptools_impl", "uvicorn.protocols.websockets.auto",
+    "uvicorn.protocols.websockets.websockets_impl", "uvicorn.protocols.websockets.wsproto_impl",
+    "uvicorn.middleware.proxy_headers", "multipart", "python_multipart",
+    "sqlalchemy", "sqlalchemy.orm", "sqlalchemy.ext.asyncio", "sqlalchemy.dialects.sqlite", "sqlalchemy.dialects.sqlite.aiosqlite",
+    "aiosqlite", "passlib", "passlib.context", "httpx", "jwt", "jose", "dotenv", "sqlmodel", "alembic",
+    "redis", "asyncpg", "psycopg2", "psycopg",
+]
+
+
+
+
+def preload():
+    for name in COMMON:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a module the image lacks (or that fails) is simply not preloaded
+            pass
+    return sorted({name.split(".")[0] for name in sys.modules if not name.startswith("_")})
+
+
+def use_venv(venv):
+    """The venv's site-packages before the image's, where the venv's own interpreter puts them."""
+    import site
+
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    before = list(sys.path)
+    site.addsitedir(os.path.join(venv, "lib", version, "site-packages"))
+    added = [p for p in sys.path if p not in before]
+    first_system = next((i for i, p in enumerate(before) if p.endswith(("dist-packages", "site-packages"))), len(before))
+    sys.path[:] = before[:first_system] + added + before[first_system:]
+    sys.prefix = sys.exec_prefix = venv
+
+
+def warm():
+    modules = preload()
+    print(f"{WARM_READY} {json.dumps({'modules': modules})}", flush=True)
+    line = sys.stdin.readline()
+    if not line:
+        sys.exit(0)
+    launch = json.loads(line)
+    # stdin is /dev/null again, as in a cold launch.
+    sys.stdin.close()
+    os.close(0)
+    os.open(os.devnull, os.O_RDONLY)
+    sys.stdin = open(0, closefd=False)
+    pwd = os.environ.get("PWD")
+    os.environ.clear()
+    os.environ.update(launch["env"])
+    if pwd is not None:
+        os.environ["PWD"] = pwd
+    if launch.get("venv"):
+        use_venv(launch["venv"])
+    argv = launch["argv"]
+    sys.argv = list(argv)
+    main(argv[1:])
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:] == ["--warm"]:
+        warm()
+    else:
+        main(sys.argv[1:])
