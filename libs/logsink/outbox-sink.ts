@@ -1,10 +1,15 @@
 import { Duration, Effect, Latch } from "effect";
+import type { LineRate } from "../logs/line-budget.ts";
 import { Outbox, type OutboxBatch } from "../logs/outbox.ts";
 import { LogSink } from "./contract.ts";
 
 export interface OutboxSinkOptions {
   /** Lines held while the logs service is unreachable; more are counted and reported as dropped. */
   readonly bufferLines?: number;
+  /** Of those, the most one preview may hold (default: all). */
+  readonly previewBufferLines?: number;
+  /** Each preview's rate budget (default: none). */
+  readonly rate?: LineRate;
   readonly batchLines?: number;
   readonly batchBytes?: number;
   readonly retryMinMs?: number;
@@ -23,7 +28,11 @@ export type Delivery = "delivered" | "rejected" | "failed";
  */
 export const makeOutboxSink = (deliver: (batch: OutboxBatch) => Effect.Effect<Delivery>, options: OutboxSinkOptions) =>
   Effect.gen(function* () {
-    const outbox = new Outbox(options.bufferLines ?? 10_000, Date.now() * 1000);
+    const outbox = new Outbox(options.bufferLines ?? 10_000, {
+      seqFloor: Date.now() * 1000,
+      ...(options.previewBufferLines === undefined ? {} : { perPreviewLines: options.previewBufferLines }),
+      ...(options.rate === undefined ? {} : { rate: options.rate }),
+    });
     const batchLines = options.batchLines ?? 1000;
     const batchBytes = options.batchBytes ?? 1024 * 1024;
     const retryMinMs = options.retryMinMs ?? 100;
@@ -36,6 +45,7 @@ export const makeOutboxSink = (deliver: (batch: OutboxBatch) => Effect.Effect<De
       while (outbox.size > 0) {
         const batch = outbox.peek(batchLines, batchBytes);
         const outcome = yield* deliver(batch);
+        outbox.unreachable = outcome === "failed";
         if (outcome === "failed") {
           if (stopAfterFailure) return;
           yield* Effect.sleep(Duration.millis(delay));

@@ -14,7 +14,7 @@ import { InProcessLogSink } from "../logs/in-process-sink.ts";
 import { logsCoreLayer, logsEdgeLayer } from "../logs/layers.ts";
 import { trackOpenStreams } from "../logs/open-streams.ts";
 import { makeOrchestratorApp } from "../orchestrator/app.ts";
-import { orchestratorConfig } from "../orchestrator/config.ts";
+import { logSinkOptions, orchestratorConfig } from "../orchestrator/config.ts";
 import { orchestratorLayer } from "../orchestrator/layers.ts";
 
 /**
@@ -27,7 +27,7 @@ export const serveAllInOne = async (options: { readonly configProvider: ConfigPr
   const parse = <A>(config: { parse: (p: ConfigProvider.ConfigProvider) => Effect.Effect<A, unknown> }) => Effect.runPromise(config.parse(options.configProvider));
   const [gateway, logs, orchestrator] = await Promise.all([parse(gatewayConfig), parse(logsConfig), parse(orchestratorConfig)]);
 
-  const sink = InProcessLogSink({ bufferLines: orchestrator.logsBufferLines }).pipe(Layer.provide(logsCoreLayer));
+  const sink = InProcessLogSink(logSinkOptions(orchestrator)).pipe(Layer.provide(logsCoreLayer));
   const services = orchestratorLayer(sink);
   const directory = InProcessPreviewDirectory.pipe(Layer.provide(services));
   const layer = Layer.mergeAll(services, logsCoreLayer, logsEdgeLayer(logsCoreLayer, directory), previewProxyLayer(gateway, directory), upstreamClientLayer)

@@ -20,6 +20,13 @@ export const logsConfig = Config.all({
   /** A preview the orchestrator reports ended this long ago, with no final status stored, is treated as ended. */
   endGraceSeconds: int("END_GRACE_SECONDS", 10),
   maxIngestBytes: int("MAX_INGEST_BYTES", 8 * 1024 * 1024),
+  /**
+   * Each preview's rate budget at ingest (whatever sink sends): lines over it are dropped as that
+   * preview's own loss, said in a system line. Above the orchestrator's own budget, so that one
+   * normally decides; the burst covers a backlog delivered at once after an outage.
+   */
+  rateLines: int("RATE_LINES", 5000),
+  burstLines: int("BURST_LINES", 60_000),
 }).pipe(Config.nested("LOGS"));
 
 export type LogsConfig = typeof logsConfig extends Config.Config<infer A> ? A : never;

@@ -20,7 +20,7 @@ export const logsCoreLayer = Layer.unwrap(Effect.gen(function* () {
     .pipe(Layer.provide(LogsDbLive(join(resolve(platform.dataDir), "logs.db"))));
   const fanout = LogFanoutLive({ subscriberBuffer: config.subscriberBuffer, pingIntervalMs: config.pingSeconds * 1000, pacing: config.fanoutPacing });
   const core = Layer.mergeAll(store, fanout);
-  return Layer.mergeAll(core, LogIngestLive.pipe(Layer.provide(core)));
+  return Layer.mergeAll(core, LogIngestLive({ linesPerSecond: config.rateLines, burstLines: config.burstLines }).pipe(Layer.provide(core)));
 }));
 
 /** What the routes add to the core: who owns what (the orchestrator's directory) and subscriber activity. */

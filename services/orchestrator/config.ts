@@ -1,5 +1,6 @@
 import { Config } from "effect";
 import { int } from "../../libs/config/int.ts";
+import type { OutboxSinkOptions } from "../../libs/logsink/outbox-sink.ts";
 import { defaultMirror } from "../../libs/runtime/image/image-store.ts";
 
 /** Everything the orchestrator reads from its environment, as ORCHESTRATOR_<NAME>. */
@@ -47,6 +48,18 @@ export const orchestratorConfig = Config.all({
   /** The logs service; without it, logs stay in process (tests, all-in-one runs). */
   logsUrl: Config.String("LOGS_URL").pipe(Config.option),
   logsBufferLines: int("LOGS_BUFFER_LINES", 50_000),
+  /** Of those, the most one preview may hold, so one preview's flood cannot cost another its lines. */
+  logsPreviewBufferLines: int("LOGS_PREVIEW_BUFFER_LINES", 10_000),
+  /** Each preview's log rate budget: lines over it (after a burst allowance) are dropped and counted as its own. */
+  logsRateLines: int("LOGS_RATE_LINES", 2000),
+  logsBurstLines: int("LOGS_BURST_LINES", 5000),
 }).pipe(Config.nested("ORCHESTRATOR"));
 
 export type OrchestratorConfig = typeof orchestratorConfig extends Config.Config<infer A> ? A : never;
+
+/** The log sink's bounds: the whole outbox, each preview's share of it and each preview's rate. */
+export const logSinkOptions = (c: OrchestratorConfig): OutboxSinkOptions => ({
+  bufferLines: c.logsBufferLines,
+  previewBufferLines: c.logsPreviewBufferLines,
+  rate: { linesPerSecond: c.logsRateLines, burstLines: c.logsBurstLines },
+});

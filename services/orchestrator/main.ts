@@ -5,7 +5,7 @@ import type { LogSink } from "../../libs/logsink/contract.ts";
 import { HttpLogSink } from "../../libs/logsink/http-sink.ts";
 import { InMemoryLogSink } from "../../libs/logsink/in-memory.ts";
 import { makeLogger } from "../../libs/observability/logger.ts";
-import { orchestratorConfig } from "./config.ts";
+import { logSinkOptions, orchestratorConfig } from "./config.ts";
 import { serveOrchestrator } from "./serve-orchestrator.ts";
 
 const logger = makeLogger("orchestrator");
@@ -13,7 +13,7 @@ const configProvider = ConfigProvider.fromEnv();
 const config = await Effect.runPromise(orchestratorConfig.parse(configProvider));
 const logSink: Layer.Layer<LogSink, Config.ConfigError> = Option.match(config.logsUrl, {
   onNone: () => InMemoryLogSink,
-  onSome: (url) => HttpLogSink({ url, bufferLines: config.logsBufferLines }).pipe(Layer.provide(PlatformSecretsLive)),
+  onSome: (url) => HttpLogSink({ url, ...logSinkOptions(config) }).pipe(Layer.provide(PlatformSecretsLive)),
 });
 const service = await serveOrchestrator({
   logSink,
