@@ -99,8 +99,9 @@ if (settled.status !== "running") {
 }
 const readyMs = Date.parse(settled.startedAt ?? settled.createdAt) - Date.parse(settled.createdAt);
 term.stage("ready", `in ${readyMs} ms`);
-term.info(`  preview  ${launched.value.previewUrl}   (header X-Preview-Token: ${launched.value.previewToken})`);
+term.info(`  preview  ${launched.value.previewUrl}   (its own origin; the docs link signs a browser in)`);
 term.info(`  docs     ${client.docsUrl(launched.value)}`);
+term.info(`  api      ${client.programmaticUrl(launched.value)}   (header X-Preview-Token: ${launched.value.previewToken})`);
 tailing = true;
 term.info(values.detach ? "Tailing logs; Ctrl-C leaves the preview running (--detach)." : "Tailing logs; Ctrl-C stops the preview.");
 

@@ -118,7 +118,12 @@ export const createPreviewClient = (options: PreviewClientOptions) => {
       return `${base}${p(generationId)}/logs/stream?${search}`;
     },
     exportUrl: (generationId: string, format: "text" | "ndjson") => `${base}${p(generationId)}/logs/export?format=${format}`,
-    /** Opens the preview's own docs in a browser: the token hand-off turns the token into a cookie. */
+    /**
+     * The preview under `/p/{id}/` on the platform's origin, for programmatic clients that send
+     * X-Preview-Token (no wildcard DNS needed; a browser is sent on to the preview's own origin).
+     */
+    programmaticUrl: (launch: Pick<LaunchView, "previewInstanceId">) => `${base}/p/${launch.previewInstanceId}/`,
+    /** Opens the preview's own docs in a browser, on the preview's origin: the token hand-off turns the token into a cookie there. */
     docsUrl: (launch: Pick<LaunchView, "baseUrl" | "previewToken">) => `${launch.baseUrl}/docs?previewToken=${encodeURIComponent(launch.previewToken)}`,
   };
 };

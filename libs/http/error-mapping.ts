@@ -7,11 +7,11 @@ import type { PeerUnavailable } from "../peers/errors.ts";
 import type { InvalidPreviewToken, PreviewUnavailable, UpstreamTimeout, UpstreamUnreachable } from "../proxy/errors.ts";
 import type { EntryNotFound, RuntimeUnavailable } from "../runtime/errors.ts";
 import type { ApiErrorDescription } from "./error-envelope.ts";
-import type { InvalidRequest, PayloadTooLarge, Unauthorized } from "./request-errors.ts";
+import type { Forbidden, InvalidRequest, PayloadTooLarge, Unauthorized, UnknownHost } from "./request-errors.ts";
 
 /** Every typed failure a route may end with. Anything else is a defect and becomes a 500. */
 export type ApiFailure =
-  | InvalidRequest | PayloadTooLarge | Unauthorized
+  | InvalidRequest | PayloadTooLarge | Unauthorized | Forbidden | UnknownHost
   | GenerationNotFound
   | PreviewNotFound | PreviewAlreadyRunning | PreviewLimitReached | PreviewNotRunning
   | ExtensionLimitReached | LaunchFailed
@@ -28,6 +28,10 @@ export const describeFailure = (e: ApiFailure): ApiErrorDescription => {
       return { status: 413, code: "payload_too_large", message: `Request body is over the ${e.limitBytes} byte limit`, details: { limitBytes: e.limitBytes } };
     case "Unauthorized":
       return { status: 401, code: "unauthorized", message: e.reason, headers: { "www-authenticate": "Bearer" } };
+    case "Forbidden":
+      return { status: 403, code: "forbidden", message: e.reason };
+    case "UnknownHost":
+      return { status: 421, code: "unknown_host", message: `This server does not answer for the host ${JSON.stringify(e.host)}; use the platform's URL (PUBLIC_URL) or a preview's URL`, details: { host: e.host } };
     case "GenerationNotFound":
       return { status: 404, code: "generation_not_found", message: "No such generation" };
     case "PreviewNotFound":

@@ -15,3 +15,13 @@ export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge")<{
 export class Unauthorized extends Data.TaggedError("Unauthorized")<{
   readonly reason: string;
 }> {}
+
+/** The request's Host is not one this server answers for (a DNS-rebinding attempt, or a misconfigured name). */
+export class UnknownHost extends Data.TaggedError("UnknownHost")<{
+  readonly host: string;
+}> {}
+
+/** Authenticated or not, this request may not do this here (e.g. a local-mode route from a non-loopback origin). */
+export class Forbidden extends Data.TaggedError("Forbidden")<{
+  readonly reason: string;
+}> {}

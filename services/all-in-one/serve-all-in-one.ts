@@ -1,11 +1,12 @@
 import { ConfigProvider, Effect, Layer, ManagedRuntime } from "effect";
+import { originsConfig } from "../../libs/config/origins.ts";
 import { revealSecrets } from "../../libs/auth/platform-secrets.ts";
 import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
 import { serveFetch } from "../../libs/http/serve.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import { InProcessPreviewDirectory } from "../../libs/previews/in-process-directory.ts";
 import { makeGatewayApp } from "../gateway/app.ts";
-import { gatewayConfig } from "../gateway/config.ts";
+import { checkCorsOrigins, gatewayConfig } from "../gateway/config.ts";
 import { nodeFastPath, previewProxyLayer, upstreamClientLayer } from "../gateway/proxy-layers.ts";
 import { makeWebSocketUpgrade } from "../gateway/websocket-upgrade.ts";
 import { makeLogsApp } from "../logs/app.ts";
@@ -25,12 +26,13 @@ import { orchestratorLayer } from "../orchestrator/layers.ts";
  */
 export const serveAllInOne = async (options: { readonly configProvider: ConfigProvider.ConfigProvider; readonly logger: Logger; readonly port?: number }) => {
   const parse = <A>(config: { parse: (p: ConfigProvider.ConfigProvider) => Effect.Effect<A, unknown> }) => Effect.runPromise(config.parse(options.configProvider));
-  const [gateway, logs, orchestrator] = await Promise.all([parse(gatewayConfig), parse(logsConfig), parse(orchestratorConfig)]);
+  const [gateway, logs, orchestrator, origins] = await Promise.all([parse(gatewayConfig), parse(logsConfig), parse(orchestratorConfig), parse(originsConfig)]);
+  checkCorsOrigins(gateway.corsOrigins, origins);
 
   const sink = InProcessLogSink(logSinkOptions(orchestrator)).pipe(Layer.provide(logsCoreLayer));
   const services = orchestratorLayer(sink);
   const directory = InProcessPreviewDirectory.pipe(Layer.provide(services));
-  const layer = Layer.mergeAll(services, logsCoreLayer, logsEdgeLayer(logsCoreLayer, directory), previewProxyLayer(gateway, directory), upstreamClientLayer)
+  const layer = Layer.mergeAll(services, logsCoreLayer, logsEdgeLayer(logsCoreLayer, directory), previewProxyLayer(gateway, origins, directory), upstreamClientLayer)
     .pipe(Layer.provide(ConfigProvider.layer(options.configProvider)));
 
   const runtime = ManagedRuntime.make(Layer.orDie(layer));
@@ -51,6 +53,7 @@ export const serveAllInOne = async (options: { readonly configProvider: ConfigPr
     orchestrator: { kind: "in-process", fetch: (request) => orchestratorApp.fetch(request) },
     logs: { kind: "in-process", fetch: (request) => logsApp.fetch(request) },
     jwtSecret,
+    origins,
     corsOrigins: gateway.corsOrigins,
     upstreamTimeoutMs: gateway.upstreamTimeoutMs,
     apiTimeoutMs: gateway.apiTimeoutMs,
@@ -59,11 +62,11 @@ export const serveAllInOne = async (options: { readonly configProvider: ConfigPr
     logger: options.logger,
     localMode: gateway.localMode,
   });
-  const intercept = nodeFastPath(runtime, gateway, options.logger);
+  const intercept = nodeFastPath(runtime, gateway, origins, options.logger);
   const server = await serveFetch(gatewayApp.fetch, {
     port: options.port ?? gateway.port,
     hostname: gateway.host,
-    onUpgrade: makeWebSocketUpgrade(runtime, options.logger),
+    onUpgrade: makeWebSocketUpgrade(runtime, origins, options.logger),
     ...(intercept ? { intercept } : {}),
   });
 

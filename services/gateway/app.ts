@@ -4,7 +4,10 @@ import { Effect } from "effect";
 import { requireUser } from "../../libs/auth/middleware.ts";
 import type { AppEnv } from "../../libs/http/app-env.ts";
 import { clientAddress } from "../../libs/http/client-address.ts";
+import type { Origins } from "../../libs/config/origins.ts";
 import { errorResponse } from "../../libs/http/error-envelope.ts";
+import { describeFailure } from "../../libs/http/error-mapping.ts";
+import { UnknownHost } from "../../libs/http/request-errors.ts";
 import { installFallbacks, type Route } from "../../libs/http/effect-bridge.ts";
 import { decodeJsonBody } from "../../libs/http/json-body.ts";
 import { requestContext } from "../../libs/http/request-context.ts";
@@ -15,7 +18,7 @@ import type { PreviewDirectory } from "../../libs/previews/directory.ts";
 import { PreviewRequestBody } from "../../libs/previews/request-schema.ts";
 import type { Upstream } from "../../libs/runtime/contract.ts";
 import { openApiDocument, referencePage } from "./openapi.ts";
-import { PreviewProxy } from "./preview-proxy.ts";
+import { PreviewProxy, splitPreviewPath } from "./preview-proxy.ts";
 import { sendPreviewRequest } from "./preview-request.ts";
 import { makeWebApp } from "../web/app.ts";
 
@@ -32,6 +35,9 @@ export interface GatewayAppOptions {
   readonly orchestrator: ApiBackend;
   readonly logs: ApiBackend;
   readonly jwtSecret: string;
+  /** The platform's origin and the previews' (routing by Host). */
+  readonly origins: Origins;
+  /** Origins allowed to call the API from a browser (never a preview's). */
   readonly corsOrigins: ReadonlyArray<string>;
   readonly upstreamTimeoutMs: number;
   readonly apiTimeoutMs: number;
@@ -51,18 +57,33 @@ export const backendOfUrl = (url: string): ApiBackend => {
   return { kind: "upstream", upstream: { kind: "tcp", host: u.hostname, port: Number(u.port || (u.protocol === "https:" ? 443 : 80)) } };
 };
 
-/** The one public origin: the API routed to its services, and the transparent proxy to running previews. */
+/**
+ * The public entry: by the request's Host, either a preview's own origin (everything goes to that
+ * preview), or the platform's (the page, the API routed to its services, `/p/{id}/...` for
+ * programmatic clients). Any other Host is refused: a DNS-rebound name never reaches a route.
+ */
 export const makeGatewayApp = (o: GatewayAppOptions) => {
   const app = new Hono<AppEnv>();
   app.use("*", requestContext(o.logger));
   installFallbacks(app, o.logger);
+  const previewOrigin = o.run((c) => Effect.gen(function* () {
+    const url = new URL(c.req.url);
+    const previewInstanceId = o.origins.previewIdOfHost(c.req.header("host")) ?? "";
+    return yield* (yield* PreviewProxy).forward(c, { previewInstanceId, path: url.pathname + url.search });
+  }));
+  app.use("*", async (c, next) => {
+    const host = c.req.header("host");
+    if (o.origins.previewIdOfHost(host) !== undefined) return previewOrigin(c);
+    if (!o.origins.isPlatformHost(host)) return errorResponse(c.get("requestId"), describeFailure(new UnknownHost({ host: (host ?? "").slice(0, 200) })));
+    return next();
+  });
   app.get("/healthz", (c) => c.json({ ok: true, service: "gateway" }));
   if (o.corsOrigins.length > 0) {
     app.use("/api/*", cors({ origin: [...o.corsOrigins], allowHeaders: ["authorization", "content-type", "last-event-id"], exposeHeaders: ["x-request-id"], maxAge: 600 }));
   }
   // This API as OpenAPI 3.1, and a reference page rendered from it (no auth: it describes, it holds nothing).
-  app.get("/api/openapi.json", (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
-  app.get("/api/reference", (c) => c.html(referencePage(openApiDocument(new URL(c.req.url).origin))));
+  app.get("/api/openapi.json", (c) => c.json(openApiDocument(o.origins.platform)));
+  app.get("/api/reference", (c) => c.html(referencePage(openApiDocument(o.origins.platform))));
   // Internal routes exist only between services; from outside they do not exist at all.
   app.all("/internal/*", (c) => errorResponse(c.get("requestId"), { status: 404, code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }));
   // The Preview Tab page at `/` (and its dev-only sign-in route in local mode).
@@ -112,8 +133,12 @@ export const makeGatewayApp = (o: GatewayAppOptions) => {
   app.delete("/api/generations/:generationId/preview", stopPreview);
   app.all("/api/*", toOrchestrator);
 
+  // `/p/{id}/...` on the platform's origin: programmatic clients with X-Preview-Token only (preview-proxy.ts).
   const proxy = o.run((c) => Effect.gen(function* () {
-    return yield* (yield* PreviewProxy).forward(c);
+    const url = new URL(c.req.url);
+    const { id, rest } = splitPreviewPath(url.pathname);
+    if (rest === undefined) return Response.redirect(`${url.origin}/p/${id}/${url.search}`, 308);
+    return yield* (yield* PreviewProxy).forward(c, { previewInstanceId: id, path: rest + url.search, prefix: `/p/${id}` });
   }));
   app.all("/p/:previewInstanceId", proxy);
   app.all("/p/:previewInstanceId/*", proxy);

@@ -1,5 +1,6 @@
 import { Config } from "effect";
 import { int } from "../../libs/config/int.ts";
+import type { Origins } from "../../libs/config/origins.ts";
 
 /** Everything the gateway reads from its environment, as GATEWAY_<NAME>. */
 export const gatewayConfig = Config.all({
@@ -24,5 +25,14 @@ export const gatewayConfig = Config.all({
   /** Local mode (`npm start` turns it on): the page signs in as the user `local` via POST /api/dev/token. Never in production. */
   localMode: Config.Boolean("LOCAL_MODE").pipe(Config.withDefault(false)),
 }).pipe(Config.nested("GATEWAY"));
+
+/** Throws when GATEWAY_CORS_ORIGINS lists a preview's origin: a preview's script must never call the API with the user's credentials. */
+export const checkCorsOrigins = (corsOrigins: ReadonlyArray<string>, origins: Origins): void => {
+  for (const origin of corsOrigins) {
+    if (origins.previewIdOfHost(URL.canParse(origin) ? new URL(origin).host : origin) !== undefined) {
+      throw new Error(`GATEWAY_CORS_ORIGINS lists ${origin}, a preview's origin: a preview's script must never call the API with the user's credentials`);
+    }
+  }
+};
 
 export type GatewayConfig = typeof gatewayConfig extends Config.Config<infer A> ? A : never;

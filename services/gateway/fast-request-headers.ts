@@ -1,13 +1,18 @@
 import { hopByHopHeaders } from "../../libs/proxy/headers.ts";
-import { platformOnlyHeaders } from "./preview-proxy.ts";
+import { rewrittenHeaders } from "./preview-proxy.ts";
 import { splitPreviewCookie } from "./preview-token.ts";
 
 /** What the Node fast path needs from a request's headers. */
 export interface FastRequestHeaders {
-  /** End-to-end headers for the preview: no hop-by-hop header, no platform credential, cookies minus the preview token. */
+  /** End-to-end headers for the preview: no hop-by-hop header, no platform credential, cookies minus the hand-off cookie (the app's Authorization kept). */
   readonly forward: string[];
-  /** From X-Preview-Token, else the hand-off cookie. */
-  readonly token: string | undefined;
+  /** X-Preview-Token. */
+  readonly headerToken: string | undefined;
+  /** The hand-off cookie. */
+  readonly cookieToken: string | undefined;
+  /** Fetch metadata (preview-token.ts cookieMayAuthorize). */
+  readonly secFetchSite: string | undefined;
+  readonly secFetchMode: string | undefined;
   readonly requestId: string | undefined;
   readonly host: string | undefined;
   readonly forwardedFor: string | undefined;
@@ -18,7 +23,7 @@ export interface FastRequestHeaders {
 
 // Hop-by-hop (RFC 9110 §7.6.1) and the platform's own headers never reach a preview. `expect` is
 // answered by node:http itself (100 Continue), and undici refuses to send it.
-const dropped: ReadonlySet<string> = new Set([...hopByHopHeaders, ...platformOnlyHeaders, "expect"]);
+const dropped: ReadonlySet<string> = new Set([...hopByHopHeaders, ...rewrittenHeaders, "expect"]);
 /** Connection values that name no other header: the only ones the fast path handles itself. */
 const plainConnection = new Set(["keep-alive", "close"]);
 
@@ -35,6 +40,8 @@ export const readFastRequestHeaders = (raw: ReadonlyArray<string>): FastRequestH
   let host: string | undefined;
   let contentLength: string | undefined;
   let forwardedFor: string | undefined;
+  let secFetchSite: string | undefined;
+  let secFetchMode: string | undefined;
   let chunked = false;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] ?? "";
@@ -71,13 +78,22 @@ export const readFastRequestHeaders = (raw: ReadonlyArray<string>): FastRequestH
       case "transfer-encoding":
         chunked = true;
         break;
+      case "sec-fetch-site":
+        if (secFetchSite !== undefined) return undefined;
+        secFetchSite = value;
+        break;
+      case "sec-fetch-mode":
+        if (secFetchMode !== undefined) return undefined;
+        secFetchMode = value;
+        break;
     }
     if (!dropped.has(lower) && !lower.startsWith("proxy-")) forward.push(name, value);
   }
+  let cookieToken: string | undefined;
   if (cookies.length > 0) {
     const cookie = splitPreviewCookie(cookies.join("; "));
-    token ??= cookie.token;
+    cookieToken = cookie.token;
     if (cookie.rest !== undefined) forward.push("cookie", cookie.rest);
   }
-  return { forward, token, requestId, host, forwardedFor, contentLength, hasBody: chunked || contentLength !== undefined };
+  return { forward, headerToken: token, cookieToken, secFetchSite, secFetchMode, requestId, host, forwardedFor, contentLength, hasBody: chunked || contentLength !== undefined };
 };

@@ -4,16 +4,18 @@ import { nanoid } from "nanoid";
 import type { Dispatcher } from "undici";
 import { acceptableRequestId } from "../../libs/http/request-context.ts";
 import { PayloadTooLarge } from "../../libs/http/request-errors.ts";
+import type { Origins } from "../../libs/config/origins.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import type { PreviewRoute } from "../../libs/previews/contract.ts";
 import type { UpstreamPools } from "../../libs/proxy/upstream-pools.ts";
 import type { ActivityReporter } from "./activity.ts";
 import { readFastRequestHeaders } from "./fast-request-headers.ts";
 import { type ExchangeContext, PreviewExchange, sendError } from "./preview-exchange.ts";
-import { tokenMatches } from "./preview-token.ts";
+import { cookieMayAuthorize, tokenMatches } from "./preview-token.ts";
 import type { RouteCache } from "./route-cache.ts";
 
 export interface FastProxyOptions {
+  readonly origins: Origins;
   readonly cache: RouteCache;
   readonly activity: ActivityReporter;
   readonly pools: UpstreamPools["Service"];
@@ -23,13 +25,27 @@ export interface FastProxyOptions {
   readonly logger: Logger;
 }
 
+/** The Host header's value, read from rawHeaders without building `req.headers`; undefined if absent or repeated. */
+const hostOf = (raw: ReadonlyArray<string>): string | undefined => {
+  let host: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] ?? "";
+    if (name.length === 4 && name.toLowerCase() === "host") {
+      if (host !== undefined) return undefined;
+      host = raw[i + 1];
+    }
+  }
+  return host;
+};
+
 /**
- * The Node fast path of the preview proxy: a request to a preview whose route is cached and whose
- * token is good goes from node:http's server straight to the preview's undici pool and back (preview-exchange.ts),
+ * The Node fast path of the preview proxy: a request to a preview (on its origin, or `/p/{id}/` on
+ * the platform's with X-Preview-Token) whose route is cached and whose token is good goes from
+ * node:http's server straight to the preview's undici pool and back (preview-exchange.ts),
  * skipping the web-stream, Request and Effect layers (bench/proxy.ts measured them at ~3×
- * http-proxy's CPU per request). Anything else — a cache miss, a bad token, the hand-off,
- * `/p/{id}` without a slash, an upgrade or an unusual header (fast-request-headers.ts) — returns
- * false and goes through the full handler, which answers it and fills the cache.
+ * http-proxy's CPU per request). Anything else — an unknown Host, a cache miss, a bad token, the
+ * hand-off, `/p/{id}` without a slash, an upgrade or an unusual header (fast-request-headers.ts) —
+ * returns false and goes through the full handler, which answers it and fills the cache.
  */
 export const makeNodeFastProxy = (o: FastProxyOptions) => {
   // A token once checked against its hash is remembered on the cached route: later requests
@@ -49,18 +65,29 @@ export const makeNodeFastProxy = (o: FastProxyOptions) => {
 
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? "";
-    if (!url.startsWith("/p/")) return false;
-    const slash = url.indexOf("/", 3);
-    if (slash === -1) return false;
-    const id = url.slice(3, slash);
-    const path = url.slice(slash);
+    const host = hostOf(req.rawHeaders);
+    let id = o.origins.previewIdOfHost(host);
+    let path = url;
+    let prefix: string | undefined;
+    if (id === undefined) {
+      if (!url.startsWith("/p/") || !o.origins.isPlatformHost(host)) return false;
+      const slash = url.indexOf("/", 3);
+      if (slash === -1) return false;
+      id = url.slice(3, slash);
+      path = url.slice(slash);
+      prefix = `/p/${id}`;
+    } else if (!url.startsWith("/")) return false;
     if (path.includes("previewToken=")) return false;
     const entry = o.cache.peek(id);
     if (entry === undefined) return false;
     const { route } = entry;
     if (route.status !== "running" || route.upstream === null) return false;
     const headers = readFastRequestHeaders(req.rawHeaders);
-    if (headers === undefined || headers.token === undefined || !tokenIsGood(entry, headers.token)) return false;
+    if (headers === undefined) return false;
+    // On the platform's origin only the header authorises; on the preview's, the hand-off cookie too (preview-token.ts).
+    const token = headers.headerToken
+      ?? (prefix === undefined && cookieMayAuthorize(headers.secFetchSite, headers.secFetchMode) ? headers.cookieToken : undefined);
+    if (token === undefined || !tokenIsGood(entry, token)) return false;
     const requestId = headers.requestId !== undefined && acceptableRequestId.test(headers.requestId) ? headers.requestId : nextRequestId();
     if (Number(headers.contentLength ?? 0) > o.maxBodyBytes) {
       sendError(res, requestId, new PayloadTooLarge({ limitBytes: o.maxBodyBytes }));
@@ -74,8 +101,8 @@ export const makeNodeFastProxy = (o: FastProxyOptions) => {
       "x-forwarded-for", headers.forwardedFor === undefined ? client : `${headers.forwardedFor}, ${client}`,
       "x-forwarded-host", headers.host ?? "",
       "x-forwarded-proto", "http",
-      "x-forwarded-prefix", `/p/${id}`,
     );
+    if (prefix !== undefined) forward.push("x-forwarded-prefix", prefix);
     const exchange = new PreviewExchange(req, res, {
       previewInstanceId: id, requestId, upstreamTimeoutMs: o.upstreamTimeoutMs, maxBodyBytes: o.maxBodyBytes, logger: o.logger, unreachable: o.unreachable,
     });

@@ -105,7 +105,7 @@ const describeApi = (): Json => ({
 
 let described: Json | undefined;
 
-/** What the gateway serves at /api/openapi.json: described once, the server being the origin asked. */
+/** What the gateway serves at /api/openapi.json: described once, the server being PUBLIC_URL (never the Host a request names). */
 export const openApiDocument = (serverUrl: string): Json => {
   described ??= describeApi();
   return { ...described, servers: [{ url: serverUrl }] };

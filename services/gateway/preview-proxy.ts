@@ -9,6 +9,7 @@ import { UpstreamClient } from "../../libs/proxy/upstream-client.ts";
 import type { PreviewRoute } from "../../libs/previews/contract.ts";
 import { PreviewDirectory } from "../../libs/previews/directory.ts";
 import type { Upstream } from "../../libs/runtime/contract.ts";
+import type { Origins } from "../../libs/config/origins.ts";
 import { type ActivityReporter, startActivityReporter } from "./activity.ts";
 import { makeRouteCache, type RouteCache } from "./route-cache.ts";
 import { cookiesForPreview, presentedToken, previewTokenCookie, previewTokenHeader, previewTokenQuery, tokenMatches } from "./preview-token.ts";
@@ -20,18 +21,34 @@ export interface PreviewProxyOptions {
   readonly activityFlushMs: number;
 }
 
-/** Headers the platform uses for itself; a preview never sees them. */
-export const platformOnlyHeaders: ReadonlySet<string> = new Set(["authorization", previewTokenHeader, "cookie", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix"]);
+/**
+ * The platform's own headers: its preview token, and the forwarding headers it sets itself (a
+ * client's are not believed). The app's own Authorization and cookies are not among them: on its
+ * own origin they are the app's, and reach it (the hand-off cookie is taken out of Cookie alone).
+ */
+export const platformOnlyHeaders: ReadonlySet<string> = new Set([previewTokenHeader, "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix"]);
+/** Dropped from the incoming headers and sent again rewritten: the platform's own, and Cookie (minus the hand-off cookie). */
+export const rewrittenHeaders: ReadonlySet<string> = new Set([...platformOnlyHeaders, "cookie"]);
 
-const forwardedHeaders = (c: HonoContext<AppEnv>, prefix: string): HeaderPairs => {
-  const headers = endToEndHeaders(c.req.raw.headers, platformOnlyHeaders);
+/** Where a proxied request came in: the preview's own origin, or `/p/{id}/` on the platform's (programmatic clients). */
+export interface PreviewTarget {
+  readonly previewInstanceId: string;
+  /** The path (and query) the preview sees. */
+  readonly path: string;
+  /** Set for `/p/{id}/...`: sent as X-Forwarded-Prefix; only X-Preview-Token authorises there. */
+  readonly prefix?: string;
+}
+
+const forwardedHeaders = (c: HonoContext<AppEnv>, prefix: string | undefined): HeaderPairs => {
+  const headers = endToEndHeaders(c.req.raw.headers, rewrittenHeaders);
   const cookies = cookiesForPreview(c.req.header("cookie"));
   if (cookies !== undefined) headers.push(["cookie", cookies]);
   const url = new URL(c.req.url);
   const client = clientAddress(c);
   const earlier = c.req.header("x-forwarded-for");
   if (client !== undefined) headers.push(["x-forwarded-for", earlier === undefined ? client : `${earlier}, ${client}`]);
-  headers.push(["x-forwarded-host", c.req.header("host") ?? url.host], ["x-forwarded-proto", url.protocol.replace(":", "")], ["x-forwarded-prefix", prefix]);
+  headers.push(["x-forwarded-host", c.req.header("host") ?? url.host], ["x-forwarded-proto", url.protocol.replace(":", "")]);
+  if (prefix !== undefined) headers.push(["x-forwarded-prefix", prefix]);
   if (c.req.header("host") === undefined) headers.push(["host", url.host]);
   return headers;
 };
@@ -44,7 +61,8 @@ export class PreviewProxy extends Context.Service<PreviewProxy, {
   readonly running: (previewInstanceId: string) => Effect.Effect<PreviewRoute & { readonly upstream: Upstream }, PreviewUnavailable>;
   /** Checks the preview token a request presents. */
   readonly authorize: (route: PreviewRoute, token: string | undefined) => Effect.Effect<void, InvalidPreviewToken>;
-  readonly forward: (c: HonoContext<AppEnv>) => Effect.Effect<Response, import("../../libs/http/error-mapping.ts").ApiFailure>;
+  /** Proxies one request to the preview `target` names (the hand-off included); redirects a browser from `/p/{id}/` to the preview's origin. */
+  readonly forward: (c: HonoContext<AppEnv>, target: PreviewTarget) => Effect.Effect<Response, import("../../libs/http/error-mapping.ts").ApiFailure>;
   /** The upstream refused: PreviewUnavailable if the preview has stopped meanwhile, else the refusal itself. */
   readonly unreachable: (previewInstanceId: string, e: UpstreamUnreachable) => Effect.Effect<never, UpstreamUnreachable | PreviewUnavailable>;
 }>()("gateway/PreviewProxy") {}
@@ -55,7 +73,7 @@ export const splitPreviewPath = (pathname: string) => {
   return { id: match?.[1] ?? "", rest: match?.[2] };
 };
 
-export const PreviewProxyLive = (options: PreviewProxyOptions) =>
+export const PreviewProxyLive = (options: PreviewProxyOptions, origins: Origins) =>
   Layer.effect(
     PreviewProxy,
     Effect.gen(function* () {
@@ -86,28 +104,33 @@ export const PreviewProxyLive = (options: PreviewProxyOptions) =>
         return running(previewInstanceId).pipe(Effect.andThen(Effect.fail(e)));
       };
 
-      const forward = (c: HonoContext<AppEnv>) =>
+      const forward = (c: HonoContext<AppEnv>, target: PreviewTarget) =>
         Effect.gen(function* () {
           const url = new URL(c.req.url);
-          const { id, rest } = splitPreviewPath(url.pathname);
-          const prefix = `/p/${id}`;
-          if (rest === undefined) return Response.redirect(`${url.origin}${prefix}/${url.search}`, 308);
+          const id = target.previewInstanceId;
+          const headerToken = c.req.header(previewTokenHeader);
+          if (target.prefix !== undefined && headerToken === undefined) {
+            // No cookie is accepted on the platform's origin: a browser is sent to the preview's own.
+            if (c.req.method === "GET" || c.req.method === "HEAD") return Response.redirect(`${origins.previewOrigin(id)}${target.path}`, 307);
+            return yield* Effect.fail(new InvalidPreviewToken({ reason: `Send X-Preview-Token to /p/${id}/..., or use the preview's own origin ${origins.previewOrigin(id)}` }));
+          }
           const route = yield* running(id);
 
           const handoff = url.searchParams.get(previewTokenQuery);
-          if (handoff !== null && c.req.method === "GET") {
+          if (target.prefix === undefined && handoff !== null && c.req.method === "GET") {
             yield* authorize(route, handoff);
             url.searchParams.delete(previewTokenQuery);
-            setCookie(c, previewTokenCookie, handoff, { path: `${prefix}/`, httpOnly: true, sameSite: "Lax", secure: url.protocol === "https:" });
-            return c.redirect(`${prefix}${rest}${url.search}`, 302);
+            // Host-only (no Domain): the cookie belongs to this preview's origin alone.
+            setCookie(c, previewTokenCookie, handoff, { path: "/", httpOnly: true, sameSite: "Lax", secure: url.protocol === "https:" });
+            return c.redirect(`${url.pathname}${url.search}`, 302);
           }
-          yield* authorize(route, presentedToken(c));
+          yield* authorize(route, target.prefix === undefined ? presentedToken(c) : headerToken);
 
           activity.record(id);
           return yield* upstreams.send(route.upstream, {
             method: c.req.method,
-            path: rest + url.search,
-            headers: forwardedHeaders(c, prefix),
+            path: target.path,
+            headers: forwardedHeaders(c, target.prefix),
             body: c.req.raw.body,
             signal: c.req.raw.signal,
             timeoutMs: options.upstreamTimeoutMs,

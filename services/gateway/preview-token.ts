@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { getCookie } from "hono/cookie";
 import type { Context } from "hono";
 
-/** One name is enough: the cookie is scoped to `/p/{id}/`, so a browser sends each preview its own. */
+/** One name is enough: the cookie is host-only on the preview's own origin, so a browser sends each preview its own. */
 export const previewTokenCookie = "preview_token";
 export const previewTokenHeader = "x-preview-token";
 export const previewTokenQuery = "previewToken";
@@ -13,8 +13,20 @@ export const tokenMatches = (token: string, expectedSha256Hex: string): boolean 
   return given.length === expected.length && timingSafeEqual(given, expected);
 };
 
+/**
+ * The hand-off cookie authorises a request only when the browser says it comes from the preview's
+ * own pages, or is a navigation (whose answer the navigating page cannot read), or when no
+ * browser says anything (a programmatic client). Under `*.preview.localhost` every preview is the
+ * same site, so without this a hostile preview's fetch() would carry another preview's (SameSite=Lax)
+ * cookie and read its answers wherever that app allows credentialed CORS.
+ */
+export const cookieMayAuthorize = (secFetchSite: string | undefined, secFetchMode: string | undefined): boolean =>
+  secFetchSite === undefined || secFetchSite === "same-origin" || secFetchSite === "none" || secFetchMode === "navigate";
+
+/** On a preview's origin: X-Preview-Token, else the hand-off cookie when the request may use it. */
 export const presentedToken = (c: Context): string | undefined =>
-  c.req.header(previewTokenHeader) ?? getCookie(c, previewTokenCookie);
+  c.req.header(previewTokenHeader)
+    ?? (cookieMayAuthorize(c.req.header("sec-fetch-site"), c.req.header("sec-fetch-mode")) ? getCookie(c, previewTokenCookie) : undefined);
 
 /**
  * A Cookie header split in one pass: the preview token it carries, and the other cookies (the

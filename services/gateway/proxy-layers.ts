@@ -6,6 +6,7 @@ import { FetchUpstreamClientLive } from "../../libs/proxy/fetch-upstream-client.
 import { NodeUpstreamLive } from "../../libs/proxy/node-upstream-client.ts";
 import { UpstreamPools } from "../../libs/proxy/upstream-pools.ts";
 import type { PreviewDirectory } from "../../libs/previews/directory.ts";
+import type { Origins } from "../../libs/config/origins.ts";
 import type { GatewayConfig } from "./config.ts";
 import { makeNodeFastProxy } from "./node-fast-proxy.ts";
 import { PreviewProxy, PreviewProxyLive } from "./preview-proxy.ts";
@@ -14,24 +15,25 @@ import { PreviewProxy, PreviewProxyLive } from "./preview-proxy.ts";
 export const upstreamClientLayer = isDeno ? FetchUpstreamClientLive : NodeUpstreamLive;
 
 /** The preview proxy from the gateway's config, over the given directory. */
-export const previewProxyLayer = <E, R>(config: GatewayConfig, directory: Layer.Layer<PreviewDirectory, E, R>) =>
+export const previewProxyLayer = <E, R>(config: GatewayConfig, origins: Origins, directory: Layer.Layer<PreviewDirectory, E, R>) =>
   PreviewProxyLive({
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     maxBodyBytes: config.maxProxyBodyBytes,
     routeCacheMs: config.routeCacheMs,
     activityFlushMs: config.activityFlushMs,
-  }).pipe(Layer.provide(Layer.mergeAll(directory, upstreamClientLayer)));
+  }, origins).pipe(Layer.provide(Layer.mergeAll(directory, upstreamClientLayer)));
 
 /**
  * The Node fast path over the running proxy's route cache, activity reporter and upstream pools;
  * undefined where there are no pools (Deno), whose server hands every request to the app.
  */
-export const nodeFastPath = (runtime: ManagedRuntime.ManagedRuntime<PreviewProxy, never>, config: GatewayConfig, logger: Logger): NodeInterceptor | undefined => {
+export const nodeFastPath = (runtime: ManagedRuntime.ManagedRuntime<PreviewProxy, never>, config: GatewayConfig, origins: Origins, logger: Logger): NodeInterceptor | undefined => {
   const { proxy, pools } = runtime.runSync(Effect.gen(function* () {
     return { proxy: yield* PreviewProxy, pools: yield* Effect.serviceOption(UpstreamPools) };
   }));
   if (Option.isNone(pools)) return undefined;
   return makeNodeFastProxy({
+    origins,
     cache: proxy.cache,
     activity: proxy.activity,
     pools: pools.value,

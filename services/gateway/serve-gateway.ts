@@ -1,4 +1,5 @@
 import { ConfigProvider, Effect, Layer } from "effect";
+import { originsConfig } from "../../libs/config/origins.ts";
 import { PlatformSecretsLive, revealSecrets } from "../../libs/auth/platform-secrets.ts";
 import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
 import { startService } from "../../libs/http/run-service.ts";
@@ -6,7 +7,7 @@ import type { Logger } from "../../libs/observability/logger.ts";
 import type { PreviewDirectory } from "../../libs/previews/directory.ts";
 import { HttpPreviewDirectoryLive } from "../../libs/previews/http-directory.ts";
 import { backendOfUrl, makeGatewayApp } from "./app.ts";
-import { gatewayConfig } from "./config.ts";
+import { checkCorsOrigins, gatewayConfig } from "./config.ts";
 import { nodeFastPath, previewProxyLayer, upstreamClientLayer } from "./proxy-layers.ts";
 import { makeWebSocketUpgrade } from "./websocket-upgrade.ts";
 
@@ -19,15 +20,17 @@ export const serveGateway = async (options: {
   readonly directory?: Layer.Layer<PreviewDirectory>;
 }) => {
   const config = await Effect.runPromise(gatewayConfig.parse(options.configProvider));
+  const origins = await Effect.runPromise(originsConfig.parse(options.configProvider));
+  checkCorsOrigins(config.corsOrigins, origins);
   const secrets = PlatformSecretsLive.pipe(Layer.provide(ConfigProvider.layer(options.configProvider)));
   const directory = options.directory ?? HttpPreviewDirectoryLive(config.orchestratorUrl).pipe(Layer.provide(secrets));
   return startService({
-    layer: Layer.mergeAll(previewProxyLayer(config, directory), directory, upstreamClientLayer, secrets),
+    layer: Layer.mergeAll(previewProxyLayer(config, origins, directory), directory, upstreamClientLayer, secrets),
     port: options.port ?? config.port,
     hostname: config.host,
     logger: options.logger,
-    makeUpgradeHandler: (runtime) => makeWebSocketUpgrade(runtime, options.logger),
-    makeNodeInterceptor: (runtime) => nodeFastPath(runtime, config, options.logger),
+    makeUpgradeHandler: (runtime) => makeWebSocketUpgrade(runtime, origins, options.logger),
+    makeNodeInterceptor: (runtime) => nodeFastPath(runtime, config, origins, options.logger),
     makeFetch: async (runtime) => {
       const { jwtSecret } = await revealSecrets(runtime);
       return makeGatewayApp({
@@ -35,6 +38,7 @@ export const serveGateway = async (options: {
         orchestrator: backendOfUrl(config.orchestratorUrl),
         logs: backendOfUrl(config.logsUrl),
         jwtSecret,
+        origins,
         corsOrigins: config.corsOrigins,
         upstreamTimeoutMs: config.upstreamTimeoutMs,
         apiTimeoutMs: config.apiTimeoutMs,

@@ -3,38 +3,69 @@ import { connect, type Socket } from "node:net";
 import { Cause, Effect, Exit, type ManagedRuntime, Option } from "effect";
 import { describeFailure } from "../../libs/http/error-mapping.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
-import { platformOnlyHeaders, PreviewProxy, splitPreviewPath } from "./preview-proxy.ts";
-import { previewTokenHeader, splitPreviewCookie } from "./preview-token.ts";
+import type { Origins } from "../../libs/config/origins.ts";
+import { UnknownHost } from "../../libs/http/request-errors.ts";
+import { PreviewProxy, rewrittenHeaders, splitPreviewPath } from "./preview-proxy.ts";
+import { cookieMayAuthorize, previewTokenHeader, splitPreviewCookie } from "./preview-token.ts";
 
 const refuse = (socket: Socket, status: number, code: string, message: string) => {
   const body = JSON.stringify({ error: { code, message, requestId: "" } });
   socket.end(`HTTP/1.1 ${status} ${code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 };
 
-/** The upgrade request as the preview should see it: the platform's credentials out, forwarding headers in. */
-const upstreamHandshake = (req: IncomingMessage, path: string, prefix: string, cookies: string | undefined): string => {
+/** The upgrade request as the preview should see it: the platform's credentials out (the app's kept), forwarding headers in. */
+const upstreamHandshake = (req: IncomingMessage, path: string, prefix: string | undefined, cookies: string | undefined): string => {
   const lines = [`${req.method ?? "GET"} ${path} HTTP/1.1`];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] ?? "";
-    if (!platformOnlyHeaders.has(name.toLowerCase())) lines.push(`${name}: ${req.rawHeaders[i + 1] ?? ""}`);
+    if (!rewrittenHeaders.has(name.toLowerCase())) lines.push(`${name}: ${req.rawHeaders[i + 1] ?? ""}`);
   }
   if (cookies !== undefined) lines.push(`cookie: ${cookies}`);
-  lines.push(`x-forwarded-for: ${req.socket.remoteAddress ?? ""}`, `x-forwarded-host: ${req.headers.host ?? ""}`, "x-forwarded-proto: http", `x-forwarded-prefix: ${prefix}`);
+  lines.push(`x-forwarded-for: ${req.socket.remoteAddress ?? ""}`, `x-forwarded-host: ${req.headers.host ?? ""}`, "x-forwarded-proto: http");
+  if (prefix !== undefined) lines.push(`x-forwarded-prefix: ${prefix}`);
   return lines.join("\r\n") + "\r\n\r\n";
 };
 
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/** The preview an upgrade is for, by Host (a preview's origin) or by `/p/{id}/` on the platform's; the token it presents there. */
+const upgradeTarget = (req: IncomingMessage, origins: Origins):
+  | { readonly id: string; readonly path: string; readonly prefix?: string; readonly token: string | undefined; readonly cookies: string | undefined }
+  | { readonly refusal: UnknownHost | undefined } => {
+  const url = new URL(req.url ?? "/", "http://gateway");
+  const host = header(req, "host");
+  const cookie = splitPreviewCookie(header(req, "cookie"));
+  const headerToken = header(req, previewTokenHeader);
+  const onOrigin = origins.previewIdOfHost(host);
+  if (onOrigin !== undefined) {
+    const token = headerToken ?? (cookieMayAuthorize(header(req, "sec-fetch-site"), header(req, "sec-fetch-mode")) ? cookie.token : undefined);
+    return { id: onOrigin, path: url.pathname + url.search, token, cookies: cookie.rest };
+  }
+  if (!origins.isPlatformHost(host)) return { refusal: new UnknownHost({ host: (host ?? "").slice(0, 200) }) };
+  const { id, rest } = splitPreviewPath(url.pathname);
+  if (id === "" || rest === undefined) return { refusal: undefined };
+  // On the platform's origin only the header authorises, never a cookie.
+  return { id, path: rest + url.search, prefix: `/p/${id}`, token: headerToken, cookies: cookie.rest };
+};
+
 /**
- * WebSocket upgrades to `/p/{id}/...`: authorised like any proxied request (a browser sends the
- * hand-off cookie with the handshake), then the two sockets are joined byte for byte.
+ * WebSocket upgrades to a preview (its origin, or `/p/{id}/...` with X-Preview-Token): authorised
+ * like any proxied request (a browser sends the hand-off cookie with the handshake), then the two
+ * sockets are joined byte for byte.
  */
-export const makeWebSocketUpgrade = (runtime: ManagedRuntime.ManagedRuntime<PreviewProxy, never>, logger: Logger) =>
+export const makeWebSocketUpgrade = (runtime: ManagedRuntime.ManagedRuntime<PreviewProxy, never>, origins: Origins, logger: Logger) =>
   (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     socket.on("error", () => socket.destroy());
-    const url = new URL(req.url ?? "/", "http://gateway");
-    const { id, rest } = splitPreviewPath(url.pathname);
-    if (id === "" || rest === undefined) return refuse(socket, 404, "not_found", "WebSockets are proxied only under /p/{previewInstanceId}/");
-    const cookie = splitPreviewCookie(req.headers.cookie);
-    const token = (req.headers[previewTokenHeader] as string | undefined) ?? cookie.token;
+    const target = upgradeTarget(req, origins);
+    if ("refusal" in target) {
+      if (target.refusal === undefined) return refuse(socket, 404, "not_found", "WebSockets are proxied only to a preview's origin, or under /p/{previewInstanceId}/");
+      const e = describeFailure(target.refusal);
+      return refuse(socket, e.status, e.code, e.message);
+    }
+    const { id, token } = target;
     void runtime.runPromiseExit(Effect.gen(function* () {
       const proxy = yield* PreviewProxy;
       const route = yield* proxy.running(id);
@@ -52,16 +83,16 @@ export const makeWebSocketUpgrade = (runtime: ManagedRuntime.ManagedRuntime<Prev
         return refuse(socket, e.status, e.code, e.message);
       }
       const upstream = exit.value;
-      const target = upstream.kind === "tcp" ? connect({ host: upstream.host, port: upstream.port }) : connect({ path: upstream.path });
-      target.once("error", () => refuse(socket, 502, "upstream_unreachable", "The preview did not answer"));
-      target.once("connect", () => {
-        target.removeAllListeners("error");
-        target.on("error", () => socket.destroy());
-        socket.on("close", () => target.destroy());
-        target.on("close", () => socket.destroy());
-        target.write(upstreamHandshake(req, rest + url.search, `/p/${id}`, cookie.rest));
-        if (head.length > 0) target.write(head);
-        socket.pipe(target).pipe(socket);
+      const peer = upstream.kind === "tcp" ? connect({ host: upstream.host, port: upstream.port }) : connect({ path: upstream.path });
+      peer.once("error", () => refuse(socket, 502, "upstream_unreachable", "The preview did not answer"));
+      peer.once("connect", () => {
+        peer.removeAllListeners("error");
+        peer.on("error", () => socket.destroy());
+        socket.on("close", () => peer.destroy());
+        peer.on("close", () => socket.destroy());
+        peer.write(upstreamHandshake(req, target.path, target.prefix, target.cookies));
+        if (head.length > 0) peer.write(head);
+        socket.pipe(peer).pipe(socket);
       });
     });
   };

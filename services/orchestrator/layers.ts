@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import { Effect, Layer, Option } from "effect";
 import { PlatformSecretsLive } from "../../libs/auth/platform-secrets.ts";
+import { originsConfig } from "../../libs/config/origins.ts";
 import { platformConfig } from "../../libs/config/platform.ts";
 import { InProcessEndpointExtractor } from "../../libs/extractor/contract.ts";
 import { HttpEndpointExtractor } from "../../libs/extractor/http-extractor.ts";
@@ -23,6 +24,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
   Layer.unwrap(Effect.gen(function* () {
     const config = yield* orchestratorConfig;
     const platform = yield* platformConfig;
+    const origins = yield* originsConfig;
     const dataDir = resolve(platform.dataDir);
     const db = OrchestratorDbLive(join(dataDir, "orchestrator.db"));
     const generations = GenerationStoreLive({
@@ -51,7 +53,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
       : HostRuntimeLive({ python: config.python, limits, stopGraceMs: config.stopGraceMs })
         .pipe(Layer.provide(PortReservationsLive({ from: config.portRangeFrom, to: config.portRangeTo }).pipe(Layer.provide(db))));
     const previews = PreviewManagerLive({
-      publicUrl: platform.publicUrl.replace(/\/+$/, ""),
+      origins,
       previewsRoot: join(dataDir, "previews"),
       startupTimeoutSeconds: config.startupTimeoutSeconds,
       ttlSeconds: config.ttlSeconds,

@@ -10,9 +10,9 @@ export class LiveReadFailed extends Data.TaggedError("LiveReadFailed")<{
 const maxDocumentBytes = 16 * 1024 * 1024;
 
 /**
- * GETs the app's OpenAPI document (`/openapi.json` unless the app put it elsewhere) straight from a preview's upstream (TCP port or Unix socket). The preview
- * runs with `--root-path /p/{id}`, which only affects the URLs it generates: it serves its own
- * routes, this one included, at their app paths.
+ * GETs the app's OpenAPI document (`/openapi.json` unless the app put it elsewhere) straight from
+ * a preview's upstream (TCP port or Unix socket), where the app serves it at its own path
+ * (previews run at the root of their own origin).
  */
 export const readLiveOpenApi = (upstream: Upstream, timeoutMs: number, path = "/openapi.json"): Effect.Effect<unknown, LiveReadFailed> =>
   Effect.callback<unknown, LiveReadFailed>((resume) => {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Duration, Effect, Layer, Schedule, type Scope } from "effect";
+import type { Origins } from "../../libs/config/origins.ts";
 import { Generations } from "../../libs/generations/contract.ts";
 import { InvalidRequest } from "../../libs/http/request-errors.ts";
 import { newId } from "../../libs/ids/ids.ts";
@@ -22,7 +23,8 @@ import { launchView, statusView } from "./preview-views.ts";
 import { reconcileOnStart } from "./reconcile.ts";
 
 export interface PreviewManagerOptions {
-  readonly publicUrl: string;
+  /** The platform's origin and each preview's (baseUrl, previewUrl). */
+  readonly origins: Origins;
   readonly previewsRoot: string;
   readonly startupTimeoutSeconds: number;
   readonly ttlSeconds: number;
@@ -167,7 +169,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
               { previewId: id, sourceDir: generation.dir, workDir: admitted.workDir, entry },
             );
             yield* supervise(supervision, id);
-            if (body.wait !== true) return launchView(options.publicUrl, admitted, previewToken);
+            if (body.wait !== true) return launchView(options.origins, admitted, previewToken);
 
             const settled = yield* supervision.settled;
             const row = rows.byId(id) ?? admitted;
@@ -178,11 +180,11 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
                 errorMessage: row.errorMessage ?? `The preview ended as ${settled}`,
               }));
             }
-            return launchView(options.publicUrl, row, previewToken);
+            return launchView(options.origins, row, previewToken);
           }),
 
         status: (userId, generationId) =>
-          ownedLatest(userId, generationId).pipe(Effect.map((row) => statusView(options.publicUrl, row, Date.now()))),
+          ownedLatest(userId, generationId).pipe(Effect.map((row) => statusView(options.origins, row, Date.now()))),
 
         stop: (userId, generationId) =>
           Effect.gen(function* () {

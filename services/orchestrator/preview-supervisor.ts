@@ -168,7 +168,8 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
         previewId: id,
         workDir: launch.workDir,
         entry: launch.entry,
-        rootPath: `/p/${id}`,
+        // Served at the root of its own origin (libs/config/origins.ts): no prefix for its docs to add.
+        rootPath: "",
         env: { PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1", DATABASE_URL: databaseUrlFor(prepared) },
         onSystemLine: (message, level) => system(message, level),
         onOutput,

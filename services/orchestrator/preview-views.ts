@@ -1,19 +1,21 @@
+import type { Origins } from "../../libs/config/origins.ts";
 import type { LaunchView, StatusView } from "../../libs/previews/contract.ts";
 import type { PreviewRow } from "./preview-rows.ts";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export const previewUrls = (publicUrl: string, row: Pick<PreviewRow, "id" | "generationId">) => {
-  const baseUrl = `${publicUrl}/p/${row.id}`;
+/** A preview is served at its own origin (libs/config/origins.ts); its status on the platform's. */
+export const previewUrls = (origins: Origins, row: Pick<PreviewRow, "id" | "generationId">) => {
+  const baseUrl = origins.previewOrigin(row.id);
   return {
     baseUrl,
     previewUrl: `${baseUrl}/`,
-    healthCheckUrl: `${publicUrl}/api/generations/${row.generationId}/preview/status`,
+    healthCheckUrl: `${origins.platform}/api/generations/${row.generationId}/preview/status`,
   };
 };
 
-export const launchView = (publicUrl: string, row: PreviewRow, previewToken: string): LaunchView => {
-  const { baseUrl, previewUrl, healthCheckUrl } = previewUrls(publicUrl, row);
+export const launchView = (origins: Origins, row: PreviewRow, previewToken: string): LaunchView => {
+  const { baseUrl, previewUrl, healthCheckUrl } = previewUrls(origins, row);
   return {
     status: row.status,
     previewInstanceId: row.id,
@@ -26,8 +28,8 @@ export const launchView = (publicUrl: string, row: PreviewRow, previewToken: str
   };
 };
 
-export const statusView = (publicUrl: string, row: PreviewRow, now: number): StatusView => {
-  const { baseUrl, previewUrl } = previewUrls(publicUrl, row);
+export const statusView = (origins: Origins, row: PreviewRow, now: number): StatusView => {
+  const { baseUrl, previewUrl } = previewUrls(origins, row);
   return {
     previewInstanceId: row.id,
     status: row.status,

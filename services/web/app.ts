@@ -1,6 +1,9 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../libs/http/app-env.ts";
+import { isLoopbackHost } from "../../libs/config/origins.ts";
 import { errorResponse } from "../../libs/http/error-envelope.ts";
+import { describeFailure } from "../../libs/http/error-mapping.ts";
+import { Forbidden } from "../../libs/http/request-errors.ts";
 import { signUserToken } from "../../libs/auth/user-token.ts";
 import { buildWebAssets, type WebAssets } from "./bundle.ts";
 
@@ -19,12 +22,26 @@ const securityHeaders = {
   "referrer-policy": "no-referrer",
 };
 
-const sameHost = (origin: string, url: string): boolean => {
+/** Strict: only this origin's own hashed assets and API; no preview (another origin) may frame or be framed by the page. */
+const pageCsp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'none'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+const sameHost = (origin: string, host: string): boolean => {
   try {
-    return new URL(origin).host === new URL(url).host;
+    return new URL(origin).host === host.toLowerCase();
   } catch {
     return false; // "null" and other opaque origins
   }
+};
+
+/**
+ * Local-mode routes hand out the local user's credentials to whoever asks, so only the page on
+ * this machine may: the Host must be a loopback name (a DNS-rebound attacker.example resolving to
+ * 127.0.0.1 still sends its own name) and the Origin, when a browser sends one, this very host.
+ */
+const localOnly = (host: string | undefined, origin: string | undefined): Forbidden | undefined => {
+  if (!isLoopbackHost(host)) return new Forbidden({ reason: `Local-mode routes answer only on a loopback host (127.0.0.1, localhost, [::1]), not ${JSON.stringify((host ?? "").slice(0, 200))}` });
+  if (origin !== undefined && !sameHost(origin, host ?? "")) return new Forbidden({ reason: `Local-mode routes answer only to this origin's page, not to ${JSON.stringify(origin.slice(0, 200))}` });
+  return undefined;
 };
 
 /** The Preview Tab page: `GET /` and its hashed `/assets/*`, plus the dev-only sign-in route in local mode. */
@@ -47,7 +64,8 @@ export const makeWebApp = (options: WebAppOptions) => {
       "content-type": "text/html; charset=utf-8",
       // Always revalidated: it names the current hashed assets.
       "cache-control": "no-cache",
-      "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      "content-security-policy": pageCsp,
+      "x-frame-options": "DENY",
     });
   });
   app.get("/assets/:name", async (c) => {
@@ -60,12 +78,11 @@ export const makeWebApp = (options: WebAppOptions) => {
     // Off: the dev routes do not exist, signed in or not (never handed on to the services).
     app.all("/api/dev/*", (c) => errorResponse(c.get("requestId"), { status: 404, code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }));
   } else {
+    app.use("/api/dev/*", async (c, next) => {
+      const refused = localOnly(c.req.header("host"), c.req.header("origin"));
+      return refused === undefined ? next() : errorResponse(c.get("requestId"), describeFailure(refused));
+    });
     app.post("/api/dev/token", async (c) => {
-      // Only the page itself: a cross-site form or script gets nothing.
-      const origin = c.req.header("origin");
-      if (origin !== undefined && !sameHost(origin, c.req.url)) {
-        return errorResponse(c.get("requestId"), { status: 403, code: "forbidden", message: "The dev token is for this origin's page only" });
-      }
       const token = await signUserToken(options.jwtSecret, localUserId, devTokenSeconds);
       return c.json({ token, userId: localUserId, expiresAt: new Date(Date.now() + devTokenSeconds * 1000).toISOString() }, 200, { "cache-control": "no-store" });
     });

@@ -29,6 +29,8 @@ describe("the typed API client against the real stack", () => {
     const launched = unwrap(await client.launch(created.generationId, { wait: true }));
     expect(launched.status).toBe("running");
     expect(client.docsUrl(launched)).toBe(`${launched.baseUrl}/docs?previewToken=${encodeURIComponent(launched.previewToken)}`);
+    expect(launched.baseUrl).toBe(`http://${launched.previewInstanceId}.preview.localhost:${new URL(platform.gateway).port}`);
+    expect(client.programmaticUrl(launched)).toBe(`${platform.gateway}/p/${launched.previewInstanceId}/`);
     expect(unwrap(await client.status(created.generationId)).status).toBe("running");
     expect(unwrap(await client.config(created.generationId)).runtime).toBe("host");
     expect(unwrap(await client.extend(created.generationId, { seconds: 60 })).extensionsRemaining).toBe(2);

@@ -1,3 +1,4 @@
+import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, type ErrorEnvelope } from "../support/api.ts";
 import { helloApp } from "../support/fixture-apps.ts";
@@ -49,8 +50,26 @@ describe("the gateway as the one public origin", () => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
-    const other = await fetch(`${platform.gateway}/api/generations`, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
-    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    const port = new URL(platform.gateway).port;
+    // Another site, a preview's origin, the platform's own origin: none gets a CORS grant.
+    for (const origin of ["https://evil.example", `http://abcdefghij0123456789.preview.localhost:${port}`, platform.gateway, "null"]) {
+      const other = await fetch(`${platform.gateway}/api/generations`, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
+      expect(other.headers.get("access-control-allow-origin"), origin).toBeNull();
+    }
+  });
+
+  it("refuses to start with a preview's origin among the CORS origins", async () => {
+    await expect(startTestPlatform({ CORS_ORIGINS: "https://app.example.com, http://abcdefghij0123456789.preview.localhost:8080" }))
+      .rejects.toThrow(/GATEWAY_CORS_ORIGINS lists http:\/\/abcdefghij0123456789\.preview\.localhost:8080, a preview's origin/);
+  });
+
+  it("names PUBLIC_URL in its OpenAPI servers, whatever Host the request named", async () => {
+    const res = await request(`${platform.gateway}/api/openapi.json`, { headers: { host: "localhost" } });
+    const doc = (await res.body.json()) as { servers: Array<{ url: string }> };
+    expect(doc.servers).toEqual([{ url: platform.gateway }]);
+    const refused = await request(`${platform.gateway}/api/openapi.json`, { headers: { host: "attacker.example" } });
+    expect(refused.statusCode).toBe(421);
+    await refused.body.dump();
   });
 
   it("has a health check without auth", async () => {

@@ -7,13 +7,14 @@ import WebSocket from "ws";
 import { callApi, type ErrorEnvelope, eventually } from "../support/api.ts";
 import { proxyProbeApp } from "../support/fixture-apps.ts";
 import { previewRow } from "../support/previews.ts";
+import { localhostLookup, originFetch } from "../support/preview-origin.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
 
 const run = promisify(execFile);
 
 const rawRequest = (url: string, options: { method?: string; headers: Record<string, string | string[]> }) =>
   new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? "GET", headers: options.headers }, (r) => {
+    const req = httpRequest(url, { method: options.method ?? "GET", headers: options.headers, lookup: localhostLookup }, (r) => {
       let body = "";
       r.on("data", (d: Buffer) => { body += d.toString(); });
       r.on("end", () => resolve({ status: r.statusCode ?? 0, body }));
@@ -24,7 +25,7 @@ const rawRequest = (url: string, options: { method?: string; headers: Record<str
 
 
 /** Reads a streamed body, returning each chunk as it arrived. */
-const chunksOf = async (res: Response): Promise<string[]> => {
+const chunksOf = async (res: { body: unknown }): Promise<string[]> => {
   const chunks: string[] = [];
   const decoder = new TextDecoder();
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) chunks.push(decoder.decode(chunk));
@@ -45,28 +46,53 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
   beforeAll(async () => {
     platform = await startTestPlatform({ UPSTREAM_TIMEOUT_MS: "1500", MAX_PROXY_BODY_BYTES: "52000000", ROUTE_CACHE_MS: routeCacheMs });
     preview = await platform.runPreview("alice", proxyProbeApp);
-    base = `${platform.gateway}/p/${preview.previewId}`;
+    // The preview's own origin, http://{id}.preview.localhost:{port}.
+    base = preview.origin;
+    expect(base).toBe(`http://${preview.previewId}.preview.localhost:${new URL(platform.gateway).port}`);
     // Fills the route cache, where there is one.
-    expect((await fetch(`${base}/items/1`, { headers: withToken() })).status).toBe(200);
+    expect((await originFetch(`${base}/items/1`, { headers: withToken() })).status).toBe(200);
   });
   afterAll(() => platform.dispose());
 
   const withToken = (extra: Record<string, string> = {}) => ({ "x-preview-token": preview.previewToken, ...extra });
 
-  it("hands a browser the token as a path-scoped HttpOnly cookie and redirects to the clean URL", async () => {
-    const handoff = await fetch(`${base}/echo/headers?previewToken=${preview.previewToken}&keep=1`, { redirect: "manual" });
+  it("hands a browser the token as a host-only HttpOnly cookie on the preview's origin and redirects to the clean URL", async () => {
+    const handoff = await originFetch(`${base}/echo/headers?previewToken=${preview.previewToken}&keep=1`, { redirect: "manual" });
     expect(handoff.status).toBe(302);
-    expect(handoff.headers.get("location")).toBe(`/p/${preview.previewId}/echo/headers?keep=1`);
+    expect(handoff.headers.get("location")).toBe("/echo/headers?keep=1");
     const cookie = handoff.headers.get("set-cookie") ?? "";
     expect(cookie).toContain(`preview_token=${preview.previewToken}`);
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
-    expect(cookie).toContain(`Path=/p/${preview.previewId}/`);
-    const followed = await fetch(`${platform.gateway}/p/${preview.previewId}/echo/headers?keep=1`, { headers: { cookie: cookie.split(";")[0] ?? "" } });
+    expect(cookie).toContain("Path=/");
+    expect(cookie).not.toMatch(/Domain=/i);
+    const followed = await originFetch(`${base}/echo/headers?keep=1`, { headers: { cookie: cookie.split(";")[0] ?? "" } });
     expect(followed.status).toBe(200);
     expect(((await followed.json()) as { query: string }).query).toBe("keep=1");
   });
 
+  it.each([
+    { site: "same-origin", mode: "cors", status: 200 },
+    { site: "none", mode: "navigate", status: 200 },
+    { site: "cross-site", mode: "navigate", status: 200 },
+    // Another preview's page: same site under *.preview.localhost, but its fetch() must not ride on this preview's cookie.
+    { site: "same-site", mode: "cors", status: 401 },
+    { site: "cross-site", mode: "no-cors", status: 401 },
+  ])("accepts the hand-off cookie from a $site $mode request: $status", async ({ site, mode, status }) => {
+    const res = await rawRequest(`${base}/items/1`, { headers: { cookie: `preview_token=${preview.previewToken}`, "sec-fetch-site": site, "sec-fetch-mode": mode } });
+    expect(res.status).toBe(status);
+  });
+
+  it("passes the app's own Authorization and cookies through; removes only the platform's token and cookie", async () => {
+    const res = await rawRequest(`${base}/echo/headers`, {
+      headers: { cookie: `app_session=s1; preview_token=${preview.previewToken}; theme=dark`, authorization: "Bearer the-apps-own-jwt" },
+    });
+    expect(res.status).toBe(200);
+    const { headers } = JSON.parse(res.body) as { headers: Array<[string, string]> };
+    expect(headers).toContainEqual(["authorization", "Bearer the-apps-own-jwt"]);
+    expect(headers).toContainEqual(["cookie", "app_session=s1; theme=dark"]);
+    expect(JSON.stringify(headers)).not.toContain(preview.previewToken);
+  });
   it.each([
     { connection: "keep-alive", forwardedFor: undefined, expectedFor: "127.0.0.1" },
     // A Connection header naming another header makes that one hop-by-hop too (the fast path leaves it to the full handler).
@@ -75,7 +101,7 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
     // node:http, since fetch refuses to send a Connection header naming other headers.
     const res = await rawRequest(`${base}/echo/headers`, {
       headers: withToken({
-        authorization: "Bearer platform-user-jwt",
+        authorization: "Bearer app-user-jwt",
         cookie: `preview_token=${preview.previewToken}; app_session=kept`,
         connection,
         "x-connection-named": "must-go",
@@ -88,20 +114,20 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
     const { headers, path } = JSON.parse(res.body) as { headers: Array<[string, string]>; path: string };
     const names = headers.map(([k]) => k);
     const all = JSON.stringify(headers);
-    // The app sees its public URL: the proxy strips /p/{id}, uvicorn's --root-path puts it back.
-    expect(path).toBe(`/p/${preview.previewId}/echo/headers`);
-    for (const gone of ["authorization", "x-preview-token", "te", "proxy-authorization", "keep-alive", "transfer-encoding", "upgrade"]) {
+    // The app is at the root of its own origin, as it was written to be.
+    expect(path).toBe("/echo/headers");
+    for (const gone of ["x-preview-token", "te", "proxy-authorization", "keep-alive", "transfer-encoding", "upgrade", "x-forwarded-prefix"]) {
       expect(names).not.toContain(gone);
     }
     expect(names.includes("x-connection-named")).toBe(!connection.includes("x-connection-named"));
     expect(all).not.toContain(preview.previewToken);
-    expect(all).not.toContain("platform-user-jwt");
+    expect(headers).toContainEqual(["authorization", "Bearer app-user-jwt"]);
     expect(headers).toContainEqual(["cookie", "app_session=kept"]);
     expect(headers).toContainEqual(["x-app-header", "kept"]);
+    expect(headers).toContainEqual(["host", new URL(base).host]);
     expect(headers).toContainEqual(["x-forwarded-for", expectedFor]);
-    expect(headers).toContainEqual(["x-forwarded-host", new URL(platform.gateway).host]);
+    expect(headers).toContainEqual(["x-forwarded-host", new URL(base).host]);
     expect(headers).toContainEqual(["x-forwarded-proto", "http"]);
-    expect(headers).toContainEqual(["x-forwarded-prefix", `/p/${preview.previewId}`]);
   });
 
   it("refuses a request presenting two preview tokens, even when one is good", async () => {
@@ -111,15 +137,15 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
   });
 
   it("passes the preview's own cookies and status back", async () => {
-    const res = await fetch(`${base}/cookie`, { headers: withToken() });
+    const res = await originFetch(`${base}/cookie`, { headers: withToken() });
     expect(res.headers.get("set-cookie")).toContain("app_session=abc");
-    const missing = await fetch(`${base}/missing`, { headers: withToken() });
+    const missing = await originFetch(`${base}/missing`, { headers: withToken() });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ detail: "nope" });
   });
 
   it("streams a chunked response chunk by chunk", async () => {
-    const chunks = await chunksOf(await fetch(`${base}/stream`, { headers: withToken() }));
+    const chunks = await chunksOf(await originFetch(`${base}/stream`, { headers: withToken() }));
     expect(chunks.join("")).toBe("chunk-0;chunk-1;chunk-2;");
     // Each chunk left the preview 300 ms after the last; buffering would deliver them together.
     expect(chunks[0]).toBe("chunk-0;");
@@ -129,16 +155,16 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
   it("keeps serving after many clients go away in the middle of answers", async () => {
     // autocannon ends its 32 connections abruptly when its time is up, answers still in flight.
     for (let run = 0; run < 2; run++) {
-      const result = await autocannon({ url: `${base}/items/1`, connections: 32, duration: 1.5, headers: withToken() });
+      const result = await autocannon({ url: `${platform.gateway}/items/1`, connections: 32, duration: 1.5, headers: withToken({ host: new URL(base).host }) });
       expect(result.non2xx).toBe(0);
     }
-    const after = await fetch(`${base}/items/1`, { headers: withToken() });
+    const after = await originFetch(`${base}/items/1`, { headers: withToken() });
     expect(after.status).toBe(200);
     expect(await after.json()).toMatchObject({ item_id: 1 });
   });
 
   it("delivers SSE events one by one", async () => {
-    const res = await fetch(`${base}/events`, { headers: withToken() });
+    const res = await originFetch(`${base}/events`, { headers: withToken() });
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     const chunks = await chunksOf(res);
     expect(chunks[0]).toBe("id: 0\ndata: event-0\n\n");
@@ -153,7 +179,7 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
 
   it("streams an upload: the preview reads the first part while the client still holds the rest", async () => {
     const answer = await new Promise<string>((resolve, reject) => {
-      const req = httpRequest(`${base}/upload/first-chunk`, { method: "POST", headers: withToken({ "transfer-encoding": "chunked" }) }, (r) => {
+      const req = httpRequest(`${base}/upload/first-chunk`, { method: "POST", headers: withToken({ "transfer-encoding": "chunked" }), lookup: localhostLookup }, (r) => {
         let body = "";
         r.on("data", (d: Buffer) => { body += d.toString(); });
         r.on("end", () => { req.destroy(); resolve(body); });
@@ -171,7 +197,7 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
   ])("refuses a body over the limit with 413 ($framing)", async ({ headers }) => {
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       let answered = false;
-      const req = httpRequest(`${base}/upload`, { method: "POST", headers: withToken(headers) }, (r) => {
+      const req = httpRequest(`${base}/upload`, { method: "POST", headers: withToken(headers), lookup: localhostLookup }, (r) => {
         answered = true;
         let body = "";
         r.on("data", (d: Buffer) => { body += d.toString(); });
@@ -195,13 +221,13 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
   });
 
   it("answers 504 when the preview takes longer than the upstream timeout", async () => {
-    const res = await fetch(`${base}/sleep?seconds=5`, { headers: withToken() });
+    const res = await originFetch(`${base}/sleep?seconds=5`, { headers: withToken() });
     expect(res.status).toBe(504);
     expect(((await res.json()) as ErrorEnvelope).error.code).toBe("upstream_timeout");
   });
 
   it("proxies a WebSocket to the preview", async () => {
-    const ws = new WebSocket(`${base.replace("http", "ws")}/ws`, { headers: { cookie: `preview_token=${preview.previewToken}` } });
+    const ws = new WebSocket(`${base.replace("http", "ws")}/ws`, { headers: { cookie: `preview_token=${preview.previewToken}` }, lookup: localhostLookup });
     const reply = await new Promise<string>((resolve, reject) => {
       ws.once("open", () => ws.send("hello"));
       ws.once("message", (m) => resolve(String(m)));
@@ -210,21 +236,77 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
     expect(reply).toBe("echo: hello");
     ws.close();
 
-    const refused = new WebSocket(`${base.replace("http", "ws")}/ws`);
-    const status = await new Promise<number>((resolve) => refused.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)));
-    expect(status).toBe(401);
+    const refusedWith = (url: string, headers: Record<string, string> = {}) => new Promise<number>((resolve) => {
+      new WebSocket(url, { headers, lookup: localhostLookup }).once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+    });
+    expect(await refusedWith(`${base.replace("http", "ws")}/ws`)).toBe(401);
+    // Another preview's page opening a socket here: its (same-site) handshake carries this preview's cookie, which does not count.
+    expect(await refusedWith(`${base.replace("http", "ws")}/ws`, { cookie: `preview_token=${preview.previewToken}`, "sec-fetch-site": "same-site", "sec-fetch-mode": "websocket" })).toBe(401);
+    // On the platform's origin only X-Preview-Token opens one; a cookie does not.
+    const onPlatform = `${platform.gateway.replace("http", "ws")}/p/${preview.previewId}/ws`;
+    expect(await refusedWith(onPlatform, { cookie: `preview_token=${preview.previewToken}` })).toBe(401);
+    const viaPath = new WebSocket(onPlatform, { headers: { "x-preview-token": preview.previewToken } });
+    expect(await new Promise<string>((resolve, reject) => {
+      viaPath.once("open", () => viaPath.send("again"));
+      viaPath.once("message", (m) => resolve(String(m)));
+      viaPath.once("error", reject);
+    })).toBe("echo: again");
+    viaPath.close();
+    // Any other Host is refused before any preview is looked up.
+    expect(await refusedWith(`${platform.gateway.replace("http", "ws")}/p/${preview.previewId}/ws`, { host: "attacker.example", "x-preview-token": preview.previewToken })).toBe(421);
   });
 
-  it("serves the preview's own docs, whose OpenAPI URL resolves through the proxy", async () => {
-    const docs = await fetch(`${base}/docs`, { headers: withToken() });
+  it("serves the preview's own docs at the root of its origin, whose OpenAPI URL resolves there", async () => {
+    const docs = await originFetch(`${base}/docs`, { headers: withToken() });
     const html = await docs.text();
-    expect(html).toContain(`/p/${preview.previewId}/openapi.json`);
-    const openapi = await fetch(`${platform.gateway}/p/${preview.previewId}/openapi.json`, { headers: withToken() });
+    expect(html).toContain("url: '/openapi.json'");
+    const openapi = await originFetch(`${base}/openapi.json`, { headers: withToken() });
     const spec = (await openapi.json()) as { paths: Record<string, unknown> };
     expect(Object.keys(spec.paths)).toContain("/items/{item_id}");
-    // "Try it out" calls the server URL + path: the same proxy.
-    const tried = await fetch(`${platform.gateway}/p/${preview.previewId}/items/7?q=x`, { headers: withToken() });
+    // "Try it out" calls the server URL + path: the same origin.
+    const tried = await originFetch(`${base}/items/7?q=x`, { headers: withToken() });
     expect(await tried.json()).toEqual({ item_id: 7, q: "x" });
+  });
+
+  it("serves /p/{id}/ on the platform's origin to programmatic clients with X-Preview-Token, and the app's own Authorization reaches it", async () => {
+    const res = await rawRequest(`${platform.gateway}/p/${preview.previewId}/echo/headers?x=1`, { headers: withToken({ authorization: "Bearer app-jwt", cookie: "app_session=s2" }) });
+    expect(res.status).toBe(200);
+    const { headers, path, query } = JSON.parse(res.body) as { headers: Array<[string, string]>; path: string; query: string };
+    expect(path).toBe("/echo/headers");
+    expect(query).toBe("x=1");
+    expect(headers).toContainEqual(["authorization", "Bearer app-jwt"]);
+    expect(headers).toContainEqual(["cookie", "app_session=s2"]);
+    expect(headers).toContainEqual(["x-forwarded-prefix", `/p/${preview.previewId}`]);
+    expect(JSON.stringify(headers)).not.toContain(preview.previewToken);
+  });
+
+  it.each([
+    { name: "a browser navigation", headers: {} },
+    { name: "a request carrying only the hand-off cookie", headers: { cookie: "preview_token=PLACEHOLDER" } },
+  ])("sends $name on /p/{id}/ to the preview's own origin", async ({ headers }) => {
+    const cookie = headers.cookie?.replace("PLACEHOLDER", preview.previewToken);
+    const res = await fetch(`${platform.gateway}/p/${preview.previewId}/docs?previewToken=abc`, { redirect: "manual", headers: cookie === undefined ? {} : { cookie } });
+    expect(res.status).toBe(307);
+    expect(res.headers.get("location")).toBe(`${base}/docs?previewToken=abc`);
+  });
+
+  it("refuses a non-GET on /p/{id}/ without X-Preview-Token, cookie or not", async () => {
+    const res = await fetch(`${platform.gateway}/p/${preview.previewId}/items`, { method: "POST", headers: { cookie: `preview_token=${preview.previewToken}`, "content-type": "application/json" }, body: "{}" });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as ErrorEnvelope).error.message).toContain(base);
+  });
+
+  it.each([
+    "attacker.example:8080",
+    "127.0.0.2",
+    "evil.localhost",
+    "x.y.preview.localhost",
+  ])("refuses the Host %j, naming it", async (host) => {
+    const res = await rawRequest(`${platform.gateway}/p/${preview.previewId}/items/1`, { headers: withToken({ host }) });
+    expect(res.status).toBe(421);
+    const body = JSON.parse(res.body) as ErrorEnvelope;
+    expect(body.error.code).toBe("unknown_host");
+    expect(body.error.details).toEqual({ host });
   });
 
   it("redirects /p/{id} to /p/{id}/", async () => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, type ErrorEnvelope } from "../support/api.ts";
 import { proxyProbeApp } from "../support/fixture-apps.ts";
+import { originFetch, previewOriginOf } from "../support/preview-origin.ts";
 import { testInternalToken } from "../support/test-orchestrator.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
 
@@ -32,18 +33,22 @@ afterAll(async () => {
   await platform.dispose();
 });
 
-const proxied = (previewId: string, token: string | undefined) =>
-  fetch(`${platform.gateway}/p/${previewId}/items/1`, { headers: token === undefined ? {} : { "x-preview-token": token } });
+/** A request on the preview's own origin (the host `{id}.preview.localhost`, on the gateway's port). */
+const proxied = (previewId: string, token: string | undefined, extra: Record<string, string> = {}) =>
+  originFetch(`${previewOriginOf(platform.gateway, previewId)}/items/1`, { redirect: "manual", headers: { ...extra, ...(token === undefined ? {} : { "x-preview-token": token }) } });
 
 describe("what the gateway refuses", () => {
   it.each([
     ["no preview token", () => proxied(alice.previewId, undefined), 401, "invalid_preview_token"],
     ["a wrong preview token", () => proxied(alice.previewId, "x".repeat(32)), 401, "invalid_preview_token"],
     ["another preview's token", () => proxied(alice.previewId, bob.previewToken), 401, "invalid_preview_token"],
-    ["the user's own JWT instead of a preview token", async () => fetch(`${platform.gateway}/p/${alice.previewId}/items/1`, { headers: { authorization: `Bearer ${alice.token}` } }), 401, "invalid_preview_token"],
+    ["the user's own JWT instead of a preview token", () => proxied(alice.previewId, undefined, { authorization: `Bearer ${alice.token}` }), 401, "invalid_preview_token"],
+    ["another preview's hand-off cookie", () => proxied(alice.previewId, undefined, { cookie: `preview_token=${bob.previewToken}` }), 401, "invalid_preview_token"],
+    ["on /p/{id}/, the hand-off cookie without X-Preview-Token (POST)", () => fetch(`${platform.gateway}/p/${alice.previewId}/items`, { method: "POST", headers: { cookie: `preview_token=${alice.previewToken}` } }), 401, "invalid_preview_token"],
+    ["on /p/{id}/, another preview's token", () => fetch(`${platform.gateway}/p/${alice.previewId}/items/1`, { headers: { "x-preview-token": bob.previewToken } }), 401, "invalid_preview_token"],
     ["a stopped preview's token", () => proxied(stoppedId, stoppedToken), 503, "preview_not_running"],
     ["an unknown preview id", () => proxied("doesnotexist00000000", alice.previewToken), 503, "preview_not_running"],
-    ["a hand-off with a wrong token", () => fetch(`${platform.gateway}/p/${alice.previewId}/?previewToken=nope`, { redirect: "manual" }), 401, "invalid_preview_token"],
+    ["a hand-off with a wrong token", () => originFetch(`${previewOriginOf(platform.gateway, alice.previewId)}/?previewToken=nope`, { redirect: "manual" }), 401, "invalid_preview_token"],
   ] as const)("%s", async (_name, send, status, code) => {
     const res = await send();
     expect(res.status).toBe(status);
@@ -83,6 +88,17 @@ describe("what the gateway refuses", () => {
     expect(res.status).toBe(400);
     expect((res.body as unknown as ErrorEnvelope).error.details).toMatchObject({ field: "path" });
     expect(evilHits).toBe(0);
+  });
+
+  it("route 5 passes the app's own Authorization and cookies to it, never the user's platform JWT", async () => {
+    const res = await callApi<{ data: { headers: Array<[string, string]> } }>(platform.gateway, "POST", `/api/generations/${alice.generationId}/preview/request`, {
+      token: alice.token,
+      json: { method: "GET", path: "/echo/headers", headers: { authorization: "Bearer the-apps-own-jwt", cookie: "app_session=s3" } },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.data.headers).toContainEqual(["authorization", "Bearer the-apps-own-jwt"]);
+    expect(res.body.data.headers).toContainEqual(["cookie", "app_session=s3"]);
+    expect(JSON.stringify(res.body)).not.toContain(alice.token);
   });
 
   it("the JSON request route reaches only the preview, with the user's JWT", async () => {

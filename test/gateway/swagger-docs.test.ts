@@ -18,14 +18,14 @@ afterAll(async () => {
 });
 
 describe("the preview's own Swagger UI through the gateway", () => {
-  it("loads /docs after the token hand-off, and Try it out calls the preview through /p/{id}/", async () => {
+  it("loads /docs on the preview's own origin after the token hand-off, and Try it out calls the preview there", async () => {
     const preview = await platform.runPreview("alice", proxyProbeApp);
     const context = await browser.newContext();
     await serveCdnStandIn(context);
     const page = await context.newPage();
-    await page.goto(`${platform.gateway}/p/${preview.previewId}/docs?previewToken=${preview.previewToken}`);
+    await page.goto(`${preview.origin}/docs?previewToken=${preview.previewToken}`);
     // The hand-off redirected to the clean URL and left the token in a cookie only.
-    expect(page.url()).toBe(`${platform.gateway}/p/${preview.previewId}/docs`);
+    expect(page.url()).toBe(`${preview.origin}/docs`);
 
     const operation = page.locator("#operations-default-read_item_items__item_id__get");
     await operation.locator(".opblock-summary").click();
@@ -36,7 +36,7 @@ describe("the preview's own Swagger UI through the gateway", () => {
     await body.waitFor();
     expect(JSON.parse(await body.innerText())).toEqual({ item_id: 7, q: "" });
     const requestUrl = await operation.locator(".request-url pre").innerText();
-    expect(requestUrl).toBe(`${platform.gateway}/p/${preview.previewId}/items/7`);
+    expect(requestUrl).toBe(`${preview.origin}/items/7`);
     await page.screenshot({ path: "test-results/swagger-try-it-out.png", fullPage: true });
     await context.close();
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, type ErrorEnvelope } from "../support/api.ts";
 import { helloApp } from "../support/fixture-apps.ts";
 import { launch, previewPath, upload, waitForStatus } from "../support/previews.ts";
-import { pidsMatching } from "../support/processes.ts";
+import { pidsOfPreview } from "../support/processes.ts";
 import { startTestOrchestrator, type TestOrchestrator } from "../support/test-orchestrator.ts";
 
 let o: TestOrchestrator;
@@ -25,7 +25,7 @@ describe("launch admission under a race", () => {
     const previewId = winners[0]?.body.previewInstanceId as string;
     await waitForStatus(o, token, generationId, "running");
     expect(o.query("select id from previews where generation_id = ?", generationId)).toHaveLength(1);
-    expect(pidsMatching(`--root-path /p/${previewId}`)).toHaveLength(1);
+    expect(pidsOfPreview(o.dataDir, previewId)).toHaveLength(1);
     await callApi(o.url, "DELETE", previewPath(generationId), { token });
   });
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, type ErrorEnvelope, eventually } from "../support/api.ts";
 import { helloApp, importErrorApp, noEntryProject, slowStartupApp } from "../support/fixture-apps.ts";
 import { launch, previewPath, previewRow, status, upload, waitForStatus } from "../support/previews.ts";
-import { pidsMatching, processAlive } from "../support/processes.ts";
+import { pidsOfPreview, processAlive } from "../support/processes.ts";
 import { startTestOrchestrator, type TestOrchestrator } from "../support/test-orchestrator.ts";
 
 let o: TestOrchestrator;
@@ -51,7 +51,7 @@ describe("previews that do not make it", () => {
     const previewId = launched.body.previewInstanceId as string;
     const failed = await waitForStatus(o, token, generationId, "failed");
     expect(failed.errorMessage).toContain("was not ready within 3 s");
-    expect(pidsMatching(`/p/${previewId}`)).toEqual([]);
+    expect(pidsOfPreview(o.dataDir, previewId)).toEqual([]);
   });
 
   it("a preview killed with SIGKILL from outside becomes crashed, with the signal named", async () => {
@@ -95,6 +95,6 @@ describe("previews that do not make it", () => {
     const port = previewRow(o, res.body.previewInstanceId as string).port as number;
     expect(await (await fetch(`http://127.0.0.1:${port}/ping`)).json()).toBe("pong");
     await callApi(o.url, "DELETE", previewPath(generationId), { token });
-    await eventually(() => (pidsMatching(`/p/${res.body.previewInstanceId as string}`).length === 0 ? true : undefined));
+    await eventually(() => (pidsOfPreview(o.dataDir, res.body.previewInstanceId as string).length === 0 ? true : undefined));
   });
 });

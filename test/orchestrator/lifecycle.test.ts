@@ -21,7 +21,9 @@ describe("a preview's life: upload, launch, run, stop", () => {
     expect(launched.status).toBe(202);
     expect(launched.body).toMatchObject({ status: "launching", generationId });
     const previewId = launched.body.previewInstanceId as string;
-    expect(launched.body.baseUrl).toBe(`http://gateway.test/p/${previewId}`);
+    // Its own origin, from PUBLIC_URL's scheme and port (none here) under preview.localhost.
+    expect(launched.body.baseUrl).toBe(`http://${previewId}.preview.localhost`);
+    expect(launched.body.previewUrl).toBe(`http://${previewId}.preview.localhost/`);
     expect(typeof launched.body.previewToken).toBe("string");
 
     const running = await waitForStatus(o, token, generationId, "running");
@@ -34,9 +36,9 @@ describe("a preview's life: upload, launch, run, stop", () => {
     const port = row.port as number;
     const hello = await fetch(`http://127.0.0.1:${port}/hello`);
     expect(await hello.json()).toEqual({ message: "hi" });
-    // The app was started with its public root path, so its own docs point behind the gateway.
+    // The app runs at the root of its own origin: no root path for its docs to add.
     const openapi = (await (await fetch(`http://127.0.0.1:${port}/openapi.json`)).json()) as { servers?: { url: string }[] };
-    expect(openapi.servers?.[0]?.url).toBe(`/p/${previewId}`);
+    expect(openapi.servers).toBeUndefined();
 
     // What the preview printed, and the platform's own lifecycle lines, reached the log sink.
     const lines = await eventually(() => {

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, eventually } from "../support/api.ts";
 import { helloApp, importErrorApp } from "../support/fixture-apps.ts";
 import { type PlatformProcess, startPlatformProcess } from "../support/platform-process.ts";
-import { pidsMatching } from "../support/processes.ts";
+import { originFetch } from "../support/preview-origin.ts";
+import { pidsOfPreview } from "../support/processes.ts";
 
 let platform: PlatformProcess;
 const dirs: string[] = [];
@@ -50,24 +51,26 @@ describe("npm run preview -- <dir>", () => {
     expect(out).toMatch(/✔ ready\s+in \d+ ms/);
     const previewUrl = /preview\s+(http\S+)/.exec(out)?.[1] ?? "";
     const docsUrl = /docs\s+(http\S+)/.exec(out)?.[1] ?? "";
-    expect(previewUrl.startsWith(`${platform.gateway}/p/`)).toBe(true);
-    expect(docsUrl).toMatch(/\/docs\?previewToken=/);
+    const apiUrl = /api\s+(http\S+)/.exec(out)?.[1] ?? "";
+    const previewId = /^http:\/\/([0-9a-z]+)\.preview\.localhost:/.exec(previewUrl)?.[1] ?? "";
+    expect(previewUrl).toBe(`http://${previewId}.preview.localhost:${new URL(platform.gateway).port}/`);
+    expect(docsUrl.startsWith(`${previewUrl}docs?previewToken=`)).toBe(true);
+    expect(apiUrl).toBe(`${platform.gateway}/p/${previewId}/`);
     await eventually(() => (cli.output().includes("Uvicorn running on") ? true : undefined), 20_000, "uvicorn's startup line in the tail");
 
     // The docs URL works in a browser-like client: hand-off, cookie, page.
-    const handoff = await fetch(docsUrl, { redirect: "manual" });
+    const handoff = await originFetch(docsUrl, { redirect: "manual" });
     expect(handoff.status).toBe(302);
     const cookie = (handoff.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-    const docs = await fetch(new URL(handoff.headers.get("location") ?? "", platform.gateway), { headers: { cookie } });
+    const docs = await originFetch(new URL(handoff.headers.get("location") ?? "", previewUrl).href, { headers: { cookie } });
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain("swagger-ui");
-    const previewId = /\/p\/([^/]+)\//.exec(previewUrl)?.[1] ?? "";
-    expect(pidsMatching(`--root-path /p/${previewId}`)).toHaveLength(1);
+    expect(pidsOfPreview(platform.dataDir, previewId)).toHaveLength(1);
 
     cli.child.kill("SIGINT");
     expect(await cli.exited).toBe(0);
     expect(cli.output()).toMatch(/✔ stopped/);
-    expect(pidsMatching(`--root-path /p/${previewId}`)).toEqual([]);
+    expect(pidsOfPreview(platform.dataDir, previewId)).toEqual([]);
   });
 
   it("exits non-zero with the failure reason when the launch fails", async () => {

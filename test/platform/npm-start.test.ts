@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, type ErrorEnvelope, eventually } from "../support/api.ts";
 import { helloApp } from "../support/fixture-apps.ts";
 import { type PlatformProcess, startPlatformProcess } from "../support/platform-process.ts";
-import { pidsMatching, pidsUsingDataDir } from "../support/processes.ts";
+import { originFetch } from "../support/preview-origin.ts";
+import { pidsOfPreview, pidsUsingDataDir } from "../support/processes.ts";
 
 const run = promisify(execFile);
 
@@ -25,7 +26,12 @@ describe("npm start and npm run token, as the README says", () => {
     const launched = await callApi(platform.gateway, "POST", `/api/generations/${created.body.generationId}/preview/launch`, { token, json: { wait: true } });
     expect(launched.status).toBe(200);
     expect(launched.body.status).toBe("running");
-    expect(pidsMatching(`--root-path /p/${launched.body.previewInstanceId as string}`)).toHaveLength(1);
+    const previewId = launched.body.previewInstanceId as string;
+    expect(pidsOfPreview(platform.dataDir, previewId)).toHaveLength(1);
+    // Served at its own origin, which the orchestrator and the gateway both derive from PUBLIC_URL.
+    expect(launched.body.baseUrl).toBe(`http://${previewId}.preview.localhost:${new URL(platform.gateway).port}`);
+    const hello = await originFetch(`${launched.body.baseUrl as string}/hello`, { headers: { "x-preview-token": launched.body.previewToken as string } });
+    expect(await hello.json()).toEqual({ message: "hi" });
     // The service processes (the runner, and tsx + node per service) and the preview, all traceable to this DATA_DIR.
     expect(pidsUsingDataDir(platform.dataDir).length).toBeGreaterThanOrEqual(4);
   });

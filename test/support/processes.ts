@@ -28,6 +28,19 @@ export const portAccepts = (port: number): Promise<boolean> =>
     socket.once("error", () => resolve(false));
   });
 
+/** Pids of one preview on the host runtime: those working in its work dir, DATA_DIR/previews/{id}. */
+export const pidsOfPreview = (dataDir: string, previewId: string): number[] => {
+  const workDir = `${dataDir}/previews/${previewId}`;
+  return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      const cwd = readlinkSync(`/proc/${d}/cwd`);
+      return cwd === workDir || cwd.startsWith(`${workDir}/`) ? [Number(d)] : [];
+    } catch {
+      return [];
+    }
+  });
+};
+
 /** Pids that belong to a platform run: given its DATA_DIR in their environment, or working under it (previews). */
 export const pidsUsingDataDir = (dataDir: string): number[] =>
   readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {

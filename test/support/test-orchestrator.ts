@@ -13,13 +13,13 @@ export const testJwtSecret = "test-jwt-secret-0123456789abcdef";
 export const testInternalToken = "test-internal-token-0123456789";
 
 /** The settings every test orchestrator runs with: its own data and port block, quick sweeps, test secrets. */
-export const testOrchestratorConfig = (dataDir: string, overrides: Record<string, string> = {}) => {
+export const testOrchestratorConfig = (dataDir: string, overrides: Record<string, string> = {}, publicUrl = "http://gateway.test") => {
   const ports = previewPortBlock();
   return {
     DATA_DIR: dataDir,
     JWT_SECRET: testJwtSecret,
     INTERNAL_TOKEN: testInternalToken,
-    PUBLIC_URL: "http://gateway.test",
+    PUBLIC_URL: publicUrl,
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     ORCHESTRATOR: {
       PORT_RANGE_FROM: String(ports.from),
@@ -49,10 +49,10 @@ export interface TestOrchestrator {
 
 export const startTestOrchestrator = async (
   overrides: Record<string, string> = {},
-  options: { readonly dataDir?: string } = {},
+  options: { readonly dataDir?: string; /** The gateway's public URL (previews' origins follow it). */ readonly publicUrl?: string } = {},
 ): Promise<TestOrchestrator> => {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "orch-test-"));
-  const configProvider = ConfigProvider.fromUnknown(testOrchestratorConfig(dataDir, overrides));
+  const configProvider = ConfigProvider.fromUnknown(testOrchestratorConfig(dataDir, overrides, options.publicUrl));
   const service = await serveOrchestrator({
     logSink: InMemoryLogSink,
     configProvider,

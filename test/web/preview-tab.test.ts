@@ -130,10 +130,10 @@ describe("the Preview Tab page, against `npm start`", () => {
     expect(stored.slice(0, before.length)).toEqual(before);
     await shot("06-after-stream-drop");
 
-    // The preview's own /docs through the transparent proxy (token hand-off → cookie → clean URL).
+    // The preview's own /docs on its own origin (token hand-off → cookie → clean URL).
     const [docs] = await Promise.all([context.waitForEvent("page"), page.getByRole("link", { name: /Open \/docs/ }).click()]);
     await docs.locator(".swagger-ui .information-container").waitFor({ timeout: 30_000 });
-    expect(docs.url()).toMatch(new RegExp(`^${platform.gateway}/p/[^/?]+/docs$`));
+    expect(docs.url()).toMatch(new RegExp(`^http://[0-9a-z]{20}\\.preview\\.localhost:${new URL(platform.gateway).port}/docs$`));
     expect(await docs.locator(".swagger-ui").innerText()).toContain("/items/{item_id}");
     await docs.screenshot({ path: `${screenshotDir}/07-preview-docs.png`, fullPage: true });
     await docs.close();

@@ -1,3 +1,4 @@
+import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi } from "../support/api.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
@@ -17,7 +18,9 @@ describe("the page at /", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/html");
     expect(res.headers.get("cache-control")).toBe("no-cache");
-    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const csp = res.headers.get("content-security-policy") ?? "";
+    for (const directive of ["default-src 'none'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"]) expect(csp).toContain(directive);
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
     const html = await res.text();
     expect(html).toContain('data-local-mode="false"');
     const script = /src="(\/assets\/app\.[0-9a-f]{12}\.js)"/.exec(html)?.[1] ?? "";
@@ -60,5 +63,55 @@ describe("POST /api/dev/token (local mode only)", () => {
   it("refuses another site's page", async () => {
     const res = await callApi(on.gateway, "POST", "/api/dev/token", { headers: { origin: "https://evil.example" } });
     expect(res.status).toBe(403);
+  });
+});
+
+/** A request as a DNS-rebound page sends it: to 127.0.0.1, but naming its own host (fetch cannot set Host). */
+const asHost = async (gateway: string, method: string, path: string, headers: Record<string, string>) => {
+  const res = await request(`${gateway}${path}`, { method: method as "POST", headers });
+  const body = await res.body.text();
+  return { status: res.statusCode, body: body === "" ? undefined : (JSON.parse(body) as { error: { code: string; message: string } }) };
+};
+
+describe("DNS rebinding: the local-mode routes", () => {
+  let wide: TestPlatform;
+  beforeAll(async () => {
+    // attacker.example also named a platform host (as behind a proxy): the local-mode check must hold on its own.
+    wide = await startTestPlatform({ LOCAL_MODE: "true" }, {}, { PLATFORM_HOSTS: "platform.example, attacker.example" });
+  });
+  afterAll(() => wide?.dispose());
+
+  const localModeRoutes = [["POST", "/api/dev/token"], ["GET", "/api/dev/token"], ["POST", "/api/dev/anything"]] as const;
+
+  it.each(localModeRoutes)("refuses %s %s for a Host the gateway is not configured for (421)", async (method, path) => {
+    const port = new URL(on.gateway).port;
+    const res = await asHost(on.gateway, method, path, { host: `attacker.example:${port}`, origin: `http://attacker.example:${port}` });
+    expect(res.status).toBe(421);
+    expect(res.body?.error.code).toBe("unknown_host");
+  });
+
+  it.each(localModeRoutes)("refuses %s %s on a non-loopback platform host, and from another origin on a loopback one (403)", async (method, path) => {
+    const port = new URL(wide.gateway).port;
+    for (const headers of [
+      { host: `attacker.example:${port}`, origin: `http://attacker.example:${port}` },
+      { host: `attacker.example:${port}` },
+      { host: `127.0.0.1:${port}`, origin: `http://attacker.example:${port}` },
+      { host: `127.0.0.1:${port}`, origin: "null" },
+    ]) {
+      const res = await asHost(wide.gateway, method, path, headers);
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(res.body?.error.code).toBe("forbidden");
+    }
+    // The page itself, on a loopback host, still signs in.
+    const page = await asHost(wide.gateway, "POST", "/api/dev/token", { host: `localhost:${port}`, origin: `http://localhost:${port}` });
+    expect(page.status).toBe(200);
+  });
+
+  it("does not answer the dev token to a preview's origin", async () => {
+    const port = new URL(on.gateway).port;
+    const res = await asHost(on.gateway, "POST", "/api/dev/token", { host: `abcdefghij0123456789.preview.localhost:${port}`, origin: `http://abcdefghij0123456789.preview.localhost:${port}` });
+    // Routed to that preview (none runs there), never to the platform's route.
+    expect(res.status).toBe(503);
+    expect(res.body?.error.code).toBe("preview_not_running");
   });
 });
