@@ -88,12 +88,14 @@ const list = (name: string) => Config.String(name).pipe(
 );
 
 /**
- * The origins from PUBLIC_URL, PREVIEW_ORIGIN and PLATFORM_HOSTS (comma-separated extra host names
+ * The origins from PUBLIC_URL (unset: http://127.0.0.1:{GATEWAY_PORT}), PREVIEW_ORIGIN and PLATFORM_HOSTS (comma-separated extra host names
  * the platform answers on, e.g. behind a reverse proxy). A bad setting stops the service at start,
  * naming it (InvalidOriginConfig).
  */
 export const originsConfig: Config.Config<Origins> = Config.all({
-  publicUrl: Config.String("PUBLIC_URL").pipe(Config.withDefault("http://127.0.0.1:8080")),
+  // Unset: the gateway on this machine, at GATEWAY_PORT (8080).
+  publicUrl: Config.String("PUBLIC_URL").pipe(Config.orElse(() =>
+    Config.Port("GATEWAY_PORT").pipe(Config.withDefault(8080), Config.map((port) => `http://127.0.0.1:${port}`)))),
   previewOrigin: Config.String("PREVIEW_ORIGIN").pipe(Config.option),
   platformHosts: list("PLATFORM_HOSTS"),
 }).pipe(Config.map(({ publicUrl, previewOrigin, platformHosts }) =>

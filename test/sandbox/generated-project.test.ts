@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, eventually } from "../support/api.ts";
 import { helloApp } from "../support/fixture-apps.ts";
+import { originFetch } from "../support/preview-origin.ts";
 import { previewPath, upload } from "../support/previews.ts";
 import { startTestOrchestrator, type TestOrchestrator } from "../support/test-orchestrator.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
@@ -12,7 +13,7 @@ import { imagesDir, requireImage } from "./support.ts";
 
 // One platform for the file, on `auto`: with bwrap and the image there, auto must pick the sandbox.
 let platform: TestPlatform;
-let preview: { token: string; generationId: string; previewId: string; previewToken: string };
+let preview: Awaited<ReturnType<TestPlatform["runPreview"]>>;
 beforeAll(async () => {
   requireImage();
   platform = await startTestPlatform({}, { RUNTIME: "auto", RUNTIME_IMAGE_DIR: imagesDir, RUNTIME_AUTO_BUILD: "false" });
@@ -77,14 +78,14 @@ describe("a codebegen-style project (pydantic 2, pydantic-settings, async SQLAlc
     expect((await api("GET", "/authors/1")).body).toEqual({ id: 1, name: "Ursula", email: "ursula@example.org" });
   });
 
-  it("serves its own docs and live OpenAPI through the gateway under /p/{id}", async () => {
+  it("serves its own docs and live OpenAPI through the gateway, under /p/{id} and on its own origin", async () => {
     const headers = { "x-preview-token": preview.previewToken };
     const openapi = await callApi<{ paths: Record<string, unknown> }>(platform.gateway, "GET", `/p/${preview.previewId}/openapi.json`, { headers });
     expect(Object.keys(openapi.body.paths).sort()).toEqual([
       "/api/v1/authors/", "/api/v1/authors/{author_id}", "/api/v1/books/", "/api/v1/books/{book_id}", "/health",
     ]);
-    const docs = await fetch(`${platform.gateway}/p/${preview.previewId}/docs`, { headers });
-    expect(await docs.text()).toContain(`/p/${preview.previewId}/openapi.json`);
+    const docs = await originFetch(`${preview.origin}/docs`, { headers });
+    expect(await docs.text()).toContain("url: '/openapi.json'");
   });
 
   it("stops cleanly: the socket and the work dir are gone, the status is stopped", async () => {

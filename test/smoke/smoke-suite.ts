@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi } from "../support/api.ts";
 import { proxyProbeApp } from "../support/fixture-apps.ts";
 import { type PlatformProcess, type PlatformProcessOptions, startPlatformProcess } from "../support/platform-process.ts";
+import { originFetch } from "../support/preview-origin.ts";
 import { readEvents } from "./sse-reader.ts";
 
 /**
@@ -51,13 +52,16 @@ export const defineSmokeSuite = (deployment: string, options: PlatformProcessOpt
       expect(ids).toEqual(ids.map((_, i) => lastId + 1 + i));
     });
 
-    it("serves the preview's /docs through the proxy after the token hand-off", async () => {
-      const handoff = await fetch(`${launched.baseUrl as string}/docs?previewToken=${launched.previewToken as string}`.replace(/^https?:\/\/[^/]+/, platform.gateway), { redirect: "manual" });
+    it("serves the preview's /docs on its own origin after the token hand-off", async () => {
+      const origin = launched.baseUrl as string;
+      expect(origin).toBe(`http://${launched.previewInstanceId as string}.preview.localhost:${new URL(platform.gateway).port}`);
+      const handoff = await originFetch(`${origin}/docs?previewToken=${launched.previewToken as string}`, { redirect: "manual" });
       expect(handoff.status).toBe(302);
+      expect(handoff.headers.get("location")).toBe("/docs");
       const cookie = (handoff.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-      const docs = await fetch(new URL(handoff.headers.get("location") ?? "", platform.gateway), { headers: { cookie } });
+      const docs = await originFetch(`${origin}/docs`, { headers: { cookie } });
       expect(docs.status).toBe(200);
-      expect(await docs.text()).toContain(`/p/${launched.previewInstanceId as string}/openapi.json`);
+      expect(await docs.text()).toContain("url: '/openapi.json'");
     });
 
     it("lists the endpoints", async () => {
