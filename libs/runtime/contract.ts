@@ -23,7 +23,7 @@ export interface LaunchSpec {
   readonly previewId: string;
   readonly workDir: string;
   readonly entry: AppEntry;
-  /** uvicorn `--root-path`, so the app's own docs find their openapi.json behind the gateway. */
+  /** uvicorn `--root-path`: "" since each preview is served at the root of its own origin (libs/config/origins.ts). */
   readonly rootPath: string;
   /** The preview's own variables; the runtime adds only what a process needs (PATH, HOME, LANG). */
   readonly env: Readonly<Record<string, string>>;
