@@ -8,6 +8,7 @@ import type { Interpreter } from "./interpreter.ts";
 import { mayBuild, reportBudget } from "./interpreter.ts";
 import type { SyntaxNode } from "./python-parser.ts";
 import { parseArgs } from "./python-syntax.ts";
+import { buildRouteObject, callRouteListMethod, isRouteClass, routeListOf } from "./route-objects.ts";
 import type { ClassValue, FunctionValue, PyObject, Scope, Site, Value } from "./values.ts";
 import { at, NONE, str, unknown } from "./values.ts";
 
@@ -88,6 +89,7 @@ const PASSTHROUGH_DECORATORS = new Set(["builtins.staticmethod", "builtins.class
 const callExternal = (interp: Interpreter, name: string, args: Args, site: Site): Value => {
   const routerKind = routerKindOfClass({ kind: "external", name });
   if (routerKind) return createRouterObject(interp, routerKind, null, args, site);
+  if (isRouteClass(name)) return buildRouteObject(interp, name, args, site);
   const first = args.positional[0]?.value;
   if (PASSTHROUGH_DECORATORS.has(name) || name === "functools.wraps") return first ?? NONE;
   if (name === "builtins.str" && first) {
@@ -162,9 +164,30 @@ export const classAttribute = (cls: ClassValue, name: string, seen = new Set<Cla
 
 const callMethod = (interp: Interpreter, name: string, receiver: Value, args: Args, site: Site): Value => {
   if (receiver.kind === "object" && receiver.obj.router) return callRouterMethod(interp, receiver.obj, name, args, site);
+  if (receiver.kind === "object" && receiver.obj.routeList) return callRouteListMethod(interp, receiver.obj.routeList, name, args, site);
+  if (receiver.kind === "dict") return callDictMethod(receiver.entries, name, args, site);
   if (receiver.kind === "str") return callStringMethod(interp, receiver.value, name, args, site);
   if (receiver.kind === "super") return callSuperMethod(interp, receiver.self, name, args, site);
   return unknown(`method ${name}() at ${at(site)}`);
+};
+
+const callDictMethod = (entries: ReadonlyMap<string, Value>, name: string, args: Args, site: Site): Value => {
+  const keys = (): Value[] => [...entries.keys()].map((key) => str(key));
+  switch (name) {
+    case "items":
+      return { kind: "seq", items: [...entries].map(([key, value]): Value => ({ kind: "seq", items: [str(key), value] })) };
+    case "keys":
+      return { kind: "seq", items: keys() };
+    case "values":
+      return { kind: "seq", items: [...entries.values()] };
+    case "get": {
+      const key = args.positional[0] ? toText(args.positional[0].value) : null;
+      if (key === null) return unknown(`dict.get(...) with a key not known statically at ${at(site)}`);
+      return entries.get(key) ?? args.positional[1]?.value ?? NONE;
+    }
+    default:
+      return unknown(`dict.${name}() at ${at(site)}`);
+  }
 };
 
 const callSuperMethod = (interp: Interpreter, self: PyObject, name: string, args: Args, site: Site): Value => {
@@ -260,6 +283,8 @@ export const getAttribute = (interp: Interpreter, object: Value, name: string, s
       if (fromClass?.kind === "function" && object.obj.cls) return bindMethod(fromClass.fn, object, object.obj.cls);
       if (fromClass) return fromClass;
       if (object.obj.router && isRouterMethod(name)) return { kind: "method", name, receiver: object };
+      if (object.obj.router && name === "routes") return routeListOf(object.obj.router, site);
+      if (object.obj.routeList) return { kind: "method", name, receiver: object };
       return unknown(`attribute \`${name}\` of ${object.obj.cls?.name ?? "object"} at ${at(site)}`);
     }
     case "class": {
@@ -269,6 +294,7 @@ export const getAttribute = (interp: Interpreter, object: Value, name: string, s
       return unknown(`class ${object.cls.name} has no attribute \`${name}\` known statically`);
     }
     case "str":
+    case "dict":
       return { kind: "method", name, receiver: object };
     case "super":
       return { kind: "method", name, receiver: object };

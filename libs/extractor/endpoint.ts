@@ -53,7 +53,7 @@ export const compareEndpoints = (a: Pick<Endpoint, "path" | "method">, b: Pick<E
 export const Diagnostic = Schema.Struct({
   file: Schema.String,
   line: Schema.Number,
-  severity: Schema.Literals(["warning", "error"]),
+  severity: Schema.Literals(["info", "warning", "error"]),
   code: Schema.String,
   message: Schema.String,
 });

@@ -232,7 +232,19 @@ const executeImport = (interp: Interpreter, node: SyntaxNode, scope: Scope): voi
     }
     return;
   }
-  const absolute = syntax.level > 0 ? resolveRelativeModule(scope.module.name, scope.module.isPackage, syntax.level, syntax.module) : syntax.module;
+  const absolute = syntax.level > 0
+    ? resolveRelativeModule(scope.module.name, scope.module.isPackage, syntax.level, syntax.module, interp.index.rootIsPackage)
+    : syntax.module;
+  if (absolute === "") {
+    // `from . import x` at the root of a project that is itself a package: x is a top-level module.
+    bindImportedNames(interp, scope, syntax.names, (name) => {
+      const module = importModule(interp, name);
+      if (module) return { kind: "module", module };
+      report(interp, site, "warning", "unresolved_import", `module ${name} is not in the project`);
+      return unknown(`module ${name} is not in the project`);
+    });
+    return;
+  }
   if (absolute === null) {
     report(interp, site, "warning", "unresolved_import", `relative import beyond the top-level package in ${scope.module.file ?? scope.module.name}`);
     bindImportedNames(interp, scope, syntax.names, () => unknown(`relative import at ${site.file}:${site.line} cannot be resolved`));

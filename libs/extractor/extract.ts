@@ -5,6 +5,7 @@ import type { Diagnostic, Endpoint } from "./endpoint.ts";
 import { makeDiagnosticSink } from "./diagnostics.ts";
 import type { DiagnosticSink } from "./diagnostics.ts";
 import { chooseEntry } from "./entry.ts";
+import type { SourceText } from "./served-app.ts";
 import type { LoadedSource, Interpreter } from "./interpreter.ts";
 import { asBudgetExceeded, importModule, makeInterpreter, reportBudget } from "./interpreter.ts";
 import type { Budgets } from "./budget.ts";
@@ -12,6 +13,7 @@ import { mergeBudgets } from "./budget.ts";
 import { importRootOf, makeModuleIndex, normalizePath } from "./module-graph.ts";
 import type { ModuleState } from "./module-state.ts";
 import { parsePython } from "./python-parser.ts";
+import type { ParsedModule } from "./python-parser.ts";
 import { collectEndpoints, reportUnincludedRouters } from "./resolve-routes.ts";
 import { decodeSource } from "./source-text.ts";
 import type { PyObject, Value } from "./values.ts";
@@ -38,12 +40,13 @@ export const extractEndpoints = (files: ProjectFiles, options: ExtractOptions = 
   const diagnostics = makeDiagnosticSink();
   const sources = loadSources(files, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, diagnostics);
   const pythonFiles = [...sources.keys()].sort();
-  const entryChoice = chooseEntry(pythonFiles, (file) => textOfSource(sources.get(file)), options.entry);
+  const entryChoice = chooseEntry(pythonFiles, () => sourceTexts(files, sources), options.entry);
   if (!entryChoice.ok) {
     diagnostics.report({ file: options.entry ?? "", line: 0 }, "error", "no_entry", entryChoice.message);
     return { endpoints: [], diagnostics: diagnostics.list() };
   }
   const { entry } = entryChoice;
+  if (entry.reason) diagnostics.report({ file: entry.file, line: 1 }, "info", "entry_chosen", entry.reason);
   const fileSet = new Set(pythonFiles);
   const root = entry.moduleName === null ? importRootOf(entry.file, fileSet) : "";
   const index = makeModuleIndex(fileSet, [...new Set([root, ""])]);
@@ -55,11 +58,11 @@ export const extractEndpoints = (files: ProjectFiles, options: ExtractOptions = 
   let app: PyObject | null = null;
   const finished = guarded(interp, () => {
     const module = entryModuleName ? importModule(interp, entryModuleName) : null;
-    app = module ? findApp(interp, module, entry.attr) : null;
+    app = module ? findApp(interp, module, entry.attr, entry.attrNamed) : null;
   });
   // Out of budget half way: the app as far as it was built is still the best answer.
   const halfRun = entryModuleName ? interp.modules.get(entryModuleName) : undefined;
-  if (!finished && halfRun) app = findApp(interp, halfRun, entry.attr, false);
+  if (!finished && halfRun) app = findApp(interp, halfRun, entry.attr, entry.attrNamed, false);
   if (!finished) grantCollectionAllowance(interp);
   const served: PyObject | null = app;
   if (served) guarded(interp, () => (endpoints = collectEndpoints(interp, served)));
@@ -117,7 +120,12 @@ const loadSources = (files: ProjectFiles, maxFileBytes: number, diagnostics: Dia
       sources.set(file, { failure: text.message });
       continue;
     }
-    const parsed = parsePython(file, text.text);
+    const parsed = parseBounded(file, text.text);
+    if (!parsed) {
+      diagnostics.report({ file, line: 1 }, "error", "budget_exceeded", "nesting budget exceeded while parsing (the code nests deeper than the parser's stack allows); file skipped");
+      sources.set(file, { failure: "it nests too deeply to parse" });
+      continue;
+    }
     const [firstError] = parsed.syntaxErrors;
     if (firstError) {
       for (const error of parsed.syntaxErrors) diagnostics.report({ file, line: error.line }, "error", "syntax_error", error.message);
@@ -129,22 +137,60 @@ const loadSources = (files: ProjectFiles, maxFileBytes: number, diagnostics: Dia
   return sources;
 };
 
-const textOfSource = (source: LoadedSource | undefined): string | null =>
-  source && "parsed" in source ? source.parsed.source : null;
-
-const findApp = (interp: Interpreter, module: ModuleState, attr: string | null, mayCall = true): PyObject | null => {
-  const asApp = (value: Value | undefined): PyObject | null => (value?.kind === "object" && value.obj.isApp ? value.obj : null);
-  if (attr) {
-    const value = module.scope.vars.get(attr);
-    if (value?.kind !== "function" || !mayCall) return asApp(value);
-    // `module:factory`, called as `uvicorn --factory` would.
-    return asApp(callValue(interp, value, plainArgs([]), { file: module.file ?? module.name, line: 1 }, value.fn.name));
+/** The parse, or null when the code nests so deeply that the parser runs out of stack. */
+const parseBounded = (file: string, text: string): ParsedModule | null => {
+  try {
+    return parsePython(file, text);
+  } catch (error) {
+    if (error instanceof RangeError && /call stack/i.test(error.message)) return null;
+    throw error;
   }
-  const named = asApp(module.scope.vars.get("app"));
+};
+
+/** Parsed Python files and the project's launch files (Procfile, Dockerfile, scripts) as text. */
+const sourceTexts = (files: ProjectFiles, sources: ReadonlyMap<string, LoadedSource>): SourceText[] => {
+  const texts: SourceText[] = [];
+  for (const [path, source] of sources) if ("parsed" in source) texts.push({ path, text: source.parsed.source });
+  for (const [rawPath, content] of entries(files)) {
+    const path = normalizePath(rawPath);
+    if (path.endsWith(".py") || !LAUNCH_FILES.test(path)) continue;
+    const size = typeof content === "string" ? content.length : content.byteLength;
+    if (size > MAX_LAUNCH_FILE_BYTES) continue;
+    texts.push({ path, text: typeof content === "string" ? content : new TextDecoder().decode(content) });
+  }
+  return texts;
+};
+
+const LAUNCH_FILES = /\.(sh|toml|ya?ml|cfg|ini)$|(^|\/)(Procfile|Dockerfile|Makefile)$/;
+const MAX_LAUNCH_FILE_BYTES = 256 * 1024;
+
+const findApp = (interp: Interpreter, module: ModuleState, attr: string | null, attrNamed: boolean, mayCall = true): PyObject | null => {
+  const site = { file: module.file ?? module.name, line: 1 };
+  const asApp = (value: Value | undefined, name: string): PyObject | null => {
+    if (value?.kind !== "object") return null;
+    if (value.obj.isApp) return value.obj;
+    // The project's own wrapper class (often itself named FastAPI) serving a real app it holds.
+    for (const [field, held] of value.obj.attrs) {
+      if (held.kind === "object" && held.obj.isApp) {
+        interp.diagnostics.report(site, "info", "wrapped_app", `\`${name}\` is a ${value.obj.cls?.name ?? "object"} wrapping a FastAPI app; listing the routes of \`${name}.${field}\``);
+        return held.obj;
+      }
+    }
+    return null;
+  };
+  if (attr && !attrNamed) {
+    const guessed = asApp(module.scope.vars.get(attr), attr);
+    if (guessed) return guessed;
+  } else if (attr) {
+    const value = module.scope.vars.get(attr);
+    if (value?.kind !== "function" || !mayCall) return asApp(value, attr);
+    // `module:factory`, called as `uvicorn --factory` would.
+    return asApp(callValue(interp, value, plainArgs([]), site, value.fn.name), `${attr}()`);
+  }
+  const named = asApp(module.scope.vars.get("app"), "app");
   if (named) return named;
   for (const value of module.scope.vars.values()) {
-    const app = asApp(value);
-    if (app) return app;
+    if (value.kind === "object" && value.obj.isApp) return value.obj;
   }
   return interp.apps.find((app) => app.site.file === module.file) ?? null;
 };

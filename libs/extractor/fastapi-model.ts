@@ -6,8 +6,9 @@ import { argument } from "./calls.ts";
 import { reasonOf, textOf } from "./evaluate.ts";
 import type { Interpreter } from "./interpreter.ts";
 import { report } from "./interpreter.ts";
+import { addRouteObjects } from "./route-objects.ts";
 import type { ClassValue, PyObject, RouteOptions, RouteRecord, RouterState, Site, Value } from "./values.ts";
-import { at, NONE, unknown } from "./values.ts";
+import { at, NONE, str, unknown } from "./values.ts";
 
 export type RouterKind = "app" | "router";
 
@@ -68,6 +69,7 @@ export const createRouterObject = (
   (object as { router: RouterState | null }).router = router;
   if (kind === "app") {
     attrs.set("router", { kind: "object", obj: { cls: null, attrs: new Map(), router, isApp: false, site } });
+    setAppAttributes(attrs, args);
     interp.apps.push(object);
   }
   interp.routers.push(router);
@@ -75,9 +77,32 @@ export const createRouterObject = (
   return { kind: "object", obj: object };
 };
 
+/** FastAPI.__init__ keeps these arguments as attributes (`app.swagger_ui_oauth2_redirect_url`...). */
+const APP_ATTRIBUTE_DEFAULTS: ReadonlyArray<readonly [string, Value]> = [
+  ["title", str("FastAPI")],
+  ["version", str("0.1.0")],
+  ["openapi_url", str("/openapi.json")],
+  ["docs_url", str("/docs")],
+  ["redoc_url", str("/redoc")],
+  ["swagger_ui_oauth2_redirect_url", str("/docs/oauth2-redirect")],
+  ["root_path", str("")],
+  ["description", str("")],
+  ["summary", NONE],
+];
+
+const setAppAttributes = (attrs: Map<string, Value>, args: Args): void => {
+  for (const [name, fallback] of APP_ATTRIBUTE_DEFAULTS) {
+    const given = args.keywords.get(name)?.value;
+    attrs.set(name, given ?? (args.opaque ? unknown(`FastAPI(...) argument ${name}: ${args.opaque}`) : fallback));
+  }
+};
+
 const applyRouterArguments = (interp: Interpreter, object: PyObject, args: Args, site: Site): void => {
   const router = object.router;
-  if (!router || object.isApp) return;
+  if (!router) return;
+  const routes = argument(args, "routes", null)?.value;
+  if (routes) addRouteObjects(interp, router, routes, site, object.isApp ? "FastAPI(routes=...)" : "APIRouter(routes=...)");
+  if (object.isApp) return;
   const prefix = argument(args, "prefix", 0)?.value;
   if (prefix && prefix.kind !== "none") {
     if (prefix.kind !== "str") {
@@ -184,19 +209,19 @@ const addApiRoute = (
   });
 };
 
-const requestedMethods = (interp: Interpreter, args: Args, site: Site): string[] => {
+export const requestedMethods = (interp: Interpreter, args: Args, site: Site): string[] => {
   const value = argument(args, "methods", null)?.value;
   if (!value || value.kind === "none") return ["GET"];
   const methods = stringList(interp, value, site).map((method) => method.toUpperCase());
   return [...new Set(methods)];
 };
 
-const starletteMethods = (interp: Interpreter, args: Args, site: Site): string[] => {
+export const starletteMethods = (interp: Interpreter, args: Args, site: Site): string[] => {
   const methods = requestedMethods(interp, args, site);
   return methods.includes("GET") && !methods.includes("HEAD") ? [...methods, "HEAD"] : methods;
 };
 
-const routeOptions = (interp: Interpreter, args: Args, site: Site): RouteOptions => {
+export const routeOptions = (interp: Interpreter, args: Args, site: Site): RouteOptions => {
   const text = (name: string) => {
     const value = argument(args, name, null)?.value;
     return value?.kind === "str" ? value.value : undefined;

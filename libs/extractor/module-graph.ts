@@ -12,6 +12,8 @@ export interface ModuleIndex {
   /** Whether any root holds a module or package whose top-level name is this. */
   readonly hasTopLevel: (name: string) => boolean;
   readonly moduleNameOf: (file: string) => string | null;
+  /** Whether the project root itself has an __init__.py (the project is one package). */
+  readonly rootIsPackage: boolean;
 }
 
 export const normalizePath = (path: string): string =>
@@ -65,7 +67,12 @@ export const makeModuleIndex = (pythonFiles: ReadonlySet<string>, roots: Readonl
     return null;
   };
 
-  return { find, hasTopLevel: (name) => find(name.split(".")[0] ?? name) !== null, moduleNameOf };
+  return {
+    find,
+    hasTopLevel: (name) => find(name.split(".")[0] ?? name) !== null,
+    moduleNameOf,
+    rootIsPackage: roots.includes("") && pythonFiles.has("__init__.py"),
+  };
 };
 
 /** The absolute module named by a relative import (`from ..x import y`), or null past the top. */
@@ -74,9 +81,13 @@ export const resolveRelativeModule = (
   importerIsPackage: boolean,
   level: number,
   target: string,
+  rootIsPackage = false,
 ): string | null => {
   const parts = importer.split(".");
   const packageParts = importerIsPackage ? parts : parts.slice(0, -1);
+  // A project whose root holds __init__.py is itself a package (uvicorn runs it as
+  // `project.main:app`), so one more level reaches the root's own modules.
+  if (rootIsPackage && level === packageParts.length + 1) return target;
   if (level > packageParts.length) return null; // "attempted relative import beyond top-level package"
   const base = packageParts.slice(0, packageParts.length - (level - 1));
   return target ? [...base, target].join(".") : base.join(".");

@@ -60,6 +60,10 @@ export interface PyObject {
   readonly router: RouterState | null;
   readonly isApp: boolean;
   readonly site: Site;
+  /** A route object built directly (`APIRoute(...)`, `Route(...)`, `Mount(...)`), not yet in a router. */
+  readonly route?: RouteRecord;
+  /** `app.routes` / `router.routes`: the list itself, so append/extend/insert add routes. */
+  readonly routeList?: RouterState;
 }
 
 export interface RouterState {

@@ -1,3 +1,4 @@
+import { appBindingIn, findServedApp, moduleOfFile } from "../extractor/served-app.ts";
 import { InvalidRequest } from "../http/request-errors.ts";
 
 /** What uvicorn is told to serve: `module:attribute`, found in `file`. */
@@ -12,27 +13,21 @@ export interface SourceFile {
   readonly text: string;
 }
 
-const conventionalEntries = ["main.py", "app/main.py"];
-const appAssignment = /^([A-Za-z_]\w*)\s*(?::[^=]+)?=\s*(?:fastapi\.)?FastAPI\s*\(/m;
 const identifier = /^[A-Za-z_]\w*$/;
 
-export const moduleOfFile = (file: string): string =>
-  file.replace(/\.py$/, "").replace(/\/__init__$/, "").split("/").join(".");
+export { moduleOfFile };
 
 const fileOfModule = (module: string, exists: (path: string) => boolean): string | undefined => {
   const base = module.split(".").join("/");
   return [`${base}.py`, `${base}/__init__.py`].find(exists);
 };
 
-const attributeIn = (text: string | undefined): string => (text === undefined ? "app" : appAssignment.exec(text)?.[1] ?? "app");
+const attributeIn = (text: string | undefined): string => (text === undefined ? "app" : appBindingIn(text)?.name ?? "app");
 
-/** `main.py`, then `app/main.py`, else the first module (by path) that constructs `FastAPI(`. */
+/** The app uvicorn would serve: the same search the endpoint extractor uses (libs/extractor/served-app.ts). */
 export const detectEntry = (files: ReadonlyArray<SourceFile>): AppEntry | undefined => {
-  const python = files.filter((f) => f.path.endsWith(".py")).sort((a, b) => a.path.localeCompare(b.path));
-  const chosen = conventionalEntries.map((p) => python.find((f) => f.path === p)).find((f) => f !== undefined)
-    ?? python.find((f) => f.text.includes("FastAPI("));
-  if (chosen === undefined) return undefined;
-  return { file: chosen.path, module: moduleOfFile(chosen.path), attribute: attributeIn(chosen.text) };
+  const served = findServedApp(files);
+  return served && { file: served.file, module: served.module, attribute: served.attribute };
 };
 
 const badEntry = (entry: string, problem: string) =>

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Endpoint } from "../../libs/extractor/endpoint.ts";
 import type { EndpointsView as EndpointsBody } from "../../libs/extractor/endpoints-view.ts";
 import { extractEndpoints } from "../../libs/extractor/extract.ts";
+import { asCatalogAnswers } from "../extractor/helpers.ts";
 import { callApi, eventually } from "../support/api.ts";
 import { launch, previewPath, previewRow, status, upload } from "../support/previews.ts";
 import { startTestOrchestrator, type TestOrchestrator } from "../support/test-orchestrator.ts";
@@ -13,7 +14,7 @@ type FromSource = Omit<EndpointsBody, "source">;
 let o: TestOrchestrator;
 let alice: string;
 const files = filesOf(ownFixture("computed_paths"));
-const fromSource = JSON.parse(JSON.stringify(extractEndpoints(files))) as FromSource;
+const fromSource = JSON.parse(JSON.stringify(asCatalogAnswers(extractEndpoints(files)))) as FromSource;
 let generationId: string;
 let previewId: string;
 beforeAll(async () => {

@@ -65,7 +65,18 @@ def dump(routes, prefix, owner, root, out):
                 out.append({"method": method, "path": prefix + route.path, "name": route.endpoint.__name__})
 
 
-def truth_for(project_dir, entry):
+def served_app(app):
+    """The Starlette app uvicorn ends up calling: the object itself, or the one a wrapper holds."""
+    from starlette.applications import Starlette
+    if isinstance(app, Starlette):
+        return app
+    for value in vars(app).values():
+        if isinstance(value, Starlette):
+            return value
+    return app
+
+
+def truth_for(project_dir, entry, source_root=None):
     module_name, _, attr = entry.partition(":")
     before = set(sys.modules)
     sys.path.insert(0, project_dir)
@@ -74,10 +85,11 @@ def truth_for(project_dir, entry):
     try:
         module = importlib.import_module(module_name)
         app = getattr(module, attr or "app")
-        if not hasattr(app, "routes") and callable(app):
+        if inspect.isfunction(app):
             app = app()  # a factory, as `uvicorn --factory` would call it
+        app = served_app(app)
         routes = []
-        dump(app.routes, "", app, project_dir, routes)
+        dump(app.routes, "", app, source_root or project_dir, routes)
         return {"routes": routes}
     except Exception:
         return {"error": traceback.format_exc()}
@@ -90,7 +102,7 @@ def truth_for(project_dir, entry):
 
 def main():
     jobs = json.load(sys.stdin)
-    json.dump([truth_for(os.path.abspath(job["dir"]), job["entry"]) for job in jobs], sys.stdout)
+    json.dump([truth_for(os.path.abspath(job["dir"]), job["entry"], job.get("sourceRoot") and os.path.abspath(job["sourceRoot"])) for job in jobs], sys.stdout)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ interface FixtureCase {
   readonly name: string;
   readonly truthEntry: string; // module:attr for FastAPI
   readonly entry?: string; // what the extractor is told, if anything
+  /** FastAPI imports the project from this directory (relative to fixtures/) instead of the fixture's own. */
+  readonly truthDir?: string;
 }
 
 const CASES: ReadonlyArray<FixtureCase> = [
@@ -28,12 +30,21 @@ const CASES: ReadonlyArray<FixtureCase> = [
   { name: "explicit_entry", truthEntry: "admin_main:admin", entry: "admin_main.py" },
   { name: "explicit_entry", truthEntry: "admin_main:create_admin", entry: "admin_main:create_admin" },
   { name: "explicit_entry", truthEntry: "main:app" },
+  { name: "entry_uvicorn", truthEntry: "app.app:app" },
+  { name: "settings_factory", truthEntry: "app.main:app" },
+  { name: "route_lists", truthEntry: "main:app" },
+  { name: "wrapper_class", truthEntry: "main:app" },
+  { name: "root_package", truthEntry: "root_package.main:app", truthDir: "." },
 ];
 
 let truth: TruthRoute[][] = [];
 
 beforeAll(() => {
-  truth = fastapiRoutes(CASES.map((c) => ({ dir: fixtureDir(c.name), entry: c.truthEntry })));
+  truth = fastapiRoutes(CASES.map((c) => ({
+    dir: c.truthDir === undefined ? fixtureDir(c.name) : fixtureDir(c.truthDir),
+    entry: c.truthEntry,
+    sourceRoot: fixtureDir(c.name),
+  })));
 }, 60_000);
 
 /** FastAPI serves the first of two identical (method, path) routes; compare against that one. */

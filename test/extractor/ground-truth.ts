@@ -23,6 +23,8 @@ export interface TruthRoute {
 export interface TruthJob {
   readonly dir: string;
   readonly entry: string; // module:attr
+  /** Where source files are relative to, when not `dir` (a project that is itself a package). */
+  readonly sourceRoot?: string;
 }
 
 const SCRIPT = fileURLToPath(new URL("./fastapi_truth.py", import.meta.url));

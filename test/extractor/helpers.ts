@@ -29,3 +29,12 @@ export const removeDir = (dir: string): void => rmSync(dir, { recursive: true, f
 
 export const keysOf = (routes: ReadonlyArray<{ readonly method: string; readonly path: string }>): string[] =>
   [...new Set(routes.map((route) => `${route.method} ${route.path}`))].sort();
+
+/**
+ * What the orchestrator's catalog answers for a project: it passes the entry it detected (the
+ * same search the extractor runs), so the extractor's own "entry_chosen" info is not there.
+ */
+export const asCatalogAnswers = (result: ExtractResult): ExtractResult => ({
+  endpoints: result.endpoints,
+  diagnostics: result.diagnostics.filter((d) => d.severity !== "info"),
+});

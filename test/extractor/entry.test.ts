@@ -1,0 +1,51 @@
+// Which app the extractor (and the launcher, through the same search) serves, and that it says why.
+import { describe, expect, it } from "vitest";
+import { extractEndpoints } from "../../libs/extractor/extract.ts";
+import { findServedApp } from "../../libs/extractor/served-app.ts";
+import { detectEntry } from "../../libs/runtime/entry.ts";
+import { extractFixture, keysOf } from "./helpers.ts";
+
+const files = (map: Record<string, string>) => Object.entries(map).map(([path, text]) => ({ path, text }));
+const INSIDE_FUNCTION = "from fastapi import FastAPI\ndef make():\n    a = FastAPI()\n    @a.get('/wrong')\n    def wrong(): pass\n    return a\n";
+
+describe("entry choice", () => {
+  it("follows uvicorn.run(\"module:attr\") over a FastAPI( inside an unrelated function, and says so", () => {
+    const result = extractFixture("entry_uvicorn");
+    expect(keysOf(result.endpoints)).toEqual(["GET /api/orders", "GET /health", "POST /api/orders"]);
+    expect(result.diagnostics).toEqual([{
+      file: "app/app.py", line: 1, severity: "info", code: "entry_chosen",
+      message: 'serving `app` of app/app.py: named by `uvicorn.run("app.app:app", host="0.0.0.0", port=8000, reload=True)` in run.py:4',
+    }]);
+  });
+
+  it("reads uvicorn command lines in a Procfile, Dockerfile or script, but not factories", () => {
+    const project = { "a.py": INSIDE_FUNCTION, "srv/web.py": "from a import make\nweb = make()\n" };
+    expect(findServedApp(files({ ...project, Procfile: "web: uvicorn --host 0.0.0.0 srv.web:web --port $PORT\n" }))).toMatchObject({ file: "srv/web.py", attribute: "web", attributeNamed: true });
+    expect(findServedApp(files({ ...project, Dockerfile: 'CMD ["uvicorn", "srv.web:web"]\n' }))?.reason).toContain("in Dockerfile:1");
+    expect(findServedApp(files({ ...project, "run.sh": "uvicorn srv.web:create --factory\n" }))?.attributeNamed).toBe(false); // a factory is not an app object
+    expect(findServedApp(files({ ...project, "run.sh": "uvicorn missing.mod:app\n" }))?.reason).not.toContain("run.sh");
+  });
+
+  it("prefers a module-level app, then a module-level factory call, over FastAPI( inside a function", () => {
+    const result = extractEndpoints({
+      "a_tools.py": INSIDE_FUNCTION,
+      "service/api.py": "from a_tools import make\nfrom fastapi import FastAPI\napplication = FastAPI()\n@application.get('/right')\ndef right(): pass\n",
+    });
+    expect(keysOf(result.endpoints)).toEqual(["GET /right"]);
+    expect(result.diagnostics.find((d) => d.code === "entry_chosen")?.message).toBe("serving `application` of service/api.py: it binds a FastAPI app at module level (`application = FastAPI(...)`)");
+    const factory = extractEndpoints({ "a_tools.py": INSIDE_FUNCTION, "srv/app.py": "from a_tools import make\napp = make()\n" });
+    expect(factory.diagnostics.find((d) => d.code === "entry_chosen")?.message).toBe("serving `app` of srv/app.py: it binds `app` at module level to the result of a call");
+    const only = extractEndpoints({ "a_tools.py": INSIDE_FUNCTION });
+    expect(only.diagnostics.find((d) => d.code === "entry_chosen")?.message).toContain("inside a function: no module-level app was found");
+  });
+
+  it("is the launcher's choice too", () => {
+    expect(detectEntry(files({ "tools.py": INSIDE_FUNCTION, "app/app.py": "from tools import make\napp = make()\n", "run.py": "import uvicorn\nuvicorn.run('app.app:app')\n" })))
+      .toEqual({ file: "app/app.py", module: "app.app", attribute: "app" });
+  });
+
+  it("serves the app a project's own wrapper class holds, and says so", () => {
+    const result = extractFixture("wrapper_class");
+    expect(result.diagnostics.find((d) => d.code === "wrapped_app")?.message).toBe("`app` is a FastAPI wrapping a FastAPI app; listing the routes of `app.app`");
+  });
+});
