@@ -9,8 +9,11 @@ import { signUserToken } from "../libs/auth/user-token.ts";
 import { createPreviewClient } from "../libs/client/api-client.ts";
 import { openFetchEventSource } from "../libs/client/fetch-event-source.ts";
 import { PreviewLogStream } from "../libs/client/log-stream.ts";
+import { handleInterrupts } from "./preview/interrupt.ts";
 import { readUploadableProject } from "./preview/project-files.ts";
 import { makeTerminal } from "./preview/terminal.ts";
+
+const interrupt = handleInterrupts((code) => process.exit(code));
 
 const cliConfig = Config.all({
   apiUrl: Config.String("PREVIEW_API_URL").pipe(Config.orElse(() =>
@@ -54,7 +57,24 @@ const generationId = created.value.generationId;
 term.stage("upload", `${created.value.fileCount} files, ${(created.value.bytes / 1024).toFixed(1)} KiB → generation ${generationId}`);
 for (const s of project.skipped) term.info(`  skipped ${s.path}: ${s.reason}`);
 
-const launched = await client.launch(generationId, values.entry === undefined ? {} : { entry: values.entry });
+// From here a Ctrl-C stops the preview (unless --detach), after a launch still in flight has
+// answered, so the stop cannot overtake it.
+let launching: Promise<unknown> = Promise.resolve();
+let stream: PreviewLogStream | undefined;
+let tailing = false;
+interrupt.onInterrupt(async () => {
+  stream?.close();
+  await launching;
+  if (values.detach) return 0;
+  const stopped = await client.stop(generationId);
+  term.stage("stopped", stopped.ok ? stopped.value.message : stopped.error.message);
+  // Stopping a preview that was tailed is how a session ends; earlier it cut the launch short.
+  return stopped.ok ? (tailing ? 0 : 130) : 1;
+});
+const launchCall = client.launch(generationId, values.entry === undefined ? {} : { entry: values.entry });
+launching = launchCall;
+const launched = await launchCall;
+await interrupt.unlessInterrupted();
 if (!launched.ok) {
   term.failure("launch", `${launched.error.message} (${launched.error.code})`);
   process.exit(1);
@@ -62,9 +82,7 @@ if (!launched.ok) {
 const settings = await client.config(generationId);
 term.stage("runtime", settings.ok ? `${settings.value.runtime} (limits: ${settings.value.limits.memoryMb} MB, ${settings.value.limits.cpuSeconds} s CPU)` : "unknown");
 
-let stopping = false;
-let tailing = false;
-const stream = new PreviewLogStream({
+stream = new PreviewLogStream({
   client,
   generationId,
   open: (url) => openFetchEventSource(url),
@@ -74,7 +92,7 @@ const stream = new PreviewLogStream({
   },
   onStatus: (status) => {
     // Before the preview ran, settle() below reports how the launch ended.
-    if (!tailing || stopping || status === "launching" || status === "running") return;
+    if (!tailing || interrupt.interrupted() || status === "launching" || status === "running") return;
     // The preview ended by itself while we tailed it (crashed, expired).
     term.failure(status, "the preview ended");
     process.exit(status === "crashed" || status === "failed" ? 1 : 0);
@@ -86,6 +104,7 @@ void stream.start();
 const settle = async () => {
   for (;;) {
     const status = await client.status(generationId);
+    await interrupt.unlessInterrupted();
     if (status.ok && status.value.status !== "launching") return status.value;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -105,15 +124,3 @@ term.info(`  api      ${client.programmaticUrl(launched.value)}   (header X-Prev
 tailing = true;
 term.info(values.detach ? "Tailing logs; Ctrl-C leaves the preview running (--detach)." : "Tailing logs; Ctrl-C stops the preview.");
 
-const onInterrupt = async () => {
-  if (stopping) return;
-  stopping = true;
-  stream.close();
-  if (!values.detach) {
-    const stopped = await client.stop(generationId);
-    term.stage("stopped", stopped.ok ? stopped.value.message : stopped.error.message);
-  }
-  process.exit(0);
-};
-process.on("SIGINT", () => void onInterrupt());
-process.on("SIGTERM", () => void onInterrupt());
