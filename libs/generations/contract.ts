@@ -1,7 +1,7 @@
 import { Context, type Effect, Schema } from "effect";
 import type { InvalidRequest } from "../http/request-errors.ts";
 import type { AppEntry } from "../runtime/entry.ts";
-import type { GenerationNotFound } from "./errors.ts";
+import type { GenerationNotFound, GenerationQuotaExceeded } from "./errors.ts";
 
 export const CreateGenerationBody = Schema.Struct({
   projectId: Schema.optional(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200))),
@@ -30,7 +30,7 @@ export interface StoredGeneration {
 
 /** Generated projects: stored whole or not at all, visible only to their owner. */
 export class Generations extends Context.Service<Generations, {
-  readonly create: (userId: string, body: CreateGenerationBody) => Effect.Effect<GenerationView, InvalidRequest>;
+  readonly create: (userId: string, body: CreateGenerationBody) => Effect.Effect<GenerationView, InvalidRequest | GenerationQuotaExceeded>;
   readonly get: (userId: string, generationId: string) => Effect.Effect<GenerationView, GenerationNotFound>;
   readonly locate: (userId: string, generationId: string) => Effect.Effect<StoredGeneration, GenerationNotFound>;
 }>()("platform/Generations") {}

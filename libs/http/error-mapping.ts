@@ -1,4 +1,4 @@
-import type { GenerationNotFound } from "../generations/errors.ts";
+import type { GenerationNotFound, GenerationQuotaExceeded } from "../generations/errors.ts";
 import type {
   ExtensionLimitReached, LaunchFailed, PreviewAlreadyRunning, PreviewLimitReached, PreviewNotFound,
   PreviewNotRunning,
@@ -12,7 +12,7 @@ import type { Forbidden, InvalidRequest, PayloadTooLarge, Unauthorized, UnknownH
 /** Every typed failure a route may end with. Anything else is a defect and becomes a 500. */
 export type ApiFailure =
   | InvalidRequest | PayloadTooLarge | Unauthorized | Forbidden | UnknownHost
-  | GenerationNotFound
+  | GenerationNotFound | GenerationQuotaExceeded
   | PreviewNotFound | PreviewAlreadyRunning | PreviewLimitReached | PreviewNotRunning
   | ExtensionLimitReached | LaunchFailed
   | RuntimeUnavailable | EntryNotFound
@@ -34,6 +34,15 @@ export const describeFailure = (e: ApiFailure): ApiErrorDescription => {
       return { status: 421, code: "unknown_host", message: `This server does not answer for the host ${JSON.stringify(e.host)}; use the platform's URL (PUBLIC_URL) or a preview's URL`, details: { host: e.host } };
     case "GenerationNotFound":
       return { status: 404, code: "generation_not_found", message: "No such generation" };
+    case "GenerationQuotaExceeded":
+      return {
+        status: 409,
+        code: "generation_quota_exceeded",
+        message: e.quota === "count"
+          ? `You already store ${e.used} generations, the most allowed (${e.max}); this upload was not stored`
+          : `This upload (${e.adding} bytes) would take your stored generations to ${e.used + e.adding} bytes, over your ${e.max} byte quota; it was not stored`,
+        details: { quota: e.quota, used: e.used, adding: e.adding, max: e.max },
+      };
     case "PreviewNotFound":
       return { status: 404, code: "preview_not_found", message: "No preview for this generation" };
     case "PreviewAlreadyRunning":

@@ -40,6 +40,9 @@ export const orchestratorConfig = Config.all({
   maxFiles: int("MAX_FILES", 2000),
   maxFileBytes: int("MAX_FILE_BYTES", 1024 * 1024),
   maxTotalBytes: int("MAX_TOTAL_BYTES", 20 * 1024 * 1024),
+  /** Per user: generations stored, and their files' bytes in all; an upload past either is refused. */
+  maxGenerationsPerUser: int("MAX_GENERATIONS_PER_USER", 500),
+  maxGenerationBytesPerUser: int("MAX_GENERATION_BYTES_PER_USER", 1024 * 1024 * 1024),
   /** The extractor service; without it, endpoints are extracted in process (tests, all-in-one runs). */
   extractorUrl: Config.String("EXTRACTOR_URL").pipe(Config.option),
   extractorTimeoutMs: int("EXTRACTOR_TIMEOUT_MS", 60_000),

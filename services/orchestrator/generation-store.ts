@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { and, eq } from "drizzle-orm";
+import { and, count, eq, sum } from "drizzle-orm";
 import { Effect, Layer } from "effect";
-import { GenerationNotFound } from "../../libs/generations/errors.ts";
+import { GenerationNotFound, GenerationQuotaExceeded } from "../../libs/generations/errors.ts";
 import { type GenerationView, Generations } from "../../libs/generations/contract.ts";
 import type { FileLimits } from "../../libs/generations/file-limits.ts";
 import { type ProjectFile, validateFiles } from "../../libs/generations/validate-files.ts";
@@ -58,7 +58,13 @@ const parseStoredEntry = (entry: string | null) => {
   return { file, module: moduleOfFile(file), attribute };
 };
 
-export const GenerationStoreLive = (options: { readonly root: string; readonly limits: FileLimits }) =>
+/** What one user may keep stored, in generations and in bytes of files. */
+export interface UserQuota {
+  readonly maxGenerations: number;
+  readonly maxBytes: number;
+}
+
+export const GenerationStoreLive = (options: { readonly root: string; readonly limits: FileLimits; readonly quota: UserQuota }) =>
   Layer.effect(
     Generations,
     Effect.gen(function* () {
@@ -77,11 +83,25 @@ export const GenerationStoreLive = (options: { readonly root: string; readonly l
           Effect.flatMap((row) => (row === undefined ? Effect.fail(new GenerationNotFound({ generationId })) : Effect.succeed(row))),
         );
 
+      type Db = Pick<typeof db, "select">;
+      const overQuota = (tx: Db, userId: string, adding: number): GenerationQuotaExceeded | undefined => {
+        const used = tx.select({ n: count(), bytes: sum(generations.bytes) }).from(generations).where(eq(generations.userId, userId)).get();
+        const n = used?.n ?? 0;
+        const bytes = Number(used?.bytes ?? 0);
+        if (n >= options.quota.maxGenerations) return new GenerationQuotaExceeded({ quota: "count", used: n, adding: 1, max: options.quota.maxGenerations });
+        if (bytes + adding > options.quota.maxBytes) return new GenerationQuotaExceeded({ quota: "bytes", used: bytes, adding, max: options.quota.maxBytes });
+        return undefined;
+      };
+
       return Generations.of({
         create: (userId, body) =>
           Effect.gen(function* () {
             const files = validateFiles(body.files, options.limits);
             if (files instanceof InvalidRequest) return yield* Effect.fail(files);
+            const adding = files.reduce((n, f) => n + f.content.byteLength, 0);
+            // Checked before writing (nothing written for a refused upload), and again with the insert.
+            const early = overQuota(db, userId, adding);
+            if (early !== undefined) return yield* Effect.fail(early);
             const id = newId();
             const entry = detectEntry(files.map((f) => ({ path: f.path, text: f.content.toString("utf8") })));
             const dir = yield* Effect.promise(() => writeAtomically(options.root, id, files));
@@ -90,14 +110,23 @@ export const GenerationStoreLive = (options: { readonly root: string; readonly l
               userId,
               projectId: body.projectId ?? id,
               fileCount: files.length,
-              bytes: files.reduce((n, f) => n + f.content.byteLength, 0),
+              bytes: adding,
               contentHash: contentHash(files),
               entry: entry === undefined ? null : `${entry.file}:${entry.attribute}`,
               createdAt: Date.now(),
             };
-            yield* Effect.sync(() => db.insert(generations).values(row).run()).pipe(
+            // One IMMEDIATE transaction (a write lock, across processes too): two uploads racing cannot both pass.
+            const refused = yield* Effect.sync(() => db.transaction((tx) => {
+              const over = overQuota(tx, userId, adding);
+              if (over === undefined) tx.insert(generations).values(row).run();
+              return over;
+            }, { behavior: "immediate" })).pipe(
               Effect.onError(() => Effect.promise(() => rm(dir, { recursive: true, force: true }))),
             );
+            if (refused !== undefined) {
+              yield* Effect.promise(() => rm(dir, { recursive: true, force: true }));
+              return yield* Effect.fail(refused);
+            }
             return toView(row);
           }),
         get: (userId, generationId) => findOwned(userId, generationId).pipe(Effect.map(toView)),

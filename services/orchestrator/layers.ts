@@ -30,6 +30,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
     const generations = GenerationStoreLive({
       root: join(dataDir, "generations"),
       limits: { maxFiles: config.maxFiles, maxFileBytes: config.maxFileBytes, maxTotalBytes: config.maxTotalBytes },
+      quota: { maxGenerations: config.maxGenerationsPerUser, maxBytes: config.maxGenerationBytesPerUser },
     }).pipe(Layer.provide(db));
     const limits = { memoryMb: config.memoryMb, cpuSeconds: config.cpuSeconds, maxProcesses: config.maxProcesses, fileSizeMb: config.fileSizeMb };
     const imagesDir = imagesDirOf(dataDir, config.runtimeImageDir);
