@@ -55,6 +55,7 @@ const forwardedHeaders = (c: HonoContext<AppEnv>, prefix: string | undefined): H
 
 /** The transparent proxy to running previews, and what the JSON request route and WebSockets share with it. */
 export class PreviewProxy extends Context.Service<PreviewProxy, {
+  readonly origins: Origins;
   readonly cache: RouteCache;
   readonly activity: ActivityReporter;
   /** A running preview's route, or PreviewUnavailable. */
@@ -71,6 +72,14 @@ export class PreviewProxy extends Context.Service<PreviewProxy, {
 export const splitPreviewPath = (pathname: string) => {
   const match = /^\/p\/([^/]+)(\/.*)?$/.exec(pathname);
   return { id: match?.[1] ?? "", rest: match?.[2] };
+};
+
+/** A path and query with any `previewToken` parameter taken out: a platform credential the app never sees. */
+const withoutHandoffToken = (path: string): string => {
+  if (!path.includes(`${previewTokenQuery}=`)) return path;
+  const url = new URL(path, "http://preview");
+  url.searchParams.delete(previewTokenQuery);
+  return url.pathname + url.search;
 };
 
 export const PreviewProxyLive = (options: PreviewProxyOptions, origins: Origins) =>
@@ -129,7 +138,7 @@ export const PreviewProxyLive = (options: PreviewProxyOptions, origins: Origins)
           activity.record(id);
           return yield* upstreams.send(route.upstream, {
             method: c.req.method,
-            path: target.path,
+            path: withoutHandoffToken(target.path),
             headers: forwardedHeaders(c, target.prefix),
             body: c.req.raw.body,
             signal: c.req.raw.signal,
@@ -138,6 +147,6 @@ export const PreviewProxyLive = (options: PreviewProxyOptions, origins: Origins)
           }).pipe(Effect.catchTag("UpstreamUnreachable", (e) => unreachable(id, e)));
         });
 
-      return PreviewProxy.of({ cache, activity, running, authorize, forward, unreachable });
+      return PreviewProxy.of({ origins, cache, activity, running, authorize, forward, unreachable });
     }),
   );

@@ -67,7 +67,8 @@ export const sendPreviewRequest = (userId: string, generationId: string, body: P
         if (!headers.has("content-type")) headers.set("content-type", "application/json");
       }
     }
-    headers.set("host", "preview");
+    // The app sees its own origin's host, as a browser on it would send (links it builds point there).
+    headers.set("host", new URL((yield* PreviewProxy).origins.previewOrigin(route.previewInstanceId)).host);
     const started = performance.now();
     const response = yield* (yield* UpstreamClient).send(route.upstream, {
       method: body.method,

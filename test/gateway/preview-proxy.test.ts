@@ -278,6 +278,9 @@ describe.each(paths)("the transparent preview proxy, through $name", ({ routeCac
     expect(headers).toContainEqual(["cookie", "app_session=s2"]);
     expect(headers).toContainEqual(["x-forwarded-prefix", `/p/${preview.previewId}`]);
     expect(JSON.stringify(headers)).not.toContain(preview.previewToken);
+    // A previewToken parameter there is no hand-off, and the app never sees it.
+    const withParam = await rawRequest(`${platform.gateway}/p/${preview.previewId}/echo/headers?previewToken=${preview.previewToken}&x=2`, { headers: withToken() });
+    expect((JSON.parse(withParam.body) as { query: string }).query).toBe("x=2");
   });
 
   it.each([

@@ -98,6 +98,7 @@ describe("what the gateway refuses", () => {
     expect(res.status).toBe(200);
     expect(res.body.data.headers).toContainEqual(["authorization", "Bearer the-apps-own-jwt"]);
     expect(res.body.data.headers).toContainEqual(["cookie", "app_session=s3"]);
+    expect(res.body.data.headers).toContainEqual(["host", new URL(previewOriginOf(platform.gateway, alice.previewId)).host]);
     expect(JSON.stringify(res.body)).not.toContain(alice.token);
   });
 
