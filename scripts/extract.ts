@@ -1,16 +1,21 @@
-// tsx scripts/extract.ts <project dir or .py file> [--entry <file.py | module:attr>]
-// Prints {"endpoints":[...],"diagnostics":[...]} for that code, without running it.
+// tsx scripts/extract.ts <project dir or .py file> [--entry <file.py | module:attr>] [--site-packages <dir>]...
+// Prints {"endpoints":[...],"diagnostics":[...]} for that code, without running it; imports that
+// leave the project are followed into each --site-packages directory (e.g. the sandbox image's).
 import { existsSync } from "node:fs";
+import { basename } from "node:path";
+import { directoryLibrary } from "../libs/extractor/libraries.ts";
 import { extractEndpoints } from "../libs/extractor/extract.ts";
 import { readProject } from "../libs/extractor/read-project.ts";
 
 const args = process.argv.slice(2);
 const entryFlag = args.indexOf("--entry");
 const entry = entryFlag >= 0 ? args[entryFlag + 1] : undefined;
-const target = args.find((arg, index) => !arg.startsWith("--") && (entryFlag < 0 || index !== entryFlag + 1));
+const flagValues = new Set(args.flatMap((arg, index) => (arg === "--entry" || arg === "--site-packages" ? [index + 1] : [])));
+const sitePackages = args.filter((_, index) => flagValues.has(index) && args[index - 1] === "--site-packages");
+const target = args.find((arg, index) => !arg.startsWith("--") && !flagValues.has(index));
 
 if (!target) {
-  process.stderr.write("usage: extract <project dir or .py file> [--entry <file.py | module:attr>]\n");
+  process.stderr.write("usage: extract <project dir or .py file> [--entry <file.py | module:attr>] [--site-packages <dir>]...\n");
   process.exit(2);
 }
 if (!existsSync(target)) {
@@ -19,7 +24,8 @@ if (!existsSync(target)) {
 }
 
 const project = readProject(target);
-const result = extractEndpoints(project.files, entry ? { entry } : {});
+const libraries = sitePackages.map((dir) => directoryLibrary(dir, basename(dir) || "site-packages"));
+const result = extractEndpoints(project.files, { ...(entry ? { entry } : {}), libraries });
 const skipped = project.skipped.map((file) => ({
   file: file.path,
   line: 0,

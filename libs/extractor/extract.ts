@@ -12,10 +12,9 @@ import type { Budgets } from "./budget.ts";
 import { mergeBudgets } from "./budget.ts";
 import { importRootOf, makeModuleIndex, normalizePath } from "./module-graph.ts";
 import type { ModuleState } from "./module-state.ts";
-import { parsePython } from "./python-parser.ts";
-import type { ParsedModule } from "./python-parser.ts";
+import type { Library } from "./libraries.ts";
+import { loadSource } from "./load-source.ts";
 import { collectEndpoints, reportUnincludedRouters } from "./resolve-routes.ts";
-import { decodeSource } from "./source-text.ts";
 import type { PyObject, Value } from "./values.ts";
 
 export interface ExtractOptions {
@@ -25,6 +24,8 @@ export interface ExtractOptions {
   readonly maxFileBytes?: number;
   /** Overrides of the interpreter's budgets (steps, sizes, depth, time), so no input can exhaust the host. */
   readonly budgets?: Partial<Budgets>;
+  /** Installed packages (site-packages of the preview's runtime) that imports leaving the project are followed into. */
+  readonly libraries?: ReadonlyArray<Library>;
 }
 
 export interface ExtractResult {
@@ -50,7 +51,7 @@ export const extractEndpoints = (files: ProjectFiles, options: ExtractOptions = 
   const fileSet = new Set(pythonFiles);
   const root = entry.moduleName === null ? importRootOf(entry.file, fileSet) : "";
   const index = makeModuleIndex(fileSet, [...new Set([root, ""])]);
-  const interp = makeInterpreter(index, sources, diagnostics, mergeBudgets(options.budgets));
+  const interp = makeInterpreter(index, sources, diagnostics, mergeBudgets(options.budgets), options.libraries ?? []);
   const entryModuleName = entry.moduleName ?? index.moduleNameOf(entry.file);
   const entrySite = { file: entry.file, line: 1 };
 
@@ -107,45 +108,11 @@ const loadSources = (files: ProjectFiles, maxFileBytes: number, diagnostics: Dia
   const sources = new Map<string, LoadedSource>();
   for (const [rawPath, content] of entries(files)) {
     const file = normalizePath(rawPath);
-    if (!file.endsWith(".py")) continue;
-    const size = typeof content === "string" ? content.length : content.byteLength;
-    if (size > maxFileBytes) {
-      diagnostics.report({ file, line: 1 }, "warning", "file_too_large", `file is ${size} bytes, over the ${maxFileBytes}-byte limit; skipped`);
-      sources.set(file, { failure: "it is too large to analyse" });
-      continue;
-    }
-    const text = decodeSource(content);
-    if (!text.ok) {
-      diagnostics.report({ file, line: text.line }, "error", text.code, text.message);
-      sources.set(file, { failure: text.message });
-      continue;
-    }
-    const parsed = parseBounded(file, text.text);
-    if (!parsed) {
-      diagnostics.report({ file, line: 1 }, "error", "budget_exceeded", "nesting budget exceeded while parsing (the code nests deeper than the parser's stack allows); file skipped");
-      sources.set(file, { failure: "it nests too deeply to parse" });
-      continue;
-    }
-    const [firstError] = parsed.syntaxErrors;
-    if (firstError) {
-      for (const error of parsed.syntaxErrors) diagnostics.report({ file, line: error.line }, "error", "syntax_error", error.message);
-      sources.set(file, { failure: `it has a syntax error at line ${firstError.line}` });
-      continue;
-    }
-    sources.set(file, { parsed });
+    if (file.endsWith(".py")) sources.set(file, loadSource(file, content, maxFileBytes, diagnostics.report));
   }
   return sources;
 };
 
-/** The parse, or null when the code nests so deeply that the parser runs out of stack. */
-const parseBounded = (file: string, text: string): ParsedModule | null => {
-  try {
-    return parsePython(file, text);
-  } catch (error) {
-    if (error instanceof RangeError && /call stack/i.test(error.message)) return null;
-    throw error;
-  }
-};
 
 /** Parsed Python files and the project's launch files (Procfile, Dockerfile, scripts) as text. */
 const sourceTexts = (files: ProjectFiles, sources: ReadonlyMap<string, LoadedSource>): SourceText[] => {

@@ -3,6 +3,9 @@
 import type { Budgets, BudgetName } from "./budget.ts";
 import { budgetMessage, BudgetExceeded } from "./budget.ts";
 import type { Diagnostic } from "./endpoint.ts";
+import type { Library } from "./libraries.ts";
+import { findLibraryModule } from "./libraries.ts";
+import { loadSource } from "./load-source.ts";
 import type { DiagnosticSink } from "./diagnostics.ts";
 import { executeModuleBody } from "./execute.ts";
 import type { ModuleIndex } from "./module-graph.ts";
@@ -16,6 +19,9 @@ export type LoadedSource = { readonly parsed: ParsedModule } | { readonly failur
 export interface Interpreter {
   readonly index: ModuleIndex;
   readonly sources: ReadonlyMap<string, LoadedSource>;
+  /** Installed packages imports may lead into, and the files read from them so far. */
+  readonly libraries: ReadonlyArray<Library>;
+  readonly librarySources: Map<string, LoadedSource>;
   readonly modules: Map<string, ModuleState>;
   readonly diagnostics: DiagnosticSink;
   readonly routers: RouterState[];
@@ -53,9 +59,12 @@ export const makeInterpreter = (
   sources: ReadonlyMap<string, LoadedSource>,
   diagnostics: DiagnosticSink,
   budgets: Budgets,
+  libraries: ReadonlyArray<Library> = [],
 ): Interpreter => ({
   index,
   sources,
+  libraries,
+  librarySources: new Map(),
   modules: new Map(),
   diagnostics,
   routers: [],
@@ -138,13 +147,28 @@ export const mayBuild = (interp: Interpreter, kind: "container" | "string", size
   return true;
 };
 
+/** A module found in an installed library, loaded (and parse-checked, quietly) on first sight. */
+const libraryLocation = (interp: Interpreter, name: string): { name: string; file: string; isPackage: boolean } | null => {
+  if (interp.libraries.length === 0) return null;
+  const found = findLibraryModule(interp.libraries, name);
+  if (!found) return null;
+  if (!interp.librarySources.has(found.file)) {
+    interp.librarySources.set(found.file, loadSource(found.file, found.content, LIBRARY_FILE_BYTES, () => undefined));
+  }
+  return { name, file: found.file, isPackage: found.isPackage };
+};
+
+const LIBRARY_FILE_BYTES = 1024 * 1024;
+
+export const isLibraryFile = (interp: Interpreter, file: string): boolean => interp.librarySources.has(file);
+
 /** The module's state, created on first sight; null when no project file provides it. */
 export const moduleState = (interp: Interpreter, name: string): ModuleState | null => {
   const existing = interp.modules.get(name);
   if (existing) return existing;
-  const location = interp.index.find(name);
+  const location = interp.index.find(name) ?? libraryLocation(interp, name);
   if (!location) return null;
-  const source = location.file ? interp.sources.get(location.file) : undefined;
+  const source = location.file ? (interp.sources.get(location.file) ?? interp.librarySources.get(location.file)) : undefined;
   const parsed = source && "parsed" in source ? source.parsed : null;
   const failure = source && "failure" in source ? source.failure : null;
   const vars = new Map<string, Value>([["__name__", str(name)]]);
@@ -174,6 +198,9 @@ export const runModule = (interp: Interpreter, module: ModuleState): void => {
     return;
   }
   module.status = "running";
+  // A library's own top level is not the project's business: nothing it does is reported.
+  const quiet = interp.quiet;
+  if (module.file && isLibraryFile(interp, module.file)) interp.quiet = true;
   // A module's own top level is unconditional, even when the import itself sits under an
   // unknown condition: its routers only matter if an unconditional include picks them up.
   const saved = { depth: interp.callDepth, speculative: interp.speculative, writes: interp.speculativeWrites, self: interp.currentSelf };
@@ -188,6 +215,7 @@ export const runModule = (interp: Interpreter, module: ModuleState): void => {
     interp.speculative = saved.speculative;
     interp.speculativeWrites = saved.writes;
     interp.currentSelf = saved.self;
+    interp.quiet = quiet;
   }
   module.status = "done";
 };

@@ -4,7 +4,7 @@ import type { Endpoint } from "./endpoint.ts";
 import { compareEndpoints, HttpMethods, openApiPath } from "./endpoint.ts";
 import { analyseHandler, descriptionFromDocstring } from "./handler-signature.ts";
 import type { Interpreter } from "./interpreter.ts";
-import { report } from "./interpreter.ts";
+import { isLibraryFile, report } from "./interpreter.ts";
 import type { PyObject, RouteRecord, RouterState, Site } from "./values.ts";
 import { at } from "./values.ts";
 
@@ -101,6 +101,7 @@ export const reportUnincludedRouters = (interp: Interpreter, app: PyObject | nul
   }
   const bySite = new Map<string, RouterState[]>();
   for (const router of interp.routers) {
+    if (isLibraryFile(interp, router.site.file)) continue; // a library's routers are the project's only if it includes them
     const key = at(router.site);
     bySite.set(key, [...(bySite.get(key) ?? []), router]);
   }

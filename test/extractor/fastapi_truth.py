@@ -24,9 +24,16 @@ def docs_paths(app):
     return paths
 
 
+LIBRARY_ROOTS = []  # installed-package directories, named by their base name (as the extractor labels them)
+
+
 def source_of(endpoint, root):
     try:
-        file = os.path.relpath(inspect.getsourcefile(endpoint), root)
+        path = inspect.getsourcefile(endpoint)
+        file = os.path.relpath(path, root)
+        for library in LIBRARY_ROOTS:
+            if path.startswith(library + os.sep):
+                file = os.path.join(os.path.basename(library), os.path.relpath(path, library))
         return file, endpoint.__code__.co_firstlineno
     except Exception:
         return None, None
@@ -76,9 +83,12 @@ def served_app(app):
     return app
 
 
-def truth_for(project_dir, entry, source_root=None):
+def truth_for(project_dir, entry, source_root=None, libraries=()):
     module_name, _, attr = entry.partition(":")
     before = set(sys.modules)
+    LIBRARY_ROOTS[:] = libraries
+    for library in libraries:
+        sys.path.insert(0, library)
     sys.path.insert(0, project_dir)
     cwd = os.getcwd()
     os.chdir(project_dir)
@@ -96,13 +106,21 @@ def truth_for(project_dir, entry, source_root=None):
     finally:
         os.chdir(cwd)
         sys.path.remove(project_dir)
+        for library in libraries:
+            sys.path.remove(library)
         for name in set(sys.modules) - before:
             del sys.modules[name]
 
 
 def main():
     jobs = json.load(sys.stdin)
-    json.dump([truth_for(os.path.abspath(job["dir"]), job["entry"], job.get("sourceRoot") and os.path.abspath(job["sourceRoot"])) for job in jobs], sys.stdout)
+    json.dump([
+        truth_for(
+            os.path.abspath(job["dir"]), job["entry"], job.get("sourceRoot") and os.path.abspath(job["sourceRoot"]),
+            [os.path.abspath(path) for path in job.get("libraries", [])],
+        )
+        for job in jobs
+    ], sys.stdout)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Endpoint } from "../../libs/extractor/endpoint.ts";
 import { fastapiRoutes } from "./ground-truth.ts";
 import type { TruthRoute } from "./ground-truth.ts";
+import { join } from "node:path";
+import { extractEndpoints } from "../../libs/extractor/extract.ts";
+import { directoryLibrary } from "../../libs/extractor/libraries.ts";
+import { readProject } from "../../libs/extractor/read-project.ts";
 import { extractFixture, fixtureDir, keysOf } from "./helpers.ts";
 
 interface FixtureCase {
@@ -11,6 +15,10 @@ interface FixtureCase {
   readonly entry?: string; // what the extractor is told, if anything
   /** FastAPI imports the project from this directory (relative to fixtures/) instead of the fixture's own. */
   readonly truthDir?: string;
+  /** Installed-package directory (relative to the fixture) imports may lead into. */
+  readonly sitePackages?: string;
+  /** The project's own directory inside the fixture, when it is not the fixture itself. */
+  readonly projectDir?: string;
 }
 
 const CASES: ReadonlyArray<FixtureCase> = [
@@ -35,15 +43,19 @@ const CASES: ReadonlyArray<FixtureCase> = [
   { name: "route_lists", truthEntry: "main:app" },
   { name: "wrapper_class", truthEntry: "main:app" },
   { name: "root_package", truthEntry: "root_package.main:app", truthDir: "." },
+  { name: "library_routers", truthEntry: "main:app", projectDir: "project", sitePackages: "site-packages" },
 ];
+
+const projectOf = (c: FixtureCase): string => (c.projectDir ? join(fixtureDir(c.name), c.projectDir) : fixtureDir(c.name));
 
 let truth: TruthRoute[][] = [];
 
 beforeAll(() => {
   truth = fastapiRoutes(CASES.map((c) => ({
-    dir: c.truthDir === undefined ? fixtureDir(c.name) : fixtureDir(c.truthDir),
+    dir: c.truthDir === undefined ? projectOf(c) : fixtureDir(c.truthDir),
     entry: c.truthEntry,
-    sourceRoot: fixtureDir(c.name),
+    sourceRoot: projectOf(c),
+    libraries: c.sitePackages ? [join(fixtureDir(c.name), c.sitePackages)] : [],
   })));
 }, 60_000);
 
@@ -63,7 +75,10 @@ const bodyNames = (endpoint: Endpoint): string[] => {
 describe.each(CASES.map((c, index) => [`${c.name}${c.entry ? ` (entry ${c.entry})` : ""}`, c, index] as const))(
   "fixture %s",
   (_, fixture, index) => {
-    const result = () => extractFixture(fixture.name, fixture.entry ? { entry: fixture.entry } : {});
+    const result = () => extractEndpoints(readProject(projectOf(fixture)).files, {
+      ...(fixture.entry ? { entry: fixture.entry } : {}),
+      ...(fixture.sitePackages ? { libraries: [directoryLibrary(join(fixtureDir(fixture.name), fixture.sitePackages), "site-packages")] } : {}),
+    });
 
     it("lists exactly the (method, path) pairs FastAPI serves", () => {
       const routes = truth[index] ?? [];

@@ -25,6 +25,8 @@ export interface TruthJob {
   readonly entry: string; // module:attr
   /** Where source files are relative to, when not `dir` (a project that is itself a package). */
   readonly sourceRoot?: string;
+  /** Installed-package directories put on sys.path (sources in them are named `<dir name>/...`). */
+  readonly libraries?: ReadonlyArray<string>;
 }
 
 const SCRIPT = fileURLToPath(new URL("./fastapi_truth.py", import.meta.url));
