@@ -11,6 +11,7 @@ import { openFetchEventSource } from "../libs/client/fetch-event-source.ts";
 import { PreviewLogStream } from "../libs/client/log-stream.ts";
 import { handleInterrupts } from "./preview/interrupt.ts";
 import { readUploadableProject } from "./preview/project-files.ts";
+import { failureBlock } from "./preview/failure-block.ts";
 import { makeTerminal } from "./preview/terminal.ts";
 
 const interrupt = handleInterrupts((code) => process.exit(code));
@@ -88,6 +89,8 @@ stream = new PreviewLogStream({
   open: (url) => openFetchEventSource(url),
   onLine: (line) => {
     if (line.source === "system" && line.message.startsWith("launching")) term.stage("starting", line.message);
+    // The diagnosis is printed once, as a block, when the launch settles.
+    if (line.source === "system" && line.message.startsWith("failure: ")) return;
     term.logLine(line);
   },
   onStatus: (status) => {
@@ -111,9 +114,14 @@ const settle = async () => {
 };
 const settled = await settle();
 if (settled.status !== "running") {
-  term.failure(settled.status, settled.errorMessage ?? "the preview ended before it was ready");
-  await new Promise((r) => setTimeout(r, 300)); // let the last log lines arrive
+  await new Promise((r) => setTimeout(r, 300)); // let the last log lines arrive, so the diagnosis comes last
   stream.close();
+  if (settled.failure === null) term.failure(settled.status, settled.errorMessage ?? "the preview ended before it was ready");
+  else {
+    const [first = "", ...rest] = failureBlock(settled.failure);
+    term.failure(settled.status, first);
+    for (const line of rest) term.info(`               ${line}`);
+  }
   process.exit(1);
 }
 const readyMs = Date.parse(settled.startedAt ?? settled.createdAt) - Date.parse(settled.createdAt);

@@ -54,7 +54,7 @@ export const describeFailure = (e: ApiFailure): ApiErrorDescription => {
     case "ExtensionLimitReached":
       return { status: 409, code: "extension_limit_reached", message: `This preview was already extended ${e.maxExtensions} times, the most allowed`, details: { maxExtensions: e.maxExtensions } };
     case "LaunchFailed":
-      return { status: 422, code: "preview_launch_failed", message: e.errorMessage, details: { previewInstanceId: e.previewInstanceId, exitCode: e.exitCode } };
+      return { status: 422, code: "preview_launch_failed", message: e.errorMessage, details: { previewInstanceId: e.previewInstanceId, exitCode: e.exitCode, failure: e.failure } };
     case "RuntimeUnavailable":
       return { status: 503, code: "runtime_unavailable", message: e.message };
     case "EntryNotFound":

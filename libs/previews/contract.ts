@@ -2,6 +2,7 @@ import { Context, type Effect, Schema } from "effect";
 import type { Endpoint } from "../extractor/endpoint.ts";
 import type { GenerationNotFound } from "../generations/errors.ts";
 import type { InvalidRequest } from "../http/request-errors.ts";
+import type { PreviewFailure } from "./failure.ts";
 import type { BootReport } from "../runtime/boot/boot-report.ts";
 import type { Upstream } from "../runtime/contract.ts";
 import type { EntryNotFound, RuntimeUnavailable } from "../runtime/errors.ts";
@@ -52,6 +53,8 @@ export interface StatusView {
   readonly expiresAt: string;
   readonly exitCode: number | null;
   readonly errorMessage: string | null;
+  /** Why it failed or crashed, structured; null while it runs or when it ended normally. */
+  readonly failure: PreviewFailure | null;
   readonly generatedEndpoints: ReadonlyArray<Endpoint>;
 }
 

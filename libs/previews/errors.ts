@@ -1,4 +1,5 @@
 import { Data } from "effect";
+import type { PreviewFailure } from "./failure.ts";
 
 export class PreviewNotFound extends Data.TaggedError("PreviewNotFound")<{
   readonly generationId?: string;
@@ -27,4 +28,5 @@ export class LaunchFailed extends Data.TaggedError("LaunchFailed")<{
   readonly previewInstanceId: string;
   readonly exitCode: number | null;
   readonly errorMessage: string;
+  readonly failure: PreviewFailure | null;
 }> {}

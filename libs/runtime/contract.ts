@@ -42,8 +42,16 @@ export interface AdoptionSpec {
   readonly onOutput: (chunk: OutputChunk) => void;
 }
 
+/** A requirements.txt line the runtime could not install, and why (e.g. "no package index reachable"). */
+export interface UnresolvedRequirement {
+  readonly line: string;
+  readonly reason: string;
+}
+
 export interface PreviewProcess {
   readonly pid: number;
+  /** Requirements it runs without (best effort: they never stop a launch by themselves). */
+  readonly unresolvedRequirements?: ReadonlyArray<UnresolvedRequirement>;
   /** Kernel start time of `pid`, so a recycled pid is never mistaken for ours. */
   readonly startTicks: string;
   readonly upstream: Upstream;

@@ -344,7 +344,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
             yield* Effect.promise(() => chownTree(spec.workDir, uid));
             const findLinks = Option.getOrUndefined(options.pipFindLinks);
             const localWheelhouse = findLinks !== undefined && existsSync(findLinks) && statSync(findLinks).isDirectory() ? resolve(findLinks) : undefined;
-            const venvDir = yield* prepareRequirements({
+            const { venvDir, unresolved } = yield* prepareRequirements({
               venvsDir: options.venvsDir,
               imageHash: image.hash,
               indexUrl: Option.getOrUndefined(options.pipIndexUrl),
@@ -365,20 +365,21 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
                 }),
             }, spec.workDir);
 
+            const withUnresolved = (p: PreviewProcess): PreviewProcess => ({ ...p, unresolvedRequirements: unresolved });
             const clash = slot === undefined || venvDir === undefined ? [] : yield* venvClash(slot, venvDir, image);
             if (slot !== undefined && clash.length === 0) {
               say(`warm start: a pre-started sandbox (its common modules already imported) takes the preview`, "INFO");
-              return yield* handOver(slot, {
+              return withUnresolved(yield* handOver(slot, {
                 workDir: spec.workDir, venv: venvDir, insideVenv: inside.venv, onOutput: spec.onOutput,
                 argv: previewArgs(spec), env: previewEnv(venvDir, spec.env),
-              }, socketName);
+              }, socketName));
             }
             if (slot !== undefined) {
               say(`cold start: requirements.txt brings its own ${clash.join(", ")}, which the warm sandbox had imported from the image`, "INFO");
               yield* Effect.forkDetach(slot.discard);
               return yield* Effect.suspend(() => start(spec, false));
             }
-            return yield* launchGroup({
+            return withUnresolved(yield* launchGroup({
               image, uid, releaseUid,
               binds: [
                 { host: spec.workDir, inside: inside.app, writable: true },
@@ -390,7 +391,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
               onOutput: spec.onOutput,
               outputDir: outputDirOf(spec.workDir),
               upstream: { kind: "unix", path: socketPath },
-            });
+            }));
           }).pipe(Effect.onExit((exit) => (Exit.isFailure(exit) ? releaseUid : Effect.void)));
         });
 

@@ -19,7 +19,7 @@ import { OrchestratorDb } from "./db/orchestrator-db.ts";
 import { liveStatuses } from "./db/schema.ts";
 import { makeSupervision, type StopReason, type Supervision } from "./preview-supervisor.ts";
 import { type PreviewRow, previewRows } from "./preview-rows.ts";
-import { launchView, statusView } from "./preview-views.ts";
+import { failureOf, launchView, statusView } from "./preview-views.ts";
 import { reconcileOnStart } from "./reconcile.ts";
 
 export interface PreviewManagerOptions {
@@ -178,6 +178,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
                 previewInstanceId: id,
                 exitCode: row.exitCode,
                 errorMessage: row.errorMessage ?? `The preview ended as ${settled}`,
+                failure: failureOf(row),
               }));
             }
             return launchView(options.origins, row, previewToken);

@@ -7,6 +7,9 @@ import type { AppEntry } from "../../libs/runtime/entry.ts";
 import type { OutputChunk, PreviewProcess, PreviewRuntime, ProcessExit, Upstream } from "../../libs/runtime/contract.ts";
 import { formatEntry } from "../../libs/runtime/entry.ts";
 import { firstPollDelayMs, nextPollDelayMs } from "../../libs/runtime/readiness-backoff.ts";
+import { readBootReport } from "../../libs/runtime/boot/boot-report.ts";
+import type { PreviewFailure } from "../../libs/previews/failure.ts";
+import { diagnoseFailure, type FailureCause, failureSummary } from "./failure-diagnosis.ts";
 import { OutputTail } from "./output-tail.ts";
 import type { PreviewPatch, PreviewRows } from "./preview-rows.ts";
 import { databaseUrlFor, prepareWorkDir, removeWorkDir } from "./work-dir.ts";
@@ -84,7 +87,14 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
         }
       })), Effect.andThen(Deferred.succeed(settledDeferred, status)));
 
-    const fail = (message: string, exitCode: number | null = null) => finish("failed", { exitCode, errorMessage: message }, message);
+    const fail = (message: string, exitCode: number | null = null, failure?: PreviewFailure) =>
+      finish("failed", { exitCode, errorMessage: message, ...(failure === undefined ? {} : { failure: JSON.stringify(failure) }) }, message);
+    // Read before the work dir goes: the boot program's report is in it.
+    const diagnosed = (proc: PreviewProcess, cause: FailureCause) => {
+      const failure = diagnoseFailure(cause, readBootReport(launch.workDir), launch.workDir, proc.unresolvedRequirements ?? []);
+      system(`failure: ${failureSummary(failure)}`, "ERROR");
+      return failure;
+    };
 
     const onOutput = ({ stream, line }: OutputChunk) => {
       tail.push(line);
@@ -112,11 +122,13 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
         switch (readiness._tag) {
           case "exited": {
             const { exitCode, text } = describeExit(readiness.exit);
-            return yield* fail(tail.explain(`The preview ${text} before it was ready`), exitCode);
+            const failure = diagnosed(proc, { _tag: "exited", exit: readiness.exit, text });
+            return yield* fail(tail.explain(`The preview ${text} before it was ready (${failureSummary(failure)})`), exitCode, failure);
           }
           case "timeout": {
             yield* proc.stop;
-            return yield* fail(tail.explain(`The preview was not ready within ${deps.startupTimeoutMs / 1000} s`));
+            const failure = diagnosed(proc, { _tag: "timeout", seconds: deps.startupTimeoutMs / 1000 });
+            return yield* fail(tail.explain(`The preview was not ready within ${deps.startupTimeoutMs / 1000} s`), null, failure);
           }
           case "stop": {
             const exit = yield* proc.stop;
@@ -141,7 +153,8 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
           return yield* finish(ending.reason.status, { exitCode: describeExit(exit).exitCode }, ending.reason.message);
         }
         const { exitCode, text } = describeExit(ending.exit);
-        return yield* finish("crashed", { exitCode, errorMessage: tail.explain(`The preview ${text}`) }, `The preview ${text}`);
+        const failure = diagnosed(proc, { _tag: "exited", exit: ending.exit, text });
+        return yield* finish("crashed", { exitCode, errorMessage: tail.explain(`The preview ${text}`), failure: JSON.stringify(failure) }, `The preview ${text}`);
       });
 
     const adopt = (adoption: Adoption) =>

@@ -1,5 +1,7 @@
+import { Schema } from "effect";
 import type { Origins } from "../../libs/config/origins.ts";
 import type { LaunchView, StatusView } from "../../libs/previews/contract.ts";
+import { PreviewFailure } from "../../libs/previews/failure.ts";
 import type { PreviewRow } from "./preview-rows.ts";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -28,6 +30,15 @@ export const launchView = (origins: Origins, row: PreviewRow, previewToken: stri
   };
 };
 
+const decodeFailure = Schema.decodeUnknownOption(Schema.fromJsonString(PreviewFailure));
+
+/** The stored diagnosis of a failed or crashed preview. */
+export const failureOf = (row: Pick<PreviewRow, "failure">): PreviewFailure | null => {
+  if (row.failure === null) return null;
+  const decoded = decodeFailure(row.failure);
+  return decoded._tag === "Some" ? decoded.value : null;
+};
+
 export const statusView = (origins: Origins, row: PreviewRow, now: number): StatusView => {
   const { baseUrl, previewUrl } = previewUrls(origins, row);
   return {
@@ -44,6 +55,7 @@ export const statusView = (origins: Origins, row: PreviewRow, now: number): Stat
     expiresAt: new Date(row.expiresAt).toISOString(),
     exitCode: row.exitCode,
     errorMessage: row.errorMessage,
+    failure: failureOf(row),
     generatedEndpoints: [],
   };
 };

@@ -76,8 +76,16 @@ describe("npm run preview -- <dir>", () => {
   it("exits non-zero with the failure reason when the launch fails", async () => {
     const cli = runCli(projectOnDisk(importErrorApp));
     expect(await cli.exited).toBe(1);
-    expect(cli.output()).toMatch(/✖ failed/);
-    expect(cli.output()).toContain("RuntimeError: the generated helpers module is broken");
+    const out = cli.output();
+    expect(out).toContain("RuntimeError: the generated helpers module is broken");
+    // The diagnosis: one block, once, last, naming the user's file and line and showing its source line.
+    const block = out.slice(out.indexOf("✖ failed"));
+    expect(block.split("\n").filter((l) => l !== "")).toEqual([
+      expect.stringMatching(/^✖ failed\s+import_error: RuntimeError: the generated helpers module is broken$/),
+      expect.stringMatching(/^\s+at helpers.py:4$/),
+      expect.stringMatching(/^\s+raise RuntimeError\('the generated helpers module is broken'\)$/),
+    ]);
+    expect(out.split("import_error:").length).toBe(2);
   });
 
   it("leaves the preview running after Ctrl-C with --detach", async () => {

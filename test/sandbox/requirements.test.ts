@@ -56,12 +56,15 @@ describe("requirements.txt in the sandbox", () => {
     expect(venvs()).toHaveLength(1);
   });
 
-  it("fails the preview naming the packages when one is in neither the index nor the wheelhouse", async () => {
-    const token = await platform.orchestrator.token("req-c");
-    const generationId = await upload({ ...platform.orchestrator, url: platform.gateway }, token, requirementsProject("tinypkg==0.1.0\nnot-in-wheelhouse==1.0\n"));
-    const launched = await callApi<{ error: { code: string; message: string } }>(platform.gateway, "POST", `/api/generations/${generationId}/preview/launch`, { token, json: { wait: true } });
-    expect(launched.body.error.message).toMatch(/^The preview could not start: Could not install the requirements not-in-wheelhouse==1.0, tinypkg==0.1.0 from the wheelhouse .* pip: ERROR: .*not-in-wheelhouse/);
-    expect(venvs()).toHaveLength(1);
+  it("starts without a line that is in neither the index nor the wheelhouse when the code never imports it, saying so in a WARN line", async () => {
+    const p = await platform.runPreview("req-c", requirementsProject("tinypkg==0.1.0\nnot-in-wheelhouse==1.0\n"));
+    const tiny = await callApi(platform.gateway, "GET", `/p/${p.previewId}/tiny`, { headers: { "x-preview-token": p.previewToken } });
+    expect(tiny.body).toMatchObject({ value: "from the wheelhouse" });
+    const lines = messages(p.previewId);
+    expect(lines).toContainEqual(expect.stringMatching(/^WARN requirements.txt: not-in-wheelhouse==1.0 could not be installed \(not found in the wheelhouse .*\); the preview starts without it$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^INFO requirements.txt: installed tinypkg==0.1.0 into the environment [0-9a-f]{16}/));
+    // A second environment: different requirements.
+    expect(venvs()).toHaveLength(2);
   });
 });
 
@@ -72,12 +75,22 @@ describe("requirements.txt offline", () => {
   });
   afterAll(() => o?.dispose());
 
-  it("fails with a message naming the packages and the unreachable index, not an import traceback", async () => {
+  it("fails as missing_module naming the file, the import and the requirement that could not be installed", async () => {
     const token = await o.token("offline");
     const generationId = await upload(o, token, requirementsProject(requirements));
     expect((await launch(o, token, generationId)).status).toBe(202);
     const status = await waitForStatus(o, token, generationId, "failed");
-    expect(status.errorMessage).toMatch(/^The preview could not start: Could not install the requirements tinypkg==0.1.0 from the index http:\/\/127.0.0.1:9\/simple \(offline, or not published as a wheel there\)/);
-    expect(status.errorMessage).not.toMatch(/Traceback|ModuleNotFoundError/);
+    expect(status.failure).toMatchObject({
+      kind: "missing_module",
+      module: "tinypkg",
+      file: "main.py",
+      line: 1,
+      sourceLine: "import pydantic, tinypkg",
+      requirement: "tinypkg==0.1.0",
+      message: "main.py imports `tinypkg`; `tinypkg==0.1.0` is in requirements.txt but could not be installed: no package index reachable (the index http://127.0.0.1:9/simple)",
+    });
+    const [row] = o.query<{ id: string }>("select id from previews where generation_id = ?", generationId);
+    const lines = o.logs(row?.id ?? "").map((l) => `${l.level} ${l.message}`);
+    expect(lines).toContainEqual("WARN requirements.txt: tinypkg==0.1.0 could not be installed (no package index reachable (the index http://127.0.0.1:9/simple)); the preview starts without it");
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Effect } from "effect";
+import type { UnresolvedRequirement } from "../contract.ts";
 import { RequirementsUnavailable, type RuntimeUnavailable } from "../errors.ts";
 
 /**
@@ -21,8 +22,9 @@ const normalizeRequirements = (text: string): ReadonlyArray<string> => {
   return [...lines].sort();
 };
 
-const requirementsHash = (imageHash: string, lines: ReadonlyArray<string>): string =>
-  createHash("sha256").update(`${imageHash}\n${lines.join("\n")}`).digest("hex").slice(0, 16);
+/** Where packages come from is part of the key: a line unresolvable offline may install from another index. */
+const requirementsHash = (imageHash: string, lines: ReadonlyArray<string>, source: string): string =>
+  createHash("sha256").update(`${imageHash}\n${source}\n${lines.join("\n")}`).digest("hex").slice(0, 16);
 
 /** What the image's interpreter made of the requirements (see `analyzeScript`), and what was installed. */
 interface RequirementsReport {
@@ -69,12 +71,25 @@ for line in json.loads(sys.argv[1]):
 print(json.dumps(out))
 `;
 
-/** Creates the virtualenv over the image's packages and installs the missing requirements with pip. */
+/**
+ * Creates the virtualenv over the image's packages and installs the missing requirements with pip.
+ * pip reports an unreachable index only as "no matching distribution", so after a failure the
+ * index is tried once more here, to tell "not published there" from "not reachable".
+ */
 const installScript = `
-import json, subprocess, sys, venv
+import json, subprocess, sys, urllib.error, urllib.request, venv
 reqs, pip_args = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 venv.EnvBuilder(system_site_packages=True, with_pip=False, symlinks=True).create("/tmp/venv")
-sys.exit(subprocess.call(["/tmp/venv/bin/python", "-m", "pip", "install", *pip_args, *reqs], stdout=sys.stderr))
+code = subprocess.call(["/tmp/venv/bin/python", "-m", "pip", "install", *pip_args, *reqs], stdout=sys.stderr)
+if code != 0 and "--no-index" not in pip_args:
+    index = pip_args[pip_args.index("--index-url") + 1] if "--index-url" in pip_args else "https://pypi.org/simple/"
+    try:
+        urllib.request.urlopen(index, timeout=10).close()
+    except urllib.error.HTTPError:
+        pass
+    except Exception as e:
+        print(f"index unreachable: {index}: {e}", file=sys.stderr)
+sys.exit(code)
 `;
 
 /** A command run inside the sandbox for the requirements step. */
@@ -100,7 +115,16 @@ export interface RequirementsDeps {
 interface CachedResult {
   readonly report: RequirementsReport;
   readonly installed: ReadonlyArray<string>;
+  readonly unresolved: ReadonlyArray<UnresolvedRequirement>;
 }
+
+/** What the preview runs with: the venv (if anything was installed) and the lines it lacks. */
+export interface PreparedRequirements {
+  readonly venvDir: string | undefined;
+  readonly unresolved: ReadonlyArray<UnresolvedRequirement>;
+}
+
+const none: PreparedRequirements = { venvDir: undefined, unresolved: [] };
 
 /** Wheels only, so installing runs no code from a package; local find-links are mounted at /tmp/wheelhouse. */
 const pipArguments = (indexUrl: string | undefined, findLinks: string | undefined): ReadonlyArray<string> => [
@@ -126,26 +150,52 @@ const tell = (deps: RequirementsDeps, report: RequirementsReport) => {
   for (const s of report.skipped) deps.say(`requirements.txt: ${s} does not apply here (marker)`, "INFO");
 };
 
+const sourceOf = (deps: RequirementsDeps): string => {
+  const where = [deps.indexUrl === "off" ? undefined : `the index ${deps.indexUrl ?? "(pip's default, PyPI)"}`, deps.findLinks === undefined ? undefined : `the wheelhouse ${deps.findLinks}`]
+    .filter((x) => x !== undefined).join(" or ");
+  return where === "" ? "nowhere (no index, no wheelhouse)" : where;
+};
+
+const unreachable = /index unreachable|Failed to establish a new connection|Network is unreachable|Temporary failure in name resolution|Name or service not known|Connection refused|ConnectTimeout|Max retries exceeded|Could not fetch URL/i;
+
+/** Why pip could not install one requirement, in a few words a user can act on. */
+const reasonOf = (stderr: ReadonlyArray<string>, where: string): string => {
+  const text = stderr.join("\n");
+  if (unreachable.test(text)) return `no package index reachable (${where})`;
+  if (/No matching distribution found|Could not find a version that satisfies/i.test(text)) return `not found in ${where} (as a wheel)`;
+  if (/ResolutionImpossible|conflicting dependencies/i.test(text)) return "its dependencies conflict with the image's packages";
+  const error = stderr.filter((l) => l.startsWith("ERROR")).at(-1) ?? stderr.at(-1) ?? "pip failed";
+  return error.slice(0, 300);
+};
+
+const warnUnresolved = (deps: RequirementsDeps, unresolved: ReadonlyArray<UnresolvedRequirement>) => {
+  for (const u of unresolved) deps.say(`requirements.txt: ${u.line} could not be installed (${u.reason}); the preview starts without it`, "WARN");
+};
+
 /**
- * Makes the work dir's requirements.txt available: nothing when the image satisfies it, else a
- * virtualenv over the image's packages with the missing ones, cached by the normalised
- * requirements' hash and shared by every preview with the same requirements. Returns its dir.
+ * Makes the work dir's requirements.txt available, best effort: nothing when the image satisfies
+ * it, else a virtualenv over the image's packages with whatever of the missing ones can be
+ * installed, cached by the normalised requirements' hash (and where packages come from) and
+ * shared by every preview with the same requirements. A line that cannot be installed is a WARN
+ * line and is returned as unresolved; it never stops the launch by itself.
  */
-export const prepareRequirements = (deps: RequirementsDeps, workDir: string): Effect.Effect<string | undefined, RequirementsUnavailable | RuntimeUnavailable> =>
+export const prepareRequirements = (deps: RequirementsDeps, workDir: string): Effect.Effect<PreparedRequirements, RequirementsUnavailable | RuntimeUnavailable> =>
   Effect.gen(function* () {
     const file = join(workDir, "requirements.txt");
-    if (!existsSync(file)) return undefined;
+    if (!existsSync(file)) return none;
     const lines = normalizeRequirements(readFileSync(file, "utf8"));
-    if (lines.length === 0) return undefined;
-    const hash = requirementsHash(deps.imageHash, lines);
+    if (lines.length === 0) return none;
+    const where = sourceOf(deps);
+    const hash = requirementsHash(deps.imageHash, lines, where);
     const dir = join(deps.venvsDir, hash);
     const resultFile = join(dir, "requirements.json");
     if (existsSync(resultFile)) {
       const cached = JSON.parse(readFileSync(resultFile, "utf8")) as CachedResult;
       tell(deps, cached.report);
-      if (cached.installed.length === 0) return undefined;
+      warnUnresolved(deps, cached.unresolved ?? []);
+      if (cached.installed.length === 0) return { venvDir: undefined, unresolved: cached.unresolved ?? [] };
       deps.say(`requirements.txt: reusing the cached environment ${hash} (${cached.installed.join(", ")})`, "INFO");
-      return join(dir, "venv");
+      return { venvDir: join(dir, "venv"), unresolved: cached.unresolved ?? [] };
     }
 
     const analysis = yield* deps.run({ script: analyzeScript, args: [JSON.stringify(lines)], network: false });
@@ -158,34 +208,40 @@ export const prepareRequirements = (deps: RequirementsDeps, workDir: string): Ef
     tell(deps, report);
     const building = join(deps.venvsDir, `.building-${hash}-${process.pid}-${randomBytes(4).toString("hex")}`);
     yield* Effect.promise(() => mkdir(join(building, "venv"), { recursive: true }));
+    const install = (reqs: ReadonlyArray<string>) => deps.run({
+      script: installScript,
+      args: [JSON.stringify(reqs), JSON.stringify(pipArguments(deps.indexUrl, deps.findLinks))],
+      venvDir: join(building, "venv"),
+      network: deps.indexUrl !== "off" || isUrl(deps.findLinks),
+      onLine: (line) => deps.say(`pip: ${line}`, "INFO"),
+    });
     const result = Effect.gen(function* () {
+      let installed: ReadonlyArray<string> = [];
+      const unresolved: UnresolvedRequirement[] = [];
       if (report.missing.length > 0) {
         deps.say(`requirements.txt: installing ${report.missing.length} missing into a cached environment: ${report.missing.join(", ")}`, "INFO");
-        const install = yield* deps.run({
-          script: installScript,
-          args: [JSON.stringify(report.missing), JSON.stringify(pipArguments(deps.indexUrl, deps.findLinks))],
-          venvDir: join(building, "venv"),
-          network: deps.indexUrl !== "off" || isUrl(deps.findLinks),
-          onLine: (line) => deps.say(`pip: ${line}`, "INFO"),
-        });
-        if (install.code !== 0) {
-          const pipErrors = install.stderr.filter((l) => l.startsWith("ERROR")).slice(-3);
-          const where = [deps.indexUrl === "off" ? undefined : `the index ${deps.indexUrl ?? "(pip's default, PyPI)"}`, deps.findLinks === undefined ? undefined : `the wheelhouse ${deps.findLinks}`]
-            .filter((x) => x !== undefined).join(" or ");
-          return yield* Effect.fail(new RequirementsUnavailable({
-            message: `Could not install the requirements ${report.missing.join(", ")} from ${where || "nowhere (no index, no wheelhouse)"}` +
-              ` (offline, or not published as a wheel there). pip: ${(pipErrors.length > 0 ? pipErrors : install.stderr.slice(-2)).join(" | ")}`,
-            packages: report.missing,
-          }));
+        const together = yield* install(report.missing);
+        if (together.code === 0) installed = report.missing;
+        else if (report.missing.length === 1) unresolved.push({ line: report.missing[0] ?? "", reason: reasonOf(together.stderr, where) });
+        else {
+          // pip installs all or nothing: one at a time tells which lines cannot be installed.
+          const one: string[] = [];
+          for (const line of report.missing) {
+            const alone = yield* install([line]);
+            if (alone.code === 0) one.push(line);
+            else unresolved.push({ line, reason: reasonOf(alone.stderr, where) });
+          }
+          installed = one;
         }
+        warnUnresolved(deps, unresolved);
       }
-      const cached: CachedResult = { report, installed: report.missing };
+      const cached: CachedResult = { report, installed, unresolved };
       yield* Effect.promise(() => writeFile(join(building, "requirements.json"), `${JSON.stringify(cached, null, 2)}\n`));
-      if (report.missing.length === 0) yield* Effect.promise(() => rm(join(building, "venv"), { recursive: true, force: true }));
+      if (installed.length === 0) yield* Effect.promise(() => rm(join(building, "venv"), { recursive: true, force: true }));
       // Another launch with the same requirements may have finished first; theirs is as good.
       yield* Effect.promise(() => rename(building, dir).catch(() => undefined));
-      if (report.missing.length > 0) deps.say(`requirements.txt: installed ${report.missing.join(", ")} into the environment ${hash}, kept for later launches`, "INFO");
-      return report.missing.length > 0 ? join(dir, "venv") : undefined;
+      if (installed.length > 0) deps.say(`requirements.txt: installed ${installed.join(", ")} into the environment ${hash}, kept for later launches`, "INFO");
+      return { venvDir: installed.length > 0 ? join(dir, "venv") : undefined, unresolved };
     });
     return yield* result.pipe(Effect.ensuring(Effect.promise(() => rm(building, { recursive: true, force: true }))));
   });

@@ -36,6 +36,8 @@ export const previews = sqliteTable("previews", {
   extensions: integer("extensions").notNull().default(0),
   exitCode: integer("exit_code"),
   errorMessage: text("error_message"),
+  /** The structured diagnosis (libs/previews/failure.ts) of a failed or crashed preview, as JSON. */
+  failure: text("failure"),
   lastHealthCheck: integer("last_health_check"),
   healthStatus: text("health_status", { enum: ["unknown", "healthy", "unhealthy"] }).notNull().default("unknown"),
 }, (t) => [
@@ -45,6 +47,17 @@ export const previews = sqliteTable("previews", {
   index("previews_user_status").on(t.userId, t.status),
   index("previews_generation_created").on(t.generationId, t.createdAt),
 ]);
+
+/**
+ * The environment a generation's previews run with (`env` on launch; the latest launch's replaces it).
+ * Values are the user's secrets: never logged, never returned by a route.
+ */
+export const generationEnv = sqliteTable("generation_env", {
+  generationId: text("generation_id").primaryKey().references(() => generations.id),
+  /** JSON object NAME → value. */
+  variables: text("variables").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
 
 /** Host ports handed to previews; the primary key makes a double hand-out impossible. */
 export const portReservations = sqliteTable("port_reservations", {

@@ -7,6 +7,7 @@ import type { Endpoint } from "../../../libs/extractor/endpoint.ts";
 import type { PreviewStatus, StatusView } from "../../../libs/previews/contract.ts";
 import { byId, formatBytes, formatDuration, h, show } from "./dom.ts";
 import { renderEndpoints } from "./endpoints.ts";
+import { renderFailure } from "./failure-view.ts";
 import { LogView } from "./log-view.ts";
 import { filesOfDrop, filesOfInput, type PickedFile, readProject, sendProject } from "./upload.ts";
 
@@ -149,7 +150,7 @@ const renderStatus = () => {
   el.health.textContent = status === undefined || !live(s) ? "–" : status.healthStatus;
   const failed = current !== undefined && (s === "failed" || s === "crashed");
   show(el.failure, failed);
-  if (current !== undefined && failed) el.failure.textContent = `${s === "failed" ? "Failed to start" : "Crashed"}${current.exitCode === null ? "" : ` (exit code ${current.exitCode})`}: ${current.errorMessage ?? "see the logs"}`;
+  if (current !== undefined && failed) renderFailure(el.failure, current);
   el.launch.disabled = live(s);
   el.stop.disabled = !live(s);
   el.extend.disabled = s !== "running";
