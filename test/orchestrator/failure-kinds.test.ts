@@ -62,7 +62,7 @@ const projects: Record<string, Record<string, string>> = {
 let o: TestOrchestrator;
 let token: string;
 beforeAll(async () => {
-  o = await startTestOrchestrator({ STARTUP_TIMEOUT_SECONDS: "4", MEMORY_MB: "400" });
+  o = await startTestOrchestrator({ STARTUP_TIMEOUT_SECONDS: "10", MEMORY_MB: "400" });
   token = await o.token("failures");
 });
 afterAll(() => o?.dispose());
@@ -123,7 +123,7 @@ describe("failure.kind, each from a real project", () => {
 
   it("timeout: imported, but its startup never finished", async () => {
     const { failure } = await failureOf("timeout");
-    expect(failure).toMatchObject({ kind: "timeout", message: "The app was imported but its startup did not finish within 4 s" });
+    expect(failure).toMatchObject({ kind: "timeout", message: "The app was imported but its startup did not finish within 10 s" });
   });
 
   it("oom: over the memory limit", async () => {
