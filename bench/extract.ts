@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { extractEndpoints } from "../libs/extractor/extract.ts";
 import { readProject } from "../libs/extractor/read-project.ts";
 import { fastapiRoutes } from "../test/extractor/ground-truth.ts";
+import { scoreCorpus } from "./corpus/score.ts";
 
 const flag = (name: string, fallback: number): number => {
   const index = process.argv.indexOf(`--${name}`);
@@ -125,9 +126,23 @@ const main = (): void => {
     const target = 2000;
     const rate = fileCount / (extract.ms / 1000);
     console.log(`target ≥ ${target} files/s: ${rate >= target ? "met" : "NOT met"} (extract only); speed-up of coverage over the regex: recall ${(extractor.recall * 100).toFixed(1)}% vs ${(regex.recall * 100).toFixed(1)}%`);
+    printCorpusScore();
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+};
+
+/** Real-world corpus (bench/corpus): precision and recall against FastAPI's own route tables. */
+const printCorpusScore = (): void => {
+  const corpus = scoreCorpus();
+  const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
+  console.log(
+    `real-world corpus (FastAPI docs_src, ${corpus.projects} projects, ${corpus.files} files, ${corpus.skipped} the image cannot import left out): ` +
+      `${corpus.truthRoutes} routes served, ${corpus.foundRoutes} listed, precision ${percent(corpus.precision)}, recall ${percent(corpus.recall)} ` +
+      `(target ≥ 99.5%: ${corpus.precision >= 0.995 && corpus.recall >= 0.995 ? "met" : "NOT met"}); ${(corpus.files / (corpus.ms / 1000)).toFixed(0)} files/s one project at a time`,
+  );
+  for (const miss of corpus.misses) console.log(`  ${miss.id}: missing ${miss.missing.join(", ") || "-"}; extra ${miss.extra.join(", ") || "-"}`);
+  console.log(`peak RSS of the whole bench: ${megabytes(process.resourceUsage().maxRSS * 1024)}`);
 };
 
 main();

@@ -52,7 +52,7 @@ def dump(routes, prefix, owner, root, out):
         elif isinstance(route, APIRoute):
             file, line = source_of(route.endpoint, root)
             dep = route.dependant
-            body_model = route.body_field.type_.__name__ if route.body_field is not None else None
+            body_model = getattr(route.body_field.type_, "__name__", str(route.body_field.type_)) if route.body_field is not None else None
             for method in sorted(route.methods):
                 out.append({
                     "method": method, "path": prefix + route.path, "name": route.endpoint.__name__,
