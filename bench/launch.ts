@@ -2,7 +2,8 @@
  * Launch latency: the platform (launch call → `running`) against a bare `python3 -m uvicorn` start of
  * the same app, polled the same way, interleaved in one run. Usage: tsx bench/launch.ts [--runs N]
  * With the sandbox image built, the sandbox runtime is measured in the same run against a bare start
- * of uvicorn on the image's own Python (bench/support/bare-image-uvicorn.ts).
+ * of uvicorn on the image's own Python (bench/support/bare-image-uvicorn.ts), and then warm launches
+ * against cold ones and live reloads (bench/support/warm-launch.ts); the last line is one summary.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,7 @@ import { readRecipe } from "../libs/runtime/image/recipe.ts";
 import { bareImageStart } from "./support/bare-image-uvicorn.ts";
 import { type BareRun, bareStart } from "./support/bare-uvicorn.ts";
 import { summarize, table } from "./support/stats.ts";
+import { benchWarm } from "./support/warm-launch.ts";
 import { firstPollDelayMs, nextPollDelayMs } from "../libs/runtime/readiness-backoff.ts";
 
 const target = 1.15;
@@ -93,7 +95,8 @@ const main = async () => {
     if (upload.status !== 201) throw new Error(`upload answered ${upload.status}: ${JSON.stringify(upload.body)}`);
     const p = platform(o, token, upload.body.generationId);
     if (image === undefined) console.log(`no sandbox image in ${imagesDir} (npm run runtime:build): the sandbox is not measured\n`);
-    else sandboxed = await startTestOrchestrator({ RUNTIME: "sandbox", RUNTIME_IMAGE_DIR: imagesDir, RUNTIME_AUTO_BUILD: "false" });
+    // Cold here (the warm pool has its own section below), so these figures compare with earlier runs.
+    else sandboxed = await startTestOrchestrator({ RUNTIME: "sandbox", RUNTIME_IMAGE_DIR: imagesDir, RUNTIME_AUTO_BUILD: "false", WARM_POOL_SIZE: "0" });
     const sandboxUpload = sandboxed === undefined ? undefined
       : await callApi<{ generationId: string }>(sandboxed.url, "POST", "/api/generations", { token: await sandboxed.token("bench-user"), json: { files: helloApp } });
     const sp = sandboxed === undefined || sandboxUpload === undefined ? undefined
@@ -159,6 +162,16 @@ const main = async () => {
       ["bare spawn → \"Uvicorn running\"", summarize(bare.map((r) => r.uvicornLine))],
       ["bare poll lag after that line", summarize(bare.map((r) => r.accepted - r.uvicornLine))],
     ]));
+    await o.dispose();
+    o = undefined;
+    await sandboxed?.dispose();
+    sandboxed = undefined;
+    if (image !== undefined) {
+      const root = image.root;
+      const w = await benchWarm({ imagesDir, runs, warmups, bare: () => bareImageStart(root, bareDir), interrupted: () => interrupted });
+      const f = (v: number) => v.toFixed(1);
+      console.log(`\nsummary: warm_p50_ms=${f(w.warm.p50)} warm_p95_ms=${f(w.warm.p95)} cold_p50_ms=${f(w.cold.p50)} warm_speedup=${f(w.cold.p50 / w.warm.p50)} reload_p50_ms=${f(w.reload.p50)} slot_mb=${f(w.slotMb)}`);
+    }
   } finally {
     await o?.dispose();
     await sandboxed?.dispose();

@@ -1,9 +1,9 @@
 // A typed client of the public API for browsers, the CLI and outside apps: web-standard fetch
 // only, no Node APIs. Types come from the same contracts the services use.
-import type { CreateGenerationBody, GenerationView } from "../generations/contract.ts";
+import type { CreateGenerationBody, GenerationView, ReviseBody } from "../generations/contract.ts";
 import type { EndpointsView } from "../extractor/endpoints-view.ts";
 import type { LogLine } from "../logs/schemas.ts";
-import type { ConfigView, ExtendBody, ExtendView, LaunchBody, LaunchView, StatusView, StopView } from "../previews/contract.ts";
+import type { ConfigView, ExtendBody, ExtendView, LaunchBody, LaunchView, ReloadView, StatusView, StopView } from "../previews/contract.ts";
 import type { PreviewRequestBody, PreviewRequestResult } from "../previews/request-schema.ts";
 
 /** An API failure as a value: the envelope's fields, plus the HTTP status (0 when the network failed). */
@@ -102,6 +102,8 @@ export const createPreviewClient = (options: PreviewClientOptions) => {
     status: (generationId: string) => call<StatusView>("GET", `${p(generationId)}/status`),
     stop: (generationId: string) => call<StopView>("DELETE", p(generationId)),
     config: (generationId: string) => call<ConfigView>("GET", `${p(generationId)}/config`),
+    /** Live reload: the running preview switches to these files (or this change set) in place. */
+    reload: (generationId: string, body: ReviseBody) => call<ReloadView>("POST", `${p(generationId)}/reload`, body),
     extend: (generationId: string, body: ExtendBody = {}) => call<ExtendView>("POST", `${p(generationId)}/extend`, body),
     endpoints: (generationId: string) => call<EndpointList>("GET", `${p(generationId)}/endpoints`),
     request: (generationId: string, body: PreviewRequestBody) => call<PreviewRequestResult>("POST", `${p(generationId)}/request`, body),

@@ -9,6 +9,28 @@ export const CreateGenerationBody = Schema.Struct({
 });
 export type CreateGenerationBody = typeof CreateGenerationBody.Type;
 
+/**
+ * A new version of a generation's files: the whole set (`files`), or a change set against the
+ * current version (`changes`: a path's new text, or null to delete it). Exactly one of the two.
+ */
+export const ReviseBody = Schema.Struct({
+  files: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  changes: Schema.optional(Schema.Record(Schema.String, Schema.NullOr(Schema.String))),
+});
+export type ReviseBody = typeof ReviseBody.Type;
+
+/** A validated new version, written beside the current one, not yet the generation's. */
+export interface StagedRevision {
+  /** Where its files are (a launch or a reload copies them from here). */
+  readonly dir: string;
+  /** Paths added, changed or removed against the current version. */
+  readonly changed: ReadonlyArray<string>;
+  /** Makes it the generation's current version (files, hash, entry). */
+  readonly commit: Effect.Effect<GenerationView>;
+  /** Forgets it. */
+  readonly discard: Effect.Effect<void>;
+}
+
 export interface GenerationView {
   readonly generationId: string;
   readonly projectId: string;
@@ -33,4 +55,6 @@ export class Generations extends Context.Service<Generations, {
   readonly create: (userId: string, body: CreateGenerationBody) => Effect.Effect<GenerationView, InvalidRequest | GenerationQuotaExceeded>;
   readonly get: (userId: string, generationId: string) => Effect.Effect<GenerationView, GenerationNotFound>;
   readonly locate: (userId: string, generationId: string) => Effect.Effect<StoredGeneration, GenerationNotFound>;
+  /** Validates a new version like an upload and stages it; nothing changes until it is committed. */
+  readonly stage: (userId: string, generationId: string, body: ReviseBody) => Effect.Effect<StagedRevision, GenerationNotFound | InvalidRequest>;
 }>()("platform/Generations") {}

@@ -1,7 +1,7 @@
 import type { GenerationNotFound, GenerationQuotaExceeded } from "../generations/errors.ts";
 import type {
   ExtensionLimitReached, LaunchFailed, PreviewAlreadyRunning, PreviewLimitReached, PreviewNotFound,
-  PreviewNotRunning,
+  PreviewNotRunning, ReloadFailed,
 } from "../previews/errors.ts";
 import type { PeerUnavailable } from "../peers/errors.ts";
 import type { InvalidPreviewToken, PreviewUnavailable, UpstreamTimeout, UpstreamUnreachable } from "../proxy/errors.ts";
@@ -14,7 +14,7 @@ export type ApiFailure =
   | InvalidRequest | PayloadTooLarge | Unauthorized | Forbidden | UnknownHost
   | GenerationNotFound | GenerationQuotaExceeded
   | PreviewNotFound | PreviewAlreadyRunning | PreviewLimitReached | PreviewNotRunning
-  | ExtensionLimitReached | LaunchFailed
+  | ExtensionLimitReached | LaunchFailed | ReloadFailed
   | RuntimeUnavailable | EntryNotFound
   | PeerUnavailable
   | UpstreamUnreachable | UpstreamTimeout | PreviewUnavailable | InvalidPreviewToken;
@@ -55,6 +55,8 @@ export const describeFailure = (e: ApiFailure): ApiErrorDescription => {
       return { status: 409, code: "extension_limit_reached", message: `This preview was already extended ${e.maxExtensions} times, the most allowed`, details: { maxExtensions: e.maxExtensions } };
     case "LaunchFailed":
       return { status: 422, code: "preview_launch_failed", message: e.errorMessage, details: { previewInstanceId: e.previewInstanceId, exitCode: e.exitCode, failure: e.failure } };
+    case "ReloadFailed":
+      return { status: 422, code: "reload_failed", message: e.errorMessage, details: { previewInstanceId: e.previewInstanceId, ...(e.failure === undefined ? {} : { failure: e.failure }) } };
     case "RuntimeUnavailable":
       return { status: 503, code: "runtime_unavailable", message: e.message };
     case "EntryNotFound":

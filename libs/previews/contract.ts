@@ -1,5 +1,6 @@
 import { Context, type Effect, Schema } from "effect";
 import type { Endpoint } from "../extractor/endpoint.ts";
+import type { ReviseBody } from "../generations/contract.ts";
 import type { GenerationNotFound } from "../generations/errors.ts";
 import type { InvalidRequest } from "../http/request-errors.ts";
 import type { PreviewFailure } from "./failure.ts";
@@ -7,7 +8,7 @@ import type { BootReport } from "../runtime/boot/boot-report.ts";
 import type { Upstream } from "../runtime/contract.ts";
 import type { EntryNotFound, RuntimeUnavailable } from "../runtime/errors.ts";
 import type {
-  ExtensionLimitReached, LaunchFailed, PreviewAlreadyRunning, PreviewLimitReached, PreviewNotFound, PreviewNotRunning,
+  ExtensionLimitReached, LaunchFailed, PreviewAlreadyRunning, PreviewLimitReached, PreviewNotFound, PreviewNotRunning, ReloadFailed,
 } from "./errors.ts";
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0));
@@ -58,6 +59,15 @@ export interface StatusView {
   readonly generatedEndpoints: ReadonlyArray<Endpoint>;
 }
 
+/** A live reload that switched the running preview to the new files (same id, URL, token and log). */
+export interface ReloadView {
+  readonly previewInstanceId: string;
+  readonly status: "running";
+  readonly reloadMs: number;
+  /** Paths added, changed or removed. */
+  readonly changedFiles: ReadonlyArray<string>;
+}
+
 export interface StopView {
   readonly status: "stopped";
   readonly message: string;
@@ -106,6 +116,11 @@ export class Previews extends Context.Service<Previews, {
     GenerationNotFound | PreviewNotFound | PreviewNotRunning | ExtensionLimitReached | InvalidRequest
   >;
   readonly config: Effect.Effect<ConfigView>;
+  /** Switches the running preview to a new version of the generation's files, in place. */
+  readonly reload: (userId: string, generationId: string, body: ReviseBody) => Effect.Effect<
+    ReloadView,
+    GenerationNotFound | PreviewNotFound | PreviewNotRunning | InvalidRequest | ReloadFailed
+  >;
   /** Records activity (proxied traffic, a log subscriber) so idle auto-stop waits. False if not live. */
   readonly touch: (previewInstanceId: string) => Effect.Effect<boolean>;
   /** What the boot program reported of a live preview (its real route table); undefined when there is none. */

@@ -23,6 +23,14 @@ export class ExtensionLimitReached extends Data.TaggedError("ExtensionLimitReach
   readonly maxExtensions: number;
 }> {}
 
+/** A live reload whose new version did not start; the previous version still serves. */
+export class ReloadFailed extends Data.TaggedError("ReloadFailed")<{
+  readonly previewInstanceId: string;
+  readonly errorMessage: string;
+  /** The boot program's diagnosis of the new version, when it got that far. */
+  readonly failure?: PreviewFailure;
+}> {}
+
 /** A launch with `wait: true` that ended in `failed` instead of `running`. */
 export class LaunchFailed extends Data.TaggedError("LaunchFailed")<{
   readonly previewInstanceId: string;

@@ -1,6 +1,6 @@
 import { Schema } from "effect";
 import { Endpoint } from "../../libs/extractor/endpoint.ts";
-import { CreateGenerationBody } from "../../libs/generations/contract.ts";
+import { CreateGenerationBody, ReviseBody } from "../../libs/generations/contract.ts";
 import { ExtendBody, LaunchBody } from "../../libs/previews/contract.ts";
 import { PreviewRequestBody } from "../../libs/previews/request-schema.ts";
 
@@ -46,6 +46,9 @@ const describeApi = (): Json => ({
       post: { summary: "Send one request to the running preview (route 5)", parameters: [generationId], requestBody: bodyOf(PreviewRequestBody), responses: { 200: json("The preview's answer, its status inside"), ...errors(400, 401, 404, 502, 503, 504) } },
     },
     [`${p}/config`]: { get: { summary: "The effective limits", parameters: [generationId], responses: { 200: json("Limits"), ...errors(401, 404) } } },
+    [`${p}/reload`]: {
+      post: { summary: "Switch the running preview to new files in place (same id, URL, token and log stream)", parameters: [generationId], requestBody: bodyOf(ReviseBody), responses: { 200: json("Reloaded"), ...errors(400, 401, 404, 409, 413, 422) } },
+    },
     [`${p}/extend`]: {
       post: { summary: "Push the expiry out", parameters: [generationId], requestBody: bodyOf(ExtendBody), responses: { 200: json("New expiry"), ...errors(400, 401, 404, 409) } },
     },

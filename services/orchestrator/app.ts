@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { Effect } from "effect";
 import { requireInternalToken, requireUser } from "../../libs/auth/middleware.ts";
-import { CreateGenerationBody, Generations } from "../../libs/generations/contract.ts";
+import { CreateGenerationBody, Generations, ReviseBody } from "../../libs/generations/contract.ts";
 import type { FileLimits } from "../../libs/generations/file-limits.ts";
 import type { AppEnv } from "../../libs/http/app-env.ts";
 import { installFallbacks, type Route } from "../../libs/http/effect-bridge.ts";
@@ -63,6 +63,10 @@ export const makeOrchestratorApp = (o: OrchestratorAppOptions) => {
   api.get(`${preview}/config`, o.run((c) => Effect.gen(function* () {
     yield* (yield* Generations).get(...ids(c));
     return Response.json(yield* (yield* Previews).config);
+  })));
+  api.post(`${preview}/reload`, o.run((c) => Effect.gen(function* () {
+    const body = yield* decodeJsonBody(c.req.raw, ReviseBody, uploadLimit);
+    return Response.json(yield* (yield* Previews).reload(...ids(c), body));
   })));
   api.post(`${preview}/extend`, o.run((c) => Effect.gen(function* () {
     const body = yield* decodeJsonBody(c.req.raw, ExtendBody, smallBodyLimit);

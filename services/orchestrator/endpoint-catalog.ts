@@ -70,11 +70,12 @@ export const EndpointCatalogLive = (options: { readonly capacity: number; readon
 
       // The app's own route table (from the boot program) is the list; its OpenAPI document, wherever
       // the app put it, only describes those routes. A running preview serves the same app until it
-      // ends, so one read per preview is enough, and status polling does not fill its access log.
-      const fromPreview = yield* Cache.makeWith((key: Keyed<Upstream>) =>
+      // ends (or a live reload changes its files: hence the content hash in the key), so one read per
+      // preview version is enough, and status polling does not fill its access log.
+      const fromPreview = yield* Cache.makeWith((key: Keyed<{ readonly id: string; readonly upstream: Upstream }>) =>
         Effect.gen(function* () {
-          const report = yield* previews.bootReport(key.id);
-          const openApi = (path: string | undefined) => readLiveOpenApi(key.payload, options.liveTimeoutMs, path).pipe(Effect.flatMap(endpointsOfOpenApi));
+          const report = yield* previews.bootReport(key.payload.id);
+          const openApi = (path: string | undefined) => readLiveOpenApi(key.payload.upstream, options.liveTimeoutMs, path).pipe(Effect.flatMap(endpointsOfOpenApi));
           if (report?.routes === undefined) return yield* openApi(undefined);
           const routes = endpointsOfRoutes(report.routes);
           if (report.openapiUrl === null || report.openapiUrl === undefined) return routes;
@@ -89,18 +90,19 @@ export const EndpointCatalogLive = (options: { readonly capacity: number; readon
       };
 
       /** The live endpoints of the latest preview if it is running and answers; undefined otherwise. */
-      const liveOf = (latest: StatusView | undefined) =>
+      const liveOf = (generation: StoredGeneration, latest: StatusView | undefined) =>
         Effect.gen(function* () {
           if (latest?.status !== "running") return undefined;
           const route = yield* previews.route(latest.previewInstanceId).pipe(Effect.option);
           if (route._tag === "None" || route.value.upstream === null) return undefined;
-          const live = yield* Cache.get(fromPreview, new Keyed(latest.previewInstanceId, route.value.upstream)).pipe(Effect.option);
+          const key = `${latest.previewInstanceId}\u0000${generation.contentHash}`;
+          const live = yield* Cache.get(fromPreview, new Keyed(key, { id: latest.previewInstanceId, upstream: route.value.upstream })).pipe(Effect.option);
           return live._tag === "Some" ? live.value : undefined;
         });
 
       const catalogOf = (generation: StoredGeneration, latest: StatusView | undefined) =>
         Effect.gen(function* () {
-          const live = yield* liveOf(latest);
+          const live = yield* liveOf(generation, latest);
           if (live === undefined) {
             const found = yield* staticOf(generation);
             return { source: "static" as const, endpoints: found.endpoints, diagnostics: found.diagnostics };

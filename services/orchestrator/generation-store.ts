@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { and, count, eq, sum } from "drizzle-orm";
@@ -12,6 +12,7 @@ import { newId } from "../../libs/ids/ids.ts";
 import { detectEntry, moduleOfFile } from "../../libs/runtime/entry.ts";
 import { OrchestratorDb } from "./db/orchestrator-db.ts";
 import { generations } from "./db/schema.ts";
+import { changedPaths, readStoredFiles, revisedFiles } from "./generation-revision.ts";
 
 const incomingPrefix = ".incoming-";
 
@@ -130,6 +131,37 @@ export const GenerationStoreLive = (options: { readonly root: string; readonly l
             return toView(row);
           }),
         get: (userId, generationId) => findOwned(userId, generationId).pipe(Effect.map(toView)),
+        stage: (userId, generationId, body) =>
+          Effect.gen(function* () {
+            const row = yield* findOwned(userId, generationId);
+            const currentDir = join(options.root, row.id);
+            const current = yield* Effect.promise(() => readStoredFiles(currentDir));
+            const next = revisedFiles(current, body);
+            if (next instanceof InvalidRequest) return yield* Effect.fail(next);
+            const files = validateFiles(next, options.limits);
+            if (files instanceof InvalidRequest) return yield* Effect.fail(files);
+            // Staged under the upload prefix: what a crash leaves before the commit goes at the next start.
+            const stagedId = `${incomingPrefix}staged-${row.id}-${randomBytes(4).toString("hex")}`;
+            const dir = yield* Effect.promise(() => writeAtomically(options.root, stagedId, files));
+            const discard = Effect.promise(() => rm(dir, { recursive: true, force: true }));
+            const entry = detectEntry(files.map((f) => ({ path: f.path, text: f.content.toString("utf8") })));
+            const updated: GenerationRow = {
+              ...row,
+              fileCount: files.length,
+              bytes: files.reduce((n, f) => n + f.content.byteLength, 0),
+              contentHash: contentHash(files),
+              entry: entry === undefined ? null : `${entry.file}:${entry.attribute}`,
+            };
+            const commit = Effect.promise(async () => {
+              const old = join(options.root, `${stagedId}-old`);
+              await rename(currentDir, old);
+              await rename(dir, currentDir);
+              db.update(generations).set(updated).where(eq(generations.id, row.id)).run();
+              await rm(old, { recursive: true, force: true });
+              return toView(updated);
+            });
+            return { dir, changed: changedPaths(current, files), commit, discard };
+          }),
         locate: (userId, generationId) =>
           findOwned(userId, generationId).pipe(Effect.map((row) => ({
             generationId: row.id,

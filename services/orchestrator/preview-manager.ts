@@ -9,7 +9,7 @@ import { newId } from "../../libs/ids/ids.ts";
 import { LogSink } from "../../libs/logsink/contract.ts";
 import { type ConfigView, Previews } from "../../libs/previews/contract.ts";
 import {
-  ExtensionLimitReached, LaunchFailed, PreviewNotFound, PreviewNotRunning,
+  ExtensionLimitReached, LaunchFailed, PreviewNotFound, PreviewNotRunning, ReloadFailed,
 } from "../../libs/previews/errors.ts";
 import { PreviewRuntime, type Upstream } from "../../libs/runtime/contract.ts";
 import { formatEntry, parseEntry } from "../../libs/runtime/entry.ts";
@@ -213,6 +213,25 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
             const expiresAt = Math.max(row.expiresAt, Date.now()) + seconds * 1000;
             rows.update(row.id, { expiresAt, extensions: row.extensions + 1 });
             return { expiresAt: new Date(expiresAt).toISOString(), extensionsRemaining: options.maxExtensions - row.extensions - 1 };
+          }),
+
+        reload: (userId, generationId, body) =>
+          Effect.gen(function* () {
+            const row = yield* ownedLatest(userId, generationId);
+            const supervision = supervised.get(row.id);
+            if (row.status !== "running" || supervision === undefined) {
+              return yield* Effect.fail(new PreviewNotRunning({ previewInstanceId: row.id, status: row.status }));
+            }
+            const running = yield* generations.locate(userId, generationId);
+            const staged = yield* generations.stage(userId, generationId, body);
+            const n = staged.changed.length;
+            const result = yield* supervision.reload({ newDir: staged.dir, oldDir: running.dir }, `${n} file${n === 1 ? "" : "s"} changed`).pipe(
+              Effect.onExit((exit) => (exit._tag === "Success" && exit.value.ok ? staged.commit : staged.discard)),
+            );
+            if (!result.ok) {
+              return yield* Effect.fail(new ReloadFailed({ previewInstanceId: row.id, errorMessage: result.message, ...(result.failure === undefined ? {} : { failure: result.failure }) }));
+            }
+            return { previewInstanceId: row.id, status: "running" as const, reloadMs: result.ms, changedFiles: staged.changed };
           }),
 
         config: Effect.sync(() => ({ ...configView, warmPool: { size: runtime.warmPool.size, ready: runtime.warmPool.ready() } })),

@@ -1,18 +1,19 @@
 import { constants } from "node:os";
-import { Deferred, Duration, Effect, Option } from "effect";
+import { Deferred, Duration, Effect, Option, Semaphore } from "effect";
 import { LevelParser } from "../../libs/logsink/level.ts";
 import { type LogLineInput, type LogSink, systemLine } from "../../libs/logsink/contract.ts";
 import type { PreviewStatus } from "../../libs/previews/contract.ts";
 import type { AppEntry } from "../../libs/runtime/entry.ts";
-import type { OutputChunk, PreviewProcess, PreviewRuntime, ProcessExit, Upstream } from "../../libs/runtime/contract.ts";
+import type { LaunchSpec, OutputChunk, PreviewProcess, PreviewRuntime, ProcessExit, Upstream } from "../../libs/runtime/contract.ts";
 import { formatEntry } from "../../libs/runtime/entry.ts";
 import { firstPollDelayMs, nextPollDelayMs } from "../../libs/runtime/readiness-backoff.ts";
 import { readBootReport } from "../../libs/runtime/boot/boot-report.ts";
 import type { PreviewFailure } from "../../libs/previews/failure.ts";
 import { diagnoseFailure, type FailureCause, failureSummary } from "./failure-diagnosis.ts";
 import { OutputTail } from "./output-tail.ts";
+import { type ReloadResult, reloadPreview, type Serving } from "./preview-reload.ts";
 import type { PreviewPatch, PreviewRows } from "./preview-rows.ts";
-import { databaseUrlFor, prepareWorkDir, removeWorkDir } from "./work-dir.ts";
+import { databaseUrlFor, type PreparedWorkDir, prepareWorkDir, removeWorkDir } from "./work-dir.ts";
 
 export type StopReason = { readonly status: "stopped" | "expired"; readonly message: string };
 
@@ -49,6 +50,11 @@ export interface Supervision {
   readonly settled: Effect.Effect<PreviewStatus>;
   /** Runs the preview to its end; fork it, and interrupt it to stop the preview at shutdown. */
   readonly run: Effect.Effect<void>;
+  /**
+   * Switches the running preview to the files in `newDir` in place (preview-reload.ts); `oldDir` holds
+   * the version running now. One reload at a time; the log says how it went, with `change`.
+   */
+  readonly reload: (dirs: { readonly newDir: string; readonly oldDir: string }, change: string) => Effect.Effect<ReloadResult>;
 }
 
 const describeExit = (exit: ProcessExit): { exitCode: number | null; text: string } => {
@@ -74,13 +80,22 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
     const settledDeferred = yield* Deferred.make<PreviewStatus>();
     const finished = yield* Deferred.make<void>();
     const tail = new OutputTail(30);
+    // The process serving while running; a reload replaces it (and its dir) in place.
+    let serving: Serving | undefined;
+    let swapped = Deferred.makeUnsafe<void>();
+    let reloads = 0;
+    const reloadLock = yield* Semaphore.make(1);
     const parsers = { stdout: new LevelParser("INFO"), stderr: new LevelParser("INFO") };
     const emit = (line: LogLineInput) => sink.emit(id, [line]);
     const system = (message: string, level: LogLineInput["level"] = "INFO") => emit(systemLine(message, level));
 
     // The work dir goes before the final status is written: whoever sees the status sees it gone.
     const finish = (status: PreviewStatus, patch: PreviewPatch, message: string) =>
-      Effect.promise(() => removeWorkDir(launch.workDir)).pipe(Effect.andThen(Effect.sync(() => {
+      Effect.sync(() => {
+        const dirs = [launch.workDir, serving?.workDir ?? launch.workDir];
+        serving = undefined;
+        return dirs;
+      }).pipe(Effect.flatMap((dirs) => Effect.promise(() => Promise.all(dirs.map(removeWorkDir)))), Effect.andThen(Effect.sync(() => {
         if (rows.finishIfLive(id, { status, stoppedAt: Date.now(), ...patch })) {
           system(message, status === "failed" || status === "crashed" ? "ERROR" : "INFO");
           sink.statusChanged(id, status);
@@ -91,7 +106,9 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
       finish("failed", { exitCode, errorMessage: message, ...(failure === undefined ? {} : { failure: JSON.stringify(failure) }) }, message);
     // Read before the work dir goes: the boot program's report is in it.
     const diagnosed = (proc: PreviewProcess, cause: FailureCause) => {
-      const failure = diagnoseFailure(cause, readBootReport(launch.workDir), launch.workDir, proc.unresolvedRequirements ?? []);
+      // After a live reload the serving version's dir has the report.
+      const dir = serving?.workDir ?? launch.workDir;
+      const failure = diagnoseFailure(cause, readBootReport(dir), dir, proc.unresolvedRequirements ?? []);
       system(`failure: ${failureSummary(failure)}`, "ERROR");
       return failure;
     };
@@ -142,19 +159,28 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
           system(`ready in ${now - startedAt} ms${proc.warm === true ? " (warm)" : ""}`);
           sink.statusChanged(id, "running");
         }
+        serving = { proc, workDir: launch.workDir, address: proc.upstream };
         yield* Deferred.succeed(settledDeferred, "running");
 
-        const ending = yield* Effect.raceFirst(
-          proc.exited.pipe(Effect.map((exit) => ({ _tag: "exited" as const, exit }))),
-          Deferred.await(stopRequested).pipe(Effect.map((reason) => ({ _tag: "stop" as const, reason }))),
-        );
-        if (ending._tag === "stop") {
-          const exit = yield* proc.stop;
-          return yield* finish(ending.reason.status, { exitCode: describeExit(exit).exitCode }, ending.reason.message);
+        // Follows the serving process across reloads: the one replaced ends without ending the preview.
+        for (;;) {
+          const now: Serving = serving;
+          const ending = yield* Effect.raceFirst(
+            now.proc.exited.pipe(Effect.map((exit) => ({ _tag: "exited" as const, exit }))),
+            Effect.raceFirst(
+              Deferred.await(stopRequested).pipe(Effect.map((reason) => ({ _tag: "stop" as const, reason }))),
+              Deferred.await(swapped).pipe(Effect.as({ _tag: "swapped" as const })),
+            ),
+          );
+          if (ending._tag === "swapped" || (ending._tag === "exited" && serving !== now)) continue;
+          if (ending._tag === "stop") {
+            const exit = yield* now.proc.stop;
+            return yield* finish(ending.reason.status, { exitCode: describeExit(exit).exitCode }, ending.reason.message);
+          }
+          const { exitCode, text } = describeExit(ending.exit);
+          const failure = diagnosed(now.proc, { _tag: "exited", exit: ending.exit, text });
+          return yield* finish("crashed", { exitCode, errorMessage: tail.explain(`The preview ${text}`), failure: JSON.stringify(failure) }, `The preview ${text}`);
         }
-        const { exitCode, text } = describeExit(ending.exit);
-        const failure = diagnosed(proc, { _tag: "exited", exit: ending.exit, text });
-        return yield* finish("crashed", { exitCode, errorMessage: tail.explain(`The preview ${text}`), failure: JSON.stringify(failure) }, `The preview ${text}`);
       });
 
     const adopt = (adoption: Adoption) =>
@@ -172,23 +198,47 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
         yield* superviseProcess(proc, Date.now(), adoption.wasRunning).pipe(Effect.onInterrupt(() => proc.stop));
       });
 
+    /** A launch's spec for a work dir: the first launch's, and each reload's. */
+    const specFor = (workDir: string, prepared: PreparedWorkDir, output: (chunk: OutputChunk) => void): LaunchSpec => ({
+      previewId: id,
+      workDir,
+      entry: launch.entry,
+      // Served at the root of its own origin (libs/config/origins.ts): no prefix for its docs to add.
+      rootPath: "",
+      env: { PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1", DATABASE_URL: databaseUrlFor(prepared) },
+      onSystemLine: (message, level) => system(message, level),
+      onOutput: output,
+    });
+
+    const reload = (dirs: { readonly newDir: string; readonly oldDir: string }, change: string) =>
+      reloadLock.withPermits(1)(Effect.gen(function* () {
+        const result = yield* reloadPreview({
+          previewId: id, runtime, rows, startupTimeoutMs: deps.startupTimeoutMs,
+          specFor: (workDir, prepared, tap) => specFor(workDir, prepared, (chunk) => {
+            tap(chunk.line);
+            onOutput(chunk);
+          }),
+          serving: () => serving,
+          swap: (next) => {
+            serving = next;
+            const wake = swapped;
+            swapped = Deferred.makeUnsafe<void>();
+            Deferred.doneUnsafe(wake, Effect.void);
+          },
+        }, dirs, `${launch.workDir}.r${++reloads}`);
+        if (result.ok) system(`reloaded in ${result.ms} ms: ${change}`);
+        else system(`reload failed, the previous version still serves: ${result.message}`, "WARN");
+        return result;
+      }));
+
     const launchNew = Effect.gen(function* () {
       const startedAt = Date.now();
       sink.statusChanged(id, "launching");
       system(`launching ${formatEntry(launch.entry)} on the ${runtime.name} runtime`);
       const prepared = yield* Effect.tryPromise(() => prepareWorkDir(launch.sourceDir, launch.workDir));
-      const proc = yield* runtime.start({
-        previewId: id,
-        workDir: launch.workDir,
-        entry: launch.entry,
-        // Served at the root of its own origin (libs/config/origins.ts): no prefix for its docs to add.
-        rootPath: "",
-        env: { PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1", DATABASE_URL: databaseUrlFor(prepared) },
-        onSystemLine: (message, level) => system(message, level),
-        onOutput,
-      });
+      const proc = yield* runtime.start(specFor(launch.workDir, prepared, onOutput));
       // Interrupted (the orchestrator shutting down) → the process is stopped before the status is written.
-      yield* superviseProcess(proc, startedAt).pipe(Effect.onInterrupt(() => proc.stop));
+      yield* superviseProcess(proc, startedAt).pipe(Effect.onInterrupt(() => (serving?.proc ?? proc).stop));
     });
 
     const run = (launch.adopt === undefined ? launchNew : adopt(launch.adopt)).pipe(
@@ -205,6 +255,7 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
       stop: (reason) => Deferred.succeed(stopRequested, reason).pipe(Effect.andThen(Deferred.await(finished))),
       settled: Deferred.await(settledDeferred),
       run,
+      reload,
     };
     return supervision;
   });

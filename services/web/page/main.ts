@@ -49,6 +49,8 @@ const el = {
   launch: byId<HTMLButtonElement>("launch-button"),
   stop: byId<HTMLButtonElement>("stop-button"),
   extend: byId<HTMLButtonElement>("extend-button"),
+  apply: byId<HTMLButtonElement>("apply-button"),
+  applyInput: byId<HTMLInputElement>("apply-input"),
   docsLink: byId<HTMLAnchorElement>("docs-link"),
   docsHint: byId("docs-hint"),
   statusBadge: byId("status-badge"),
@@ -154,6 +156,7 @@ const renderStatus = () => {
   el.launch.disabled = live(s);
   el.stop.disabled = !live(s);
   el.extend.disabled = s !== "running";
+  el.apply.disabled = s !== "running";
   const previewToken = current === undefined ? null : sessionStorage.getItem(previewTokenKey(current.previewInstanceId));
   const docsUrl = current !== undefined && s === "running" && previewToken !== null && client !== undefined
     ? client.docsUrl({ baseUrl: current.baseUrl, previewToken }) : undefined;
@@ -325,6 +328,29 @@ el.extend.addEventListener("click", async () => {
   if (!result.ok) return handleError(result.error, el.previewMessage);
   say(el.previewMessage, `Extended: now expires at ${new Date(result.value.expiresAt).toLocaleTimeString()} (${result.value.extensionsRemaining} extension${result.value.extensionsRemaining === 1 ? "" : "s"} left).`);
   await refreshStatus();
+});
+
+// Apply changes: the folder again, read like an upload; the running preview switches to it in place.
+el.apply.addEventListener("click", () => el.applyInput.click());
+el.applyInput.addEventListener("change", async () => {
+  const picked = el.applyInput.files === null ? [] : filesOfInput(el.applyInput.files);
+  el.applyInput.value = "";
+  if (client === undefined || generationId === undefined || picked.length === 0) return;
+  el.apply.disabled = true;
+  say(el.previewMessage, "Applying changes…");
+  const project = await readProject(picked, () => {});
+  const result = await client.reload(generationId, { files: project.files });
+  el.apply.disabled = false;
+  if (!result.ok) {
+    const failure = result.error.details?.failure as { kind?: string; file?: string; line?: number; message?: string } | undefined;
+    if (result.error.code !== "reload_failed" || failure === undefined) return handleError(result.error, el.previewMessage);
+    const where = failure.file === undefined ? "" : ` in ${failure.file}${failure.line === undefined ? "" : `:${failure.line}`}`;
+    return say(el.previewMessage, `Not applied, the previous version still serves: ${failure.kind ?? "error"}${where}: ${failure.message ?? result.error.message}`, "error");
+  }
+  const n = result.value.changedFiles.length;
+  say(el.previewMessage, `Reloaded in ${result.value.reloadMs} ms: ${n} file${n === 1 ? "" : "s"} changed.`);
+  await refreshStatus();
+  await loadEndpoints();
 });
 
 // --- sign-in ----------------------------------------------------------------------------------
