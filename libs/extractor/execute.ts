@@ -341,7 +341,7 @@ const evaluateDecorator = (interp: Interpreter, decorator: SyntaxNode, scope: Sc
   const syntax = parseDecorator(decorator);
   if (!syntax) return unknown("empty decorator");
   const [first, ...rest] = syntax.names;
-  if (!first) return unknown("empty decorator");
+  if (!first) return evaluate(interp, syntax.expression, scope);
   let value = lookupName(scope, textOf(scope, first));
   for (const part of rest) value = getAttribute(interp, value, textOf(scope, part), siteOf(scope, part));
   if (!syntax.argList) return value;

@@ -1,9 +1,13 @@
-// Python parsing via @lezer/python: a complete, error-tolerant Python grammar in pure
-// JavaScript (no WASM, no native addon, no Python process), so the extractor runs the same
-// under Node and Deno, never executes the generated code, and still gets a tree (with error
-// nodes marking the broken spans) from a file that does not parse.
+// Python parsing with a lezer grammar (forked from @lezer/python, see grammar/python.grammar):
+// error-tolerant, pure JavaScript (no WASM, no native addon, no Python process), so the
+// extractor runs the same under Node and Deno, never executes the generated code, and still
+// gets a tree (with error nodes marking the broken spans) from a file that does not parse.
+// A file is a syntax error when the tree has an error node or, failing that, when one of the
+// rules CPython checks beyond its grammar is broken (python-validate.ts): the same verdict as
+// CPython 3.13's `ast.parse`.
 import type { SyntaxNode, Tree } from "@lezer/common";
-import { parser } from "@lezer/python";
+import { parser } from "./grammar/parser.ts";
+import { validatePython } from "./python-validate.ts";
 
 export type { SyntaxNode };
 
@@ -58,7 +62,8 @@ const findSyntaxErrors = (tree: Tree, source: string, lineOf: (pos: number) => n
       return false;
     },
   });
-  return errors;
+  if (errors.length > 0) return errors;
+  return validatePython(tree, source, MAX_REPORTED_ERRORS).map((problem) => ({ line: lineOf(problem.pos), message: problem.message }));
 };
 
 export const childrenOf = (node: SyntaxNode): SyntaxNode[] => {

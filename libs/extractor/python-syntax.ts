@@ -136,17 +136,31 @@ export const parseImport = (node: SyntaxNode, text: (node: SyntaxNode) => string
   return { kind: "from", level, module: moduleParts.join("."), names };
 };
 
-/** A decorator as a dotted name plus optional call arguments (`@app.get("/x")`). */
+/**
+ * A decorator: its expression, and when that is a dotted name with optional call arguments
+ * (`@app.get("/x")`, the common case) the name parts and the argument list.
+ */
 export interface DecoratorSyntax {
+  readonly expression: SyntaxNode;
   readonly names: ReadonlyArray<SyntaxNode>;
   readonly argList: SyntaxNode | null;
 }
 
-// @lezer/python parses decorators as `@dotted.name(args)` only; PEP 614's arbitrary
-// expressions (`@routers[0].get(...)`) come out as syntax errors before reaching here.
+// PEP 614: any expression may follow `@`; only dotted names (called or not) get `names`.
 export const parseDecorator = (decorator: SyntaxNode): DecoratorSyntax | null => {
-  const parts = childrenOf(decorator).filter((child) => child.name !== "At" && child.name !== ".");
-  const names = parts.filter((child) => child.name === "VariableName");
-  const argList = parts.find((child) => child.name === "ArgList") ?? null;
-  return names.length > 0 ? { names, argList } : null;
+  const expression = childrenOf(decorator).find((child) => child.name !== "At") ?? null;
+  if (!expression) return null;
+  const callee = expression.name === "CallExpression" ? expression.firstChild : expression;
+  const argList = expression.name === "CallExpression" ? (expression.lastChild?.name === "ArgList" ? expression.lastChild : null) : null;
+  const names = callee ? dottedParts(callee) : null;
+  return { expression, names: names ?? [], argList: names ? argList : null };
+};
+
+const dottedParts = (node: SyntaxNode): SyntaxNode[] | null => {
+  if (node.name === "VariableName") return [node];
+  if (node.name !== "MemberExpression") return null;
+  const [object, dot, property] = childrenOf(node);
+  if (!object || dot?.name !== "." || property?.name !== "PropertyName") return null;
+  const head = dottedParts(object);
+  return head ? [...head, property] : null;
 };
