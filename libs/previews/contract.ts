@@ -86,7 +86,9 @@ export interface ConfigView {
   readonly autoStopInactiveAfter: number;
   readonly maxExtensions: number;
   readonly runtime: string;
-  readonly limits: { readonly memoryMb: number; readonly cpuSeconds: number; readonly maxProcesses: number };
+  readonly limits: { readonly memoryMb: number; readonly cpuSeconds: number; readonly maxProcesses: number; readonly cpuPercent: number };
+  /** How each limit is enforced on this host, or that it is not (e.g. no writable cgroups). */
+  readonly enforced: Readonly<Record<string, string>>;
   /** Sandboxes kept started ahead of demand (size 0: every launch is cold) and how many are ready now. */
   readonly warmPool: { readonly size: number; readonly ready: number };
 }

@@ -75,6 +75,8 @@ export interface WarmPoolView {
 export interface ResourceLimits {
   readonly memoryMb: number;
   readonly cpuSeconds: number;
+  /** Percent of one CPU the preview's processes may use together (a cgroup's CPU quota). */
+  readonly cpuPercent: number;
   readonly maxProcesses: number;
   readonly fileSizeMb: number;
 }
@@ -83,6 +85,8 @@ export interface ResourceLimits {
 export class PreviewRuntime extends Context.Service<PreviewRuntime, {
   readonly name: "host" | "sandbox";
   readonly limits: ResourceLimits;
+  /** How each limit is enforced on this host (or that it is not), for /config. */
+  readonly enforced: Readonly<Record<string, string>>;
   readonly warmPool: WarmPoolView;
   readonly start: (spec: LaunchSpec) => Effect.Effect<PreviewProcess, RuntimeUnavailable | RequirementsUnavailable>;
   /** Takes over a preview that outlived its orchestrator; undefined when that process is gone. */

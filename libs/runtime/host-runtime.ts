@@ -5,6 +5,8 @@ import { bootArgs, bootDir, bootFile } from "./boot/boot-program.ts";
 import { RuntimeUnavailable } from "./errors.ts";
 import { findPython } from "./find-python.ts";
 import { PortAllocator } from "./port-allocator.ts";
+import { type CgroupSupport, cgroupOf, createCgroup } from "./cgroups.ts";
+import { enforcedLimits } from "./enforcement.ts";
 import { outputDirOf } from "./output-pipes.ts";
 import { adoptGroup, spawnGroup } from "./spawn-group.ts";
 import { acceptsConnections } from "./tcp-probe.ts";
@@ -12,6 +14,7 @@ import { acceptsConnections } from "./tcp-probe.ts";
 export interface HostRuntimeOptions {
   readonly python: Option.Option<string>;
   readonly limits: ResourceLimits;
+  readonly cgroups: CgroupSupport;
   readonly stopGraceMs: number;
 }
 
@@ -34,6 +37,7 @@ export const HostRuntimeLive = (options: HostRuntimeOptions) =>
       return PreviewRuntime.of({
         name: "host",
         limits,
+        enforced: enforcedLimits("host", options.cgroups),
         warmPool: { size: 0, ready: () => 0, full: Effect.void },
         isAnswering: (upstream) => Effect.promise(() => acceptsConnections(upstream)),
         start: (spec) =>
@@ -58,6 +62,7 @@ export const HostRuntimeLive = (options: HostRuntimeOptions) =>
               stopGraceMs: options.stopGraceMs,
               onGone: ports.release(port),
               outputDir: outputDirOf(spec.workDir),
+              cgroup: createCgroup(options.cgroups, limits),
             });
             return { ...group, upstream: { kind: "tcp" as const, host: "127.0.0.1", port } };
           }),
@@ -70,6 +75,7 @@ export const HostRuntimeLive = (options: HostRuntimeOptions) =>
             onOutput: spec.onOutput,
             stopGraceMs: options.stopGraceMs,
             onGone: spec.upstream.kind === "tcp" ? ports.release(spec.upstream.port) : Effect.void,
+            cgroup: cgroupOf(options.cgroups, spec.pid),
           }).pipe(Effect.flatMap((group) =>
             group !== undefined ? Effect.succeed({ ...group, upstream: spec.upstream })
             : spec.upstream.kind === "tcp" ? ports.release(spec.upstream.port).pipe(Effect.as(undefined))

@@ -12,6 +12,8 @@ import type { ImageRecipe } from "./image/recipe.ts";
 import { groupExists, signalGroup } from "./process-identity.ts";
 import { descendantsOf, processChildren, treeMemoryBytes } from "./process-tree.ts";
 import { prepareRequirements, type SandboxedRun } from "./requirements/requirements.ts";
+import { type CgroupSupport, cgroupOf, createCgroup } from "./cgroups.ts";
+import { enforcedLimits } from "./enforcement.ts";
 import { outputDirOf } from "./output-pipes.ts";
 import { adoptGroup, spawnGroup, type SpawnedGroup } from "./spawn-group.ts";
 import { acceptsConnections } from "./tcp-probe.ts";
@@ -27,6 +29,7 @@ export interface SandboxRuntimeOptions {
   /** Build a missing image on the first launch (else that launch fails saying how to build it). */
   readonly autoBuild: boolean;
   readonly limits: ResourceLimits;
+  readonly cgroups: CgroupSupport;
   readonly stopGraceMs: number;
   /** Previews run as uids from here on, one each, so one preview's process limit is not another's. */
   readonly uidBase: number;
@@ -249,6 +252,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
           let gone = false;
           let watchedPid: number | undefined;
           const group = yield* spawnGroup({
+            cgroup: createCgroup(options.cgroups, limits),
             command: "prlimit",
             args: sandboxArgs({ image: g.image, uid: g.uid, limits, tmpMb: options.tmpMb, network: false, outlivesParent: true, binds: g.binds, env: g.env, command: g.command }),
             cwd: "/",
@@ -398,6 +402,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
       return PreviewRuntime.of({
         name: "sandbox",
         limits,
+        enforced: enforcedLimits("sandbox", options.cgroups),
         warmPool: { size: pool.size, ready: pool.ready, full: pool.full },
         isAnswering: (upstream) => Effect.promise(() => acceptsConnections(upstream)),
         start,
@@ -410,6 +415,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
               onOutput: spec.onOutput,
               stopGraceMs: options.stopGraceMs,
               onGone: Effect.sync(() => watched.delete(spec.pid)),
+              cgroup: cgroupOf(options.cgroups, spec.pid),
             });
             if (group === undefined) return undefined;
             let overLimit: string | undefined;

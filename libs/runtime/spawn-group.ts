@@ -3,6 +3,7 @@ import { Deferred, Duration, Effect } from "effect";
 import type { Writable } from "node:stream";
 import { LineSplitter } from "../logsink/line-splitter.ts";
 import type { OutputChunk, ProcessExit } from "./contract.ts";
+import { inCgroup, type PreviewCgroup, removeCgroup } from "./cgroups.ts";
 import { RuntimeUnavailable } from "./errors.ts";
 import { createOutputPipes, followOutput, removeOutputPipes } from "./output-pipes.ts";
 import { isRunningProcess, readStartTicks, signalGroup } from "./process-identity.ts";
@@ -23,6 +24,8 @@ export interface GroupSpec {
   readonly outputDir?: string | undefined;
   /** Keep a pipe to the leader's stdin (a warm slot reads its launch there); else stdin is closed. */
   readonly stdin?: boolean;
+  /** A control group the leader joins before it execs the command (libs/runtime/cgroups.ts); removed when gone. */
+  readonly cgroup?: PreviewCgroup | undefined;
 }
 
 export interface SpawnedGroup {
@@ -59,12 +62,14 @@ const stopGroup = (pid: number, exited: Effect.Effect<ProcessExit>, graceMs: num
 export const spawnGroup = (spec: GroupSpec): Effect.Effect<SpawnedGroup, RuntimeUnavailable> =>
   Effect.gen(function* () {
     const exitDeferred = yield* Deferred.make<ProcessExit>();
+    const gone = spec.onGone.pipe(Effect.ensuring(Effect.sync(() => removeCgroup(spec.cgroup))));
     const outputDir = spec.outputDir;
     const pipes = outputDir === undefined ? undefined : yield* Effect.tryPromise({
       try: () => createOutputPipes(outputDir),
       catch: (e) => new RuntimeUnavailable({ message: `Could not create the preview's output pipes in ${outputDir}: ${String(e)}` }),
-    }).pipe(Effect.onError(() => spec.onGone));
-    const child = spawn(spec.command, spec.args, {
+    }).pipe(Effect.onError(() => gone));
+    const { command, args } = inCgroup(spec.cgroup, spec.command, spec.args);
+    const child = spawn(command, args, {
       cwd: spec.cwd,
       env: spec.env,
       detached: true,
@@ -73,7 +78,7 @@ export const spawnGroup = (spec: GroupSpec): Effect.Effect<SpawnedGroup, Runtime
     yield* Effect.callback<void, RuntimeUnavailable>((resume) => {
       child.once("spawn", () => resume(Effect.void));
       child.once("error", (e) => resume(Effect.fail(new RuntimeUnavailable({ message: `Could not start ${spec.command}: ${e.message}` }))));
-    }).pipe(Effect.ensuring(Effect.sync(() => pipes?.close())), Effect.onError(() => spec.onGone));
+    }).pipe(Effect.ensuring(Effect.sync(() => pipes?.close())), Effect.onError(() => gone));
     const pid = child.pid as number;
     const startTicks = readStartTicks(pid) ?? "";
     // The FIFOs go once all was read from them: nothing else can ever write there again.
@@ -82,7 +87,7 @@ export const spawnGroup = (spec: GroupSpec): Effect.Effect<SpawnedGroup, Runtime
     // Anything the leader left behind in its group would keep our pipes open; it goes with the leader.
     child.once("exit", () => signalGroup(pid, "SIGKILL"));
     child.once("close", (code, signal) => {
-      const done = spec.onGone.pipe(Effect.andThen(Deferred.succeed(exitDeferred, { code, signal })));
+      const done = gone.pipe(Effect.andThen(Deferred.succeed(exitDeferred, { code, signal })));
       Effect.runFork(drained === undefined ? done : Effect.promise(() => drained).pipe(Effect.andThen(done)));
     });
     const exited = Deferred.await(exitDeferred);
@@ -99,6 +104,7 @@ export interface AdoptSpec {
   readonly onOutput: (chunk: OutputChunk) => void;
   readonly stopGraceMs: number;
   readonly onGone: Effect.Effect<void>;
+  readonly cgroup?: PreviewCgroup | undefined;
 }
 
 const leaderPollMs = 200;
@@ -124,6 +130,7 @@ export const adoptGroup = (spec: AdoptSpec): Effect.Effect<SpawnedGroup | undefi
       signalGroup(spec.pid, "SIGKILL");
       Effect.runFork(Effect.promise(() => drained).pipe(
         Effect.andThen(spec.onGone),
+        Effect.ensuring(Effect.sync(() => removeCgroup(spec.cgroup))),
         Effect.andThen(Deferred.succeed(exitDeferred, adoptedExit)),
       ));
     }, leaderPollMs);

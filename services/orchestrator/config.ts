@@ -20,6 +20,10 @@ export const orchestratorConfig = Config.all({
   sweepIntervalMs: int("SWEEP_INTERVAL_MS", 2000),
   memoryMb: int("MEMORY_MB", 1024),
   cpuSeconds: int("CPU_SECONDS", 900),
+  /** Percent of one CPU a preview's processes may use together, where cgroups allow (100 = one core). */
+  cpuPercent: int("CPU_PERCENT", 100),
+  /** Per-preview control groups for the process count and CPU share: auto (where the host allows) or off. */
+  cgroups: Config.Literals(["auto", "off"], "CGROUPS").pipe(Config.withDefault("auto" as const)),
   maxProcesses: int("MAX_PROCESSES", 256),
   fileSizeMb: int("FILE_SIZE_MB", 256),
   /** auto: the sandbox when bwrap and its image are there, else the host runtime. */

@@ -6,6 +6,7 @@ import { platformConfig } from "../../libs/config/platform.ts";
 import { InProcessEndpointExtractor } from "../../libs/extractor/contract.ts";
 import { HttpEndpointExtractor } from "../../libs/extractor/http-extractor.ts";
 import type { LogSink } from "../../libs/logsink/contract.ts";
+import { type CgroupSupport, detectCgroups } from "../../libs/runtime/cgroups.ts";
 import { HostRuntimeLive } from "../../libs/runtime/host-runtime.ts";
 import { readRecipe } from "../../libs/runtime/image/recipe.ts";
 import { imagesDirOf, sandboxAvailable, SandboxRuntimeLive } from "../../libs/runtime/sandbox-runtime.ts";
@@ -32,13 +33,14 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
       limits: { maxFiles: config.maxFiles, maxFileBytes: config.maxFileBytes, maxTotalBytes: config.maxTotalBytes },
       quota: { maxGenerations: config.maxGenerationsPerUser, maxBytes: config.maxGenerationBytesPerUser },
     }).pipe(Layer.provide(db));
-    const limits = { memoryMb: config.memoryMb, cpuSeconds: config.cpuSeconds, maxProcesses: config.maxProcesses, fileSizeMb: config.fileSizeMb };
+    const limits = { memoryMb: config.memoryMb, cpuSeconds: config.cpuSeconds, cpuPercent: config.cpuPercent, maxProcesses: config.maxProcesses, fileSizeMb: config.fileSizeMb };
+    const cgroups: CgroupSupport = config.cgroups === "off" ? { kind: "none", why: "ORCHESTRATOR_CGROUPS=off" } : detectCgroups();
     const imagesDir = imagesDirOf(dataDir, config.runtimeImageDir);
     const recipe = config.runtime === "host" ? undefined : readRecipe();
     // auto: the sandbox where it can run (bwrap and a built image), else the host runtime.
     const runtime = recipe !== undefined && (config.runtime === "sandbox" || sandboxAvailable(imagesDir, recipe))
       ? SandboxRuntimeLive({
-        imagesDir, recipe, limits,
+        imagesDir, recipe, limits, cgroups,
         venvsDir: join(dataDir, "runtime", "venvs"),
         mirror: config.runtimeMirror,
         autoBuild: config.runtimeAutoBuild,
@@ -51,7 +53,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
         // Beside the work dirs: a slot's dir becomes a preview's work dir by a rename.
         warmDir: join(dataDir, "previews", ".warm"),
       })
-      : HostRuntimeLive({ python: config.python, limits, stopGraceMs: config.stopGraceMs })
+      : HostRuntimeLive({ python: config.python, limits, cgroups, stopGraceMs: config.stopGraceMs })
         .pipe(Layer.provide(PortReservationsLive({ from: config.portRangeFrom, to: config.portRangeTo }).pipe(Layer.provide(db))));
     const previews = PreviewManagerLive({
       origins,

@@ -127,7 +127,11 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
         autoStopInactiveAfter: options.idleSeconds,
         maxExtensions: options.maxExtensions,
         runtime: runtime.name,
-        limits: { memoryMb: runtime.limits.memoryMb, cpuSeconds: runtime.limits.cpuSeconds, maxProcesses: runtime.limits.maxProcesses },
+        limits: {
+          memoryMb: runtime.limits.memoryMb, cpuSeconds: runtime.limits.cpuSeconds, maxProcesses: runtime.limits.maxProcesses,
+          cpuPercent: runtime.limits.cpuPercent,
+        },
+        enforced: runtime.enforced,
       };
 
       return Previews.of({

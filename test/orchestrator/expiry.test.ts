@@ -20,7 +20,12 @@ describe("time limits: TTL, extension, idle auto-stop", () => {
     const res = await callApi(o.url, "GET", `${previewPath(generationId)}/config`, { token });
     expect(res.body).toEqual({
       previewTimeout: 20, maxInstances: 3, sessionExpiry: 600, autoStopInactiveAfter: 1800, maxExtensions: 2,
-      runtime: "host", limits: { memoryMb: 1024, cpuSeconds: 900, maxProcesses: 256 }, warmPool: { size: 0, ready: 0 },
+      runtime: "host", limits: { memoryMb: 1024, cpuSeconds: 900, maxProcesses: 256, cpuPercent: 100 },
+      enforced: {
+        memoryMb: expect.any(String), cpuSeconds: expect.any(String), fileSizeMb: expect.any(String),
+        maxProcesses: expect.any(String), cpuPercent: expect.any(String),
+      },
+      warmPool: { ready: 0, size: 0 },
     });
   });
 
