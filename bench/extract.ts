@@ -1,7 +1,7 @@
 // Extractor throughput on a large generated project (~2,000 modules, ~10,000 routes),
 // next to the original approach (one regex over app/main.py), both scored against the
 // route table FastAPI itself builds for the same project.
-//   node_modules/.bin/tsx bench/extract.ts [--modules 2000] [--routes-per-module 5]
+//   node bench/extract.ts [--modules 2000] [--routes-per-module 5]
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";

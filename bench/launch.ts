@@ -1,6 +1,6 @@
 /**
  * Launch latency: the platform (launch call → `running`) against a bare `python3 -m uvicorn` start of
- * the same app, polled the same way, interleaved in one run. Usage: tsx bench/launch.ts [--runs N]
+ * the same app, polled the same way, interleaved in one run. Usage: node bench/launch.ts [--runs N]
  * With the sandbox image built, the sandbox runtime is measured in the same run against a bare start
  * of uvicorn on the image's own Python (bench/support/bare-image-uvicorn.ts), and then warm launches
  * against cold ones and live reloads (bench/support/warm-launch.ts); the last line is one summary.

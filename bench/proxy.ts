@@ -2,7 +2,7 @@
  * Proxy overhead: the gateway's transparent proxy against a direct connection and against
  * node-http-proxy (keep-alive agent), in front of a real uvicorn preview and of a minimal Node
  * HTTP origin (the proxy's own ceiling), at 1 and 32 connections; then SSE delivery delay through
- * the gateway. Usage: tsx bench/proxy.ts [--duration S] [--warmup S] [--rounds N] [--events N]
+ * the gateway. Usage: node bench/proxy.ts [--duration S] [--warmup S] [--rounds N] [--events N]
  * (or BENCH_PROXY_DURATION / BENCH_PROXY_WARMUP / BENCH_PROXY_ROUNDS).
  *
  * Every case runs once per round, the cases of a round back to back, so a gateway run and the

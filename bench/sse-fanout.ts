@@ -15,8 +15,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import Database from "better-sqlite3";
 import getPort from "get-port";
 import { signUserToken } from "../libs/auth/user-token.ts";
 
@@ -130,10 +130,8 @@ const makeClients = (target: ClientTarget, threads: number) => {
       stop: async () => {},
     };
   }
-  // A worker does not inherit tsx's loader: it registers it, then loads this file (as a worker).
-  const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`;
   const workers = Array.from({ length: threads }, () => {
-    const worker = new Worker(boot, { eval: true, workerData: target });
+    const worker = new Worker(new URL(import.meta.url), { workerData: target });
     worker.on("error", (e) => {
       console.error("bench client thread failed:", e);
       process.exit(1);
@@ -229,7 +227,7 @@ const main = async () => {
 
   const startService = (entry: string, env: Record<string, string>, profile = false) => {
     const prof = profile && profileDir !== undefined ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-    const child = spawn(process.execPath, [...prof, "--import", "tsx", entry], {
+    const child = spawn(process.execPath, [...prof, "--disable-warning=ExperimentalWarning", entry], {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", DATA_DIR: dataDir, ...secrets, ...serviceSettings, ...env },
       stdio: ["ignore", "ignore", "inherit"],
     });
@@ -249,7 +247,7 @@ const main = async () => {
     const created = (await (await fetch(`${orchestratorUrl}/api/generations`, { method: "POST", headers: auth, body: JSON.stringify({ files: emitterApp }) })).json()) as { generationId: string };
     const launched = (await (await fetch(`${orchestratorUrl}/api/generations/${created.generationId}/preview/launch`, { method: "POST", headers: auth, body: JSON.stringify({ wait: true }) })).json()) as { previewInstanceId: string; status: string };
     if (launched.status !== "running") throw new Error(`launch: ${JSON.stringify(launched)}`);
-    const db = new Database(join(dataDir, "orchestrator.db"), { readonly: true });
+    const db = new DatabaseSync(join(dataDir, "orchestrator.db"), { readOnly: true });
     const previewPort = (db.prepare("select port from previews where id = ?").get(launched.previewInstanceId) as { port: number }).port;
     db.close();
     const streamPath = `/api/generations/${created.generationId}/preview/logs/stream?tail=0`;

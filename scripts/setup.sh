@@ -18,7 +18,36 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# npm ci compiles better-sqlite3 (about a minute); skip it when the lockfile's install is already there.
+# Node: the platform and its tests run on Node >= 22.18, which strips TypeScript types itself (one
+# process per service, no transpiling wrapper) and has node:sqlite built in (no native addon to
+# compile); vitest 5 and nanoid 6 require 22 too. An older machine node gets Node 22 LTS from the
+# npm registry (the official binary, package node-linux-<arch>), kept in /usr/local/lib/nodejs-22
+# and linked as /usr/local/bin/node, which comes before /usr/bin on PATH: npm then runs on it too.
+# (NODE_INSTALL_PREFIX moves it from /usr/local, e.g. to try this without touching the machine.)
+node_ok() { node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 18) ? 0 : 1)' 2>/dev/null; }
+if ! node_ok; then
+  if ! command -v npm >/dev/null; then
+    echo "setup: no npm; installing Debian's nodejs and npm to fetch Node 22 with"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  case "$(uname -m)" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) arch="$(uname -m)" ;; esac
+  prefix="${NODE_INSTALL_PREFIX:-/usr/local}"
+  dir="$prefix/lib/nodejs-22"
+  echo "setup: node $(node -v 2>/dev/null || echo "(none)") is older than 22.18; installing Node 22 (node-linux-$arch@22 from the npm registry) into $dir"
+  npm install --prefix "$dir" --no-save --no-package-lock --no-audit --no-fund "node-linux-$arch@22" >/dev/null
+  mkdir -p "$prefix/bin"
+  ln -sf "$dir/node_modules/node-linux-$arch/bin/node" "$prefix/bin/node"
+  hash -r
+  if ! node_ok; then
+    echo "setup: \`node\` is still $(command -v node) $(node -v); put $prefix/bin before $(dirname "$(command -v node)") on PATH" >&2
+    exit 1
+  fi
+  echo "setup: node $(node -v) at $(command -v node)"
+fi
+
+# npm ci (about 20 s, nothing to compile); skipped when the lockfile's install is already there.
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.package-lock.json.src 2>/dev/null; then
   npm ci --no-audit --no-fund
   cp package-lock.json node_modules/.package-lock.json.src

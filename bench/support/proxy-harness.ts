@@ -6,12 +6,11 @@ import { fileURLToPath } from "node:url";
 import httpProxy from "http-proxy";
 import type { LoadResult, LoadSpec } from "./autocannon-run.ts";
 
-const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 /** Runs a TypeScript file of this folder as a child process; its first stdout line is JSON. */
 const spawnTs = (file: string, args: ReadonlyArray<string>) => {
-  const child = spawn(tsx, [here(file), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [here(file), ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => { stdout += chunk.toString("utf8"); });

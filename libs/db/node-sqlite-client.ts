@@ -2,7 +2,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 
 type Params = Array<null | number | bigint | string | Uint8Array>;
 
-/** The part of better-sqlite3's API that drizzle's better-sqlite3 driver and our wiring use. */
+/** The part of better-sqlite3's API that drizzle's better-sqlite3 session and our wiring use. */
 export interface SqliteClient {
   prepare(sql: string): {
     run(...params: Params): { changes: number | bigint; lastInsertRowid: number | bigint };
@@ -37,8 +37,9 @@ const guarded = <A extends unknown[], R>(f: (...args: A) => R) => (...args: A): 
 };
 
 /**
- * better-sqlite3's shape over node:sqlite's DatabaseSync (both synchronous), so the same drizzle
- * driver, schema, migrations and queries run under Deno, which cannot load better-sqlite3's addon.
+ * better-sqlite3's shape over node:sqlite's DatabaseSync (both synchronous), so drizzle's
+ * better-sqlite3 session, our schema, migrations and queries run on the runtime's built-in SQLite
+ * under Node and Deno alike (Deno cannot load better-sqlite3's addon; Node then needs no compile).
  */
 export const nodeSqliteClient = (db: DatabaseSync): SqliteClient => ({
   prepare: (sql) => {

@@ -121,5 +121,5 @@ describe.each(["node", "deno"] as const)("graceful shutdown on %s", (runtime) =>
     expect([...firstLines, ...resumedLines].map((e) => Number(e.id))).toEqual(history.map((l) => l.id));
     expect(await second.stop()).toBe(0);
     expect(existsSync(join(dataDir, "orchestrator.db-wal"))).toBe(false);
-  });
+  }, 240_000); // two platform starts, each up to ~50 s on a loaded 2-core machine
 });

@@ -91,22 +91,21 @@ describe("reading a project from disk", () => {
 });
 
 describe("the extract CLI", () => {
-  const tsx = join(process.cwd(), "node_modules/.bin/tsx");
-  const script = join(process.cwd(), "scripts/extract.ts");
+    const script = join(process.cwd(), "scripts/extract.ts");
 
   it("prints endpoints and diagnostics as JSON", () => {
-    const output = JSON.parse(execFileSync(tsx, [script, fixtureDir("entry_scan")], { encoding: "utf8" })) as { endpoints: Array<{ path: string }>; diagnostics: unknown[] };
+    const output = JSON.parse(execFileSync(process.execPath, [script, fixtureDir("entry_scan")], { encoding: "utf8" })) as { endpoints: Array<{ path: string }>; diagnostics: unknown[] };
     expect(output.endpoints.map((endpoint) => endpoint.path)).toEqual(["/svc/ping"]);
     expect(output.diagnostics).toEqual([expect.objectContaining({ severity: "info", code: "entry_chosen", file: "service/api.py" })]);
-    const single = JSON.parse(execFileSync(tsx, [script, "--entry", "admin_main.py", fixtureDir("explicit_entry")], { encoding: "utf8" })) as { endpoints: Array<{ path: string }> };
+    const single = JSON.parse(execFileSync(process.execPath, [script, "--entry", "admin_main.py", fixtureDir("explicit_entry")], { encoding: "utf8" })) as { endpoints: Array<{ path: string }> };
     expect(single.endpoints.map((endpoint) => endpoint.path)).toEqual(["/admin-only"]);
   }, 90_000);
 
   it("exits 2 with a clear message on a missing path", () => {
-    const missing = spawnSync(tsx, [script, "/definitely/not/here"], { encoding: "utf8" });
+    const missing = spawnSync(process.execPath, [script, "/definitely/not/here"], { encoding: "utf8" });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("no such file or directory: /definitely/not/here");
-    const none = spawnSync(tsx, [script], { encoding: "utf8" });
+    const none = spawnSync(process.execPath, [script], { encoding: "utf8" });
     expect(none.status).toBe(2);
     expect(none.stderr).toContain("usage:");
   }, 90_000);

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { DatabaseSync } from "node:sqlite";
 import { ConfigProvider } from "effect";
 import getPort from "get-port";
 import { afterEach, describe, expect, it } from "vitest";
@@ -82,7 +82,7 @@ describe("a preview outlives a crash of its orchestrator", () => {
     expect(launched.status).toBe(200);
     const previewId = launched.body.previewInstanceId as string;
     const rowOf = () => {
-      const db = new Database(join(dataDir, "orchestrator.db"), { readonly: true });
+      const db = new DatabaseSync(join(dataDir, "orchestrator.db"), { readOnly: true });
       try {
         return db.prepare("select pid, process_start_ticks as ticks, status, work_dir as workDir from previews where id = ?").get(previewId) as
           { pid: number; ticks: string; status: string; workDir: string };
@@ -99,7 +99,7 @@ describe("a preview outlives a crash of its orchestrator", () => {
     cleanups.push(() => client.close());
     await client.waitForLog((l) => l.message === "tick-5");
 
-    await orchestrator.crash(); // SIGKILL to tsx and node: no finalizer runs
+    await orchestrator.crash(); // SIGKILL: no finalizer runs
     const lastTickBefore = Math.max(...ticksOf(client));
     expect(processAlive(before.pid)).toBe(true);
     // Meanwhile the preview goes on printing (into its FIFO's buffer, nobody reading).
@@ -135,5 +135,5 @@ describe("a preview outlives a crash of its orchestrator", () => {
     await eventually(() => (client.statuses.includes("stopped") ? true : undefined), 20_000, "the stopped status on the stream");
     expect(existsSync(before.workDir)).toBe(false);
     expect(existsSync(outputDirOf(before.workDir))).toBe(false);
-  }, 180_000); // two orchestrator processes started through tsx, on a loaded machine
+  }, 180_000); // two orchestrator processes, on a loaded machine
 });

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { signUserToken } from "../../libs/auth/user-token.ts";
 import { callApi } from "../support/api.ts";
@@ -57,8 +57,8 @@ describe("restarting the orchestrator", () => {
     const crashed = await spawnOrchestrator(dataDir);
     const { token, generationId, previewId } = await launchThroughProcess(crashed.url);
     await crashed.crash();
-    const db = new Database(join(dataDir, "orchestrator.db"));
-    const pid = db.prepare("select pid from previews where id = ?").pluck().get(previewId) as number;
+    const db = new DatabaseSync(join(dataDir, "orchestrator.db"));
+    const pid = (db.prepare("select pid from previews where id = ?").get(previewId) as { pid: number }).pid;
     strays.push(pid);
     // Same pid, another start time: to the orchestrator this is now somebody else's process.
     db.prepare("update previews set process_start_ticks = '1' where id = ?").run(previewId);

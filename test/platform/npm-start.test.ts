@@ -32,7 +32,7 @@ describe("npm start and npm run token, as the README says", () => {
     expect(launched.body.baseUrl).toBe(`http://${previewId}.preview.localhost:${new URL(platform.gateway).port}`);
     const hello = await originFetch(`${launched.body.baseUrl as string}/hello`, { headers: { "x-preview-token": launched.body.previewToken as string } });
     expect(await hello.json()).toEqual({ message: "hi" });
-    // The service processes (the runner, and tsx + node per service) and the preview, all traceable to this DATA_DIR.
+    // The service processes (the runner and one node per service) and the preview, all traceable to this DATA_DIR.
     expect(pidsUsingDataDir(platform.dataDir).length).toBeGreaterThanOrEqual(4);
   });
 

@@ -16,13 +16,18 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** The runner (scripts/procfile.ts, what `npm start` runs) on a Procfile of the test's own. */
-const runRunner = (procfile: string, env: Record<string, string> = {}) => {
+/**
+ * The runner (scripts/procfile.ts, what `npm start` runs) on a Procfile of the test's own; `wrapped`
+ * puts a parent process between, as npm is under `npm start`.
+ */
+const runRunner = (procfile: string, env: Record<string, string> = {}, wrapped = false) => {
   const dataDir = mkdtempSync(join(tmpdir(), "runner-"));
   dirs.push(dataDir);
   const file = join(dataDir, "Procfile");
   writeFileSync(file, procfile);
-  const child: ChildProcess = spawn("node_modules/.bin/tsx", ["scripts/procfile.ts", file], {
+  const runner = [process.execPath, "scripts/procfile.ts", file];
+  // `; exit $?` keeps the shell as the runner's parent (dash would exec a lone last command).
+  const child: ChildProcess = spawn(wrapped ? "/bin/sh" : runner[0] ?? "node", wrapped ? ["-c", `${runner.map((a) => `'${a}'`).join(" ")}; exit $?`] : runner.slice(1), {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -52,7 +57,7 @@ describe("the runner (npm start)", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "stale-"));
     dirs.push(dataDir);
     // A gateway whose runner is gone: started through a shell that exits at once, so it is re-parented.
-    spawn("/bin/sh", ["-c", "node_modules/.bin/tsx services/gateway/main.ts >/dev/null 2>&1 &"], {
+    spawn("/bin/sh", ["-c", `'${process.execPath}' services/gateway/main.ts >/dev/null 2>&1 &`], {
       env: { PATH: process.env.PATH, DATA_DIR: dataDir, GATEWAY_PORT: String(port) },
       stdio: "ignore",
     });
@@ -85,8 +90,8 @@ describe("the runner (npm start)", () => {
     }
   }, 60_000);
 
-  it("stops every service when its own wrapper (tsx) is killed with -9", async () => {
-    const runner = runRunner("steady: exec sleep 600\n");
+  it("stops every service when its parent (npm under `npm start`) is killed with -9", async () => {
+    const runner = runRunner("steady: exec sleep 600\n", {}, true);
     const sleeper = await eventually(() => pidsUsingDataDir(runner.dataDir).find((p) => commandLine(p).startsWith("sleep 600")), 60_000, "the service to start");
     const inner = parentPid(sleeper);
     expect(inner).toBeDefined();

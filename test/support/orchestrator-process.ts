@@ -7,7 +7,7 @@ import { testInternalToken, testJwtSecret } from "./test-orchestrator.ts";
 export interface OrchestratorProcess {
   readonly url: string;
   readonly child: ChildProcess;
-  /** SIGKILL to the orchestrator's whole process group: tsx and node die at once, as in a crash. */
+  /** SIGKILL to the orchestrator's whole process group, as in a crash. */
   readonly crash: () => Promise<void>;
 }
 
@@ -15,7 +15,7 @@ export interface OrchestratorProcess {
 export const spawnOrchestrator = async (dataDir: string, env: Record<string, string> = {}, fixedPort?: number): Promise<OrchestratorProcess> => {
   const port = fixedPort ?? await getPort();
   const previews = previewPortBlock();
-  const child = spawn("node_modules/.bin/tsx", ["services/orchestrator/main.ts"], {
+  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "services/orchestrator/main.ts"], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       DATA_DIR: dataDir,

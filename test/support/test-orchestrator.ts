@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { ConfigProvider, Effect } from "effect";
 import { signUserToken } from "../../libs/auth/user-token.ts";
 import { CapturedLogs, type CapturedLine, InMemoryLogSink } from "../../libs/logsink/in-memory.ts";
@@ -68,9 +68,9 @@ export const startTestOrchestrator = async (
     logs: (previewId) => captured.read(previewId),
     statuses: (previewId) => captured.statuses(previewId),
     query: <T>(sql: string, ...params: unknown[]) => {
-      const db = new Database(join(dataDir, "orchestrator.db"), { readonly: true });
+      const db = new DatabaseSync(join(dataDir, "orchestrator.db"), { readOnly: true });
       try {
-        return db.prepare(sql).all(...params) as T[];
+        return db.prepare(sql).all(...(params as SQLInputValue[])) as T[];
       } finally {
         db.close();
       }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import getPort from "get-port";
 import { ConfigProvider, Effect, Layer } from "effect";
 import { PlatformSecretsLive } from "../../../libs/auth/platform-secrets.ts";
@@ -76,9 +76,9 @@ export const startLogsStack = async (options: {
       logs = undefined;
     },
     query: <T>(db: "orchestrator" | "logs", sql: string, ...params: unknown[]) => {
-      const handle = new Database(join(dataDir, `${db}.db`), { readonly: true });
+      const handle = new DatabaseSync(join(dataDir, `${db}.db`), { readOnly: true });
       try {
-        return handle.prepare(sql).all(...params) as T[];
+        return handle.prepare(sql).all(...(params as SQLInputValue[])) as T[];
       } finally {
         handle.close();
       }
