@@ -1,6 +1,6 @@
 // Rebuilds bench/corpus/truth.json: FastAPI's route table for every corpus project, from the
 // sandbox image's own Python (inside bwrap, read-only, no network), as the preview would run it.
-//   node_modules/.bin/tsx bench/corpus/refresh-truth.ts
+//   node bench/corpus/refresh-truth.ts
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
