@@ -1,5 +1,6 @@
 /**
- * Proxy overhead: the gateway's transparent proxy against a direct connection and against
+ * Proxy overhead: the gateway's transparent proxy (on a preview's own origin, and on `/p/{id}/`)
+ * against a direct connection and against
  * node-http-proxy (keep-alive agent), in front of a real uvicorn preview and of a minimal Node
  * HTTP origin (the proxy's own ceiling), at 1 and 32 connections; then SSE delivery delay through
  * the gateway. Usage: node bench/proxy.ts [--duration S] [--warmup S] [--rounds N] [--events N]
@@ -11,6 +12,7 @@
  */
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { request } from "undici";
 import { makeLogger } from "../libs/observability/logger.ts";
 import { callApi } from "../test/support/api.ts";
 import { startTestPlatform, type TestPlatform } from "../test/support/test-gateway.ts";
@@ -63,7 +65,8 @@ const benchApp = {
 };
 
 type Origin = "uvicorn" | "node";
-type Path = "direct" | "gateway" | "http-proxy";
+/** gateway: on the preview's own origin (Host {id}.preview.localhost); gateway /p/: the programmatic path on the platform's. */
+type Path = "direct" | "gateway" | "gateway /p/" | "http-proxy";
 interface Case { readonly origin: Origin; readonly path: Path; readonly url: string; readonly headers: Record<string, string> }
 
 let interrupted = false;
@@ -97,19 +100,23 @@ const main = async () => {
 
     const uvicornToken = { "x-preview-token": launched.previewToken };
     const nodeToken = { "x-preview-token": gateway.previewToken };
-    // Every case sends the same headers; only the gateway reads (and strips) the token.
+    // A preview's own origin, reached on 127.0.0.1 with its Host (Node does not resolve *.localhost).
+    const onOrigin = (gatewayUrl: string, previewId: string) => ({ host: `${previewId}.preview.localhost:${new URL(gatewayUrl).port}` });
+    // Every case sends the same token header; only the gateway reads (and strips) it.
     const cases: ReadonlyArray<Case> = [
       { origin: "uvicorn", path: "direct", url: `http://127.0.0.1:${uvicornPort}/json`, headers: uvicornToken },
-      { origin: "uvicorn", path: "gateway", url: `${platform.gateway}/p/${launched.previewId}/json`, headers: uvicornToken },
+      { origin: "uvicorn", path: "gateway", url: `${platform.gateway}/json`, headers: { ...uvicornToken, ...onOrigin(platform.gateway, launched.previewId) } },
+      { origin: "uvicorn", path: "gateway /p/", url: `${platform.gateway}/p/${launched.previewId}/json`, headers: uvicornToken },
       { origin: "uvicorn", path: "http-proxy", url: `${uvicornProxy.url}/json`, headers: uvicornToken },
       { origin: "node", path: "direct", url: `http://127.0.0.1:${origin.port}/json`, headers: nodeToken },
-      { origin: "node", path: "gateway", url: `${gateway.url}/p/${gateway.previewId}/json`, headers: nodeToken },
+      { origin: "node", path: "gateway", url: `${gateway.url}/json`, headers: { ...nodeToken, ...onOrigin(gateway.url, gateway.previewId) } },
+      { origin: "node", path: "gateway /p/", url: `${gateway.url}/p/${gateway.previewId}/json`, headers: nodeToken },
       { origin: "node", path: "http-proxy", url: `${nodeProxy.url}/json`, headers: nodeToken },
     ];
     for (const c of cases) {
-      const res = await fetch(c.url, { headers: c.headers });
-      const text = await res.text();
-      if (res.status !== 200 || JSON.stringify(JSON.parse(text)) !== '{"ok":true}') throw new Error(`${c.origin} ${c.path}: ${c.url} answered ${res.status} ${text}`);
+      const res = await request(c.url, { headers: c.headers });
+      const text = await res.body.text();
+      if (res.statusCode !== 200 || JSON.stringify(JSON.parse(text)) !== '{"ok":true}') throw new Error(`${c.origin} ${c.path}: ${c.url} answered ${res.statusCode} ${text}`);
     }
 
     console.log(`proxy overhead, small JSON (GET /json → {"ok": true}); ${rounds} round(s), ${durationSeconds} s per case after a ${warmupSeconds} s warm-up, pipelining 1`);
@@ -167,6 +174,7 @@ const main = async () => {
           + `  gateway/direct ${fmtRatio(median(paired(o, "gateway", "direct", n, rpsRatio)))}`
           + `  http-proxy/direct ${fmtRatio(median(paired(o, "http-proxy", "direct", n, rpsRatio)))}`
           + `  gateway/http-proxy ${fmtRatio(median(paired(o, "gateway", "http-proxy", n, rpsRatio)))}`
+          + `  gateway /p//http-proxy ${fmtRatio(median(paired(o, "gateway /p/", "http-proxy", n, rpsRatio)))}`
           + `  added p50: gateway +${median(paired(o, "gateway", "direct", n, addedP50)).toFixed(2)} ms, http-proxy +${median(paired(o, "http-proxy", "direct", n, addedP50)).toFixed(2)} ms`);
       }
     }

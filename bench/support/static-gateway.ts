@@ -29,7 +29,8 @@ export interface StaticGateway {
 }
 
 export const startStaticGateway = async (originPort: number, logger: Logger): Promise<StaticGateway> => {
-  const previewId = "bench-node-origin";
+  // A DNS label, as preview ids are: the gateway also serves it at {id}.preview.localhost.
+  const previewId = "benchnodeorigin";
   const previewToken = "bench-preview-token";
   const route: PreviewRoute = {
     previewInstanceId: previewId,
