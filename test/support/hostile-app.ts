@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel
 
 app = FastAPI(title="notes")
 # What generators often write: any origin, with credentials (Starlette then reflects the caller's Origin).
@@ -57,12 +58,15 @@ def me(token: str = Depends(oauth2)):
         raise HTTPException(status_code=401, detail="Invalid token", headers={"WWW-Authenticate": "Bearer"})
     return {"username": user, "via": "bearer"}
 
+class Login(BaseModel):
+    username: str
+    password: str
+
 @app.post("/session")
-async def login(request: Request, response: Response):
-    body = await request.json()
-    if USERS.get(body.get("username")) != body.get("password"):
+def login(body: Login, response: Response):
+    if USERS.get(body.username) != body.password:
         raise HTTPException(status_code=400, detail="Incorrect username or password")
-    response.set_cookie("session", make_jwt(body["username"]), httponly=True, samesite="lax", path="/")
+    response.set_cookie("session", make_jwt(body.username), httponly=True, samesite="lax", path="/")
     return {"ok": True}
 
 @app.get("/session/me")

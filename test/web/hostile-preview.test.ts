@@ -128,4 +128,26 @@ describe("the app's own login on its origin", () => {
     await page.screenshot({ path: "test-results/swagger-authorize-jwt.png", fullPage: true });
     await page.close();
   });
+
+  it("works from /docs with a session cookie: Try it out on the login, then on a cookie-only route", async () => {
+    const fresh = await browser.newContext();
+    await serveCdnStandIn(fresh);
+    const page = await fresh.newPage();
+    await page.goto(`${hostile.origin}/docs?previewToken=${hostile.previewToken}`);
+    const login = page.locator("#operations-default-login_session_post");
+    await login.locator(".opblock-summary").click();
+    await login.getByRole("button", { name: "Try it out" }).click();
+    await login.locator("textarea.body-param__text").fill(JSON.stringify({ username: "ada", password: "lovelace" }));
+    await login.getByRole("button", { name: "Execute" }).click();
+    await login.locator(".live-responses-table .response-col_description pre").first().waitFor();
+
+    const me = page.locator("#operations-default-session_me_session_me_get");
+    await me.locator(".opblock-summary").click();
+    await me.getByRole("button", { name: "Try it out" }).click();
+    await me.getByRole("button", { name: "Execute" }).click();
+    const body = me.locator(".live-responses-table .response-col_description pre").first();
+    await body.waitFor();
+    expect(JSON.parse(await body.innerText())).toEqual({ username: "ada", via: "cookie" });
+    await fresh.close();
+  });
 });
