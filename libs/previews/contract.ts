@@ -18,6 +18,8 @@ export const LaunchBody = Schema.Struct({
   entry: Schema.optional(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(300))),
   ttlSeconds: Schema.optional(PositiveInt),
   wait: Schema.optional(Schema.Boolean),
+  /** The app's own variables (libs/previews/launch-env.ts checks them); stored for the generation's later launches. */
+  env: Schema.optional(Schema.Record(Schema.String, Schema.String)),
 });
 export type LaunchBody = typeof LaunchBody.Type;
 

@@ -15,6 +15,8 @@ import { PreviewRuntime, type Upstream } from "../../libs/runtime/contract.ts";
 import { formatEntry, parseEntry } from "../../libs/runtime/entry.ts";
 import { EntryNotFound } from "../../libs/runtime/errors.ts";
 import { readBootReport } from "../../libs/runtime/boot/boot-report.ts";
+import { validateLaunchEnv } from "../../libs/previews/launch-env.ts";
+import { generationEnvStore } from "./generation-env.ts";
 import { OrchestratorDb } from "./db/orchestrator-db.ts";
 import { liveStatuses } from "./db/schema.ts";
 import { makeSupervision, type StopReason, type Supervision } from "./preview-supervisor.ts";
@@ -60,6 +62,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
       const runtime = yield* PreviewRuntime;
       const sink = yield* LogSink;
       const scope: Scope.Scope = yield* Effect.scope;
+      const envStore = generationEnvStore(db);
       const rows = previewRows(db);
       const supervised = new Map<string, Supervision>();
 
@@ -76,7 +79,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
         const supervision = yield* makeSupervision(
           { rows, runtime, sink, startupTimeoutMs: options.startupTimeoutSeconds * 1000 },
           {
-            previewId: row.id, sourceDir: "", workDir: row.workDir, entry: { file: "", module, attribute },
+            previewId: row.id, sourceDir: "", workDir: row.workDir, entry: { file: "", module, attribute }, env: {},
             adopt: { pid: row.pid, startTicks: row.processStartTicks, upstream, wasRunning: row.status === "running" },
           },
         );
@@ -140,6 +143,8 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
             const generation = yield* generations.locate(userId, generationId);
             const entry = body.entry === undefined ? generation.entry : parseEntry(body.entry, readText(generation.dir));
             if (entry instanceof InvalidRequest) return yield* Effect.fail(entry);
+            const givenEnv = body.env === undefined ? undefined : validateLaunchEnv(body.env);
+            if (givenEnv instanceof InvalidRequest) return yield* Effect.fail(givenEnv);
             if (entry === undefined) {
               return yield* Effect.fail(new EntryNotFound({ message: "No FastAPI app found: no main.py, no app/main.py and no module that calls FastAPI(); pass \"entry\"" }));
             }
@@ -168,9 +173,12 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
             }, options.maxInstancesPerUser);
             if (!("id" in admitted)) return yield* Effect.fail(admitted);
 
+            // Given → kept for the generation's later launches; not given → the last one given.
+            if (givenEnv !== undefined) envStore.save(generationId, givenEnv);
+            const launchEnv = givenEnv ?? envStore.load(generationId);
             const supervision = yield* makeSupervision(
               { rows, runtime, sink, startupTimeoutMs: options.startupTimeoutSeconds * 1000 },
-              { previewId: id, sourceDir: generation.dir, workDir: admitted.workDir, entry },
+              { previewId: id, sourceDir: generation.dir, workDir: admitted.workDir, entry, env: launchEnv },
             );
             yield* supervise(supervision, id);
             if (body.wait !== true) return launchView(options.origins, admitted, previewToken);

@@ -13,6 +13,7 @@ import { diagnoseFailure, type FailureCause, failureSummary } from "./failure-di
 import { OutputTail } from "./output-tail.ts";
 import { type ReloadResult, reloadPreview, type Serving } from "./preview-reload.ts";
 import type { PreviewPatch, PreviewRows } from "./preview-rows.ts";
+import { previewEnvironment } from "./preview-environment.ts";
 import { databaseUrlFor, type PreparedWorkDir, prepareWorkDir, removeWorkDir } from "./work-dir.ts";
 
 export type StopReason = { readonly status: "stopped" | "expired"; readonly message: string };
@@ -29,6 +30,8 @@ export interface PreviewLaunch {
   readonly sourceDir: string;
   readonly workDir: string;
   readonly entry: AppEntry;
+  /** The user's variables for the app (validated); never logged. */
+  readonly env: Readonly<Record<string, string>>;
   /** Set when a previous orchestrator started it: take over that process instead of launching. */
   readonly adopt?: Adoption;
 }
@@ -199,13 +202,15 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
       });
 
     /** A launch's spec for a work dir: the first launch's, and each reload's. */
+    const environmentOf = (prepared: PreparedWorkDir) =>
+      previewEnvironment({ userEnv: launch.env, databaseUrl: databaseUrlFor(prepared), databaseSettings: prepared.databaseSettings });
     const specFor = (workDir: string, prepared: PreparedWorkDir, output: (chunk: OutputChunk) => void): LaunchSpec => ({
       previewId: id,
       workDir,
       entry: launch.entry,
       // Served at the root of its own origin (libs/config/origins.ts): no prefix for its docs to add.
       rootPath: "",
-      env: { PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1", DATABASE_URL: databaseUrlFor(prepared) },
+      env: environmentOf(prepared).env,
       onSystemLine: (message, level) => system(message, level),
       onOutput: output,
     });
@@ -236,6 +241,8 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
       sink.statusChanged(id, "launching");
       system(`launching ${formatEntry(launch.entry)} on the ${runtime.name} runtime`);
       const prepared = yield* Effect.tryPromise(() => prepareWorkDir(launch.sourceDir, launch.workDir));
+      for (const v of environmentOf(prepared).announced) system(`${v.name}=${v.value} is set by the platform: ${v.reason}`);
+      for (const name of environmentOf(prepared).kept) system(`${name} comes from the launch's env; the platform's SQLite stand-in is not used`);
       const proc = yield* runtime.start(specFor(launch.workDir, prepared, onOutput));
       // Interrupted (the orchestrator shutting down) → the process is stopped before the status is written.
       yield* superviseProcess(proc, startedAt).pipe(Effect.onInterrupt(() => (serving?.proc ?? proc).stop));

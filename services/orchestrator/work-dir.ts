@@ -1,13 +1,17 @@
 import { copyFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { databaseSettingsIn } from "./preview-environment.ts";
 
 export interface PreparedWorkDir {
   readonly usesAsyncEngine: boolean;
+  /** Names besides DATABASE_URL the project reads its database URL from (e.g. SQLALCHEMY_DATABASE_URI). */
+  readonly databaseSettings: ReadonlyArray<string>;
 }
 
 /** Copies a generation into a preview's own work dir (the preview may write there) and notes what the launch needs to know. */
 export const prepareWorkDir = async (source: string, target: string): Promise<PreparedWorkDir> => {
   let usesAsyncEngine = false;
+  const databaseSettings = new Set<string>();
   const copy = async (from: string, to: string): Promise<void> => {
     await mkdir(to, { recursive: true });
     for (const entry of await readdir(from, { withFileTypes: true })) {
@@ -16,12 +20,16 @@ export const prepareWorkDir = async (source: string, target: string): Promise<Pr
       if (entry.isDirectory()) await copy(src, dst);
       else if (entry.isFile()) {
         await copyFile(src, dst);
-        if (!usesAsyncEngine && entry.name.endsWith(".py")) usesAsyncEngine = (await readFile(src, "utf8")).includes("create_async_engine");
+        if (entry.name.endsWith(".py")) {
+          const text = await readFile(src, "utf8");
+          usesAsyncEngine ||= text.includes("create_async_engine");
+          for (const name of databaseSettingsIn(text)) databaseSettings.add(name);
+        }
       }
     }
   };
   await copy(source, target);
-  return { usesAsyncEngine };
+  return { usesAsyncEngine, databaseSettings: [...databaseSettings].sort() };
 };
 
 export const removeWorkDir = (dir: string): Promise<void> => rm(dir, { recursive: true, force: true });
