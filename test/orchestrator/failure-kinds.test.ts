@@ -20,11 +20,11 @@ const projects: Record<string, Record<string, string>> = {
     "app/models.py": "class User:\n    pass\n",
   },
   missing_module: {
-    "requirements.txt": "fastapi\npython-jose[cryptography]==3.3.0\n",
-    "main.py": "from fastapi import FastAPI\nfrom app.core.security import create_token\napp = FastAPI()\n",
+    "requirements.txt": "fastapi\nstripe[async]==7.0.0\n",
+    "main.py": "from fastapi import FastAPI\nfrom app.core.billing import charge\napp = FastAPI()\n",
     "app/__init__.py": "",
     "app/core/__init__.py": "",
-    "app/core/security.py": "from datetime import timedelta\nfrom jose import jwt\n\ndef create_token(sub):\n    return jwt.encode({'sub': sub}, 'k')\n",
+    "app/core/billing.py": "from decimal import Decimal\nimport stripe\n\ndef charge(amount):\n    return stripe.Charge.create(amount=amount)\n",
   },
   missing_setting: {
     "main.py": "from fastapi import FastAPI\nfrom config import settings\napp = FastAPI(title=settings.PROJECT_NAME)\n",
@@ -95,8 +95,8 @@ describe("failure.kind, each from a real project", () => {
   it("missing_module: the importing file and the requirement behind the module", async () => {
     const { failure } = await failureOf("missing_module");
     expect(failure).toMatchObject({
-      kind: "missing_module", module: "jose", file: "app/core/security.py", line: 2, sourceLine: "from jose import jwt",
-      requirement: "python-jose[cryptography]==3.3.0",
+      kind: "missing_module", module: "stripe", file: "app/core/billing.py", line: 2, sourceLine: "import stripe",
+      requirement: "stripe[async]==7.0.0",
     });
   });
 

@@ -85,6 +85,9 @@ def prepare(project):
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
     sys.path.insert(0, project)
+    # Stand-ins for packages the image cannot carry (fallbacks/jose: python-jose over PyJWT); last,
+    # so anything really installed wins.
+    sys.path.append(os.path.join(here, "fallbacks"))
     dotenv = os.path.join(project, ".env")
     if os.path.isfile(dotenv):
         for key, value in read_dotenv(dotenv).items():
@@ -154,6 +157,10 @@ def route_table(app, project):
         from starlette.routing import Host
     except ImportError:  # pragma: no cover - every supported starlette has it
         Host = ()
+    try:
+        from fastapi.routing import APIRoute
+    except ImportError:  # a plain Starlette app
+        APIRoute = None
     out = []
 
     def walk(owner, routes, prefix):
@@ -179,7 +186,7 @@ def route_table(app, project):
                 entry = {"kind": "http", "path": prefix + path, "name": getattr(route, "name", "") or "",
                          "methods": sorted(route.methods or []),
                          "hidden": not getattr(route, "include_in_schema", True),
-                         "api": type(route).__module__.startswith("fastapi")}
+                         "api": APIRoute is not None and isinstance(route, APIRoute)}
                 entry.update(location(getattr(route, "endpoint", None), project))
                 out.append(entry)
 

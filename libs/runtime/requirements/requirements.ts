@@ -169,7 +169,11 @@ const reasonOf = (stderr: ReadonlyArray<string>, where: string): string => {
 };
 
 const warnUnresolved = (deps: RequirementsDeps, unresolved: ReadonlyArray<UnresolvedRequirement>) => {
-  for (const u of unresolved) deps.say(`requirements.txt: ${u.line} could not be installed (${u.reason}); the preview starts without it`, "WARN");
+  for (const u of unresolved) {
+    // libs/runtime/boot/fallbacks/jose stands in for the one generators use most.
+    const standIn = /^python[-_.]jose\b/i.test(u.line) ? "; `import jose` gets the platform's stand-in over PyJWT" : "";
+    deps.say(`requirements.txt: ${u.line} could not be installed (${u.reason}); the preview starts without it${standIn}`, "WARN");
+  }
 };
 
 /**
