@@ -1,6 +1,7 @@
-// npm run preview -- <project dir> [--detach] [--entry module:app]
+// npm run preview -- <project dir> [--detach] [--entry module:app] [--watch]
 // Uploads a local FastAPI project, launches it showing each stage, prints its URLs and tails
-// its logs until Ctrl-C, which stops the preview (unless --detach).
+// its logs until Ctrl-C, which stops the preview (unless --detach). --watch applies every change
+// under the dir to the running preview in place (a live reload) and shows each one.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Config, ConfigProvider, Effect, Layer, Option, Redacted } from "effect";
@@ -13,6 +14,7 @@ import { handleInterrupts } from "./preview/interrupt.ts";
 import { readUploadableProject } from "./preview/project-files.ts";
 import { failureBlock } from "./preview/failure-block.ts";
 import { makeTerminal } from "./preview/terminal.ts";
+import { watchAndReload } from "./preview/watch.ts";
 
 const interrupt = handleInterrupts((code) => process.exit(code));
 
@@ -24,10 +26,10 @@ const cliConfig = Config.all({
   noColour: Config.String("NO_COLOR").pipe(Config.option),
 });
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { detach: { type: "boolean", default: false }, entry: { type: "string" } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { detach: { type: "boolean", default: false }, entry: { type: "string" }, watch: { type: "boolean", default: false } } });
 const dir = positionals[0];
 if (dir === undefined) {
-  process.stderr.write("usage: npm run preview -- <project dir> [--detach] [--entry module:app]\n");
+  process.stderr.write("usage: npm run preview -- <project dir> [--detach] [--entry module:app] [--watch]\n");
   process.exit(2);
 }
 
@@ -62,8 +64,10 @@ for (const s of project.skipped) term.info(`  skipped ${s.path}: ${s.reason}`);
 // answered, so the stop cannot overtake it.
 let launching: Promise<unknown> = Promise.resolve();
 let stream: PreviewLogStream | undefined;
+let watcher: { readonly close: () => void } | undefined;
 let tailing = false;
 interrupt.onInterrupt(async () => {
+  watcher?.close();
   stream?.close();
   await launching;
   if (values.detach) return 0;
@@ -130,5 +134,6 @@ term.info(`  preview  ${launched.value.previewUrl}   (its own origin; the docs l
 term.info(`  docs     ${client.docsUrl(launched.value)}`);
 term.info(`  api      ${client.programmaticUrl(launched.value)}   (header X-Preview-Token: ${launched.value.previewToken})`);
 tailing = true;
+if (values.watch) watcher = watchAndReload(resolve(dir), generationId, client, term);
 term.info(values.detach ? "Tailing logs; Ctrl-C leaves the preview running (--detach)." : "Tailing logs; Ctrl-C stops the preview.");
 

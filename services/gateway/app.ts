@@ -122,7 +122,8 @@ export const makeGatewayApp = (o: GatewayAppOptions) => {
   app.all("/api/generations/:generationId/preview/logs/*", toLogs);
   const toOrchestrator = forwardTo(o.orchestrator);
   const stopPreview = o.run((c) => Effect.gen(function* () {
-    // The proxy must not keep sending traffic to a preview that is being stopped.
+    // The proxy must not keep sending traffic to a preview that is being stopped, nor to the
+    // process a live reload replaced (on the host runtime its port changes).
     const { cache } = yield* PreviewProxy;
     const generationId = c.req.param("generationId") ?? "";
     cache.invalidateGeneration(generationId);
@@ -131,6 +132,7 @@ export const makeGatewayApp = (o: GatewayAppOptions) => {
     return response;
   }));
   app.delete("/api/generations/:generationId/preview", stopPreview);
+  app.post("/api/generations/:generationId/preview/reload", stopPreview);
   app.all("/api/*", toOrchestrator);
 
   // `/p/{id}/...` on the platform's origin: programmatic clients with X-Preview-Token only (preview-proxy.ts).
