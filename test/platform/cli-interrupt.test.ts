@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, eventually } from "../support/api.ts";
 import { type PlatformProcess, startPlatformProcess } from "../support/platform-process.ts";
-import { pidsMatching } from "../support/processes.ts";
+import { pidsOfPreview } from "../support/processes.ts";
 
 const run = promisify(execFile);
 
@@ -57,7 +57,7 @@ describe("npm run preview: Ctrl-C during the launch", () => {
     expect(cli.output()).toMatch(/✔ stopped/);
     const after = await status(generationId);
     expect(after.status).toBe("stopped");
-    await eventually(() => (pidsMatching(`--root-path /p/${after.previewInstanceId}`).length === 0 ? true : undefined), 20_000, "no preview process");
+    await eventually(() => (pidsOfPreview(platform.dataDir, after.previewInstanceId).length === 0 ? true : undefined), 20_000, "no preview process");
   }, 120_000);
 
   it("leaves it launching on to running with --detach", async () => {
