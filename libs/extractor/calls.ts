@@ -283,7 +283,10 @@ export const getAttribute = (interp: Interpreter, object: Value, name: string, s
       if (fromClass?.kind === "function" && object.obj.cls) return bindMethod(fromClass.fn, object, object.obj.cls);
       if (fromClass) return fromClass;
       if (object.obj.router && isRouterMethod(name)) return { kind: "method", name, receiver: object };
-      if (object.obj.router && name === "routes") return routeListOf(object.obj.router, site);
+      if (object.obj.router && name === "routes") {
+        object.obj.router.routesUsed = true;
+        return routeListOf(object.obj.router, site);
+      }
       if (object.obj.routeList) return { kind: "method", name, receiver: object };
       return unknown(`attribute \`${name}\` of ${object.obj.cls?.name ?? "object"} at ${at(site)}`);
     }

@@ -69,7 +69,9 @@ export const extractEndpoints = (files: ProjectFiles, options: ExtractOptions = 
   if (served) guarded(interp, () => (endpoints = collectEndpoints(interp, served)));
   else {
     const target = entry.attr ? `\`${entry.attr}\` in ${entry.file}` : `a FastAPI app in ${entry.file}`;
-    diagnostics.report(entrySite, "error", "no_app", `cannot find ${target}`);
+    const failure = sources.get(entry.file);
+    const why = failure && "failure" in failure ? ` (${entry.file} cannot be imported: ${failure.failure})` : "";
+    diagnostics.report(entrySite, "error", "no_app", `cannot find ${target}${why}`);
   }
 
   // Modules the app never imports still run (quietly) so unused routers can be pointed out.
@@ -120,7 +122,9 @@ const sourceTexts = (files: ProjectFiles, sources: ReadonlyMap<string, LoadedSou
   for (const [path, source] of sources) if ("parsed" in source) texts.push({ path, text: source.parsed.source });
   for (const [rawPath, content] of entries(files)) {
     const path = normalizePath(rawPath);
-    if (path.endsWith(".py") || !LAUNCH_FILES.test(path)) continue;
+    // A .py file that failed to load still names the entry (its problem is then reported as such).
+    const failedPython = path.endsWith(".py") && sources.get(path) !== undefined && !("parsed" in (sources.get(path) ?? {}));
+    if (!failedPython && (path.endsWith(".py") || !LAUNCH_FILES.test(path))) continue;
     const size = typeof content === "string" ? content.length : content.byteLength;
     if (size > MAX_LAUNCH_FILE_BYTES) continue;
     texts.push({ path, text: typeof content === "string" ? content : new TextDecoder().decode(content) });

@@ -65,6 +65,7 @@ export const createRouterObject = (
     includes: [],
     isApp: kind === "app",
     reported: false,
+    routesUsed: false,
   };
   (object as { router: RouterState | null }).router = router;
   if (kind === "app") {

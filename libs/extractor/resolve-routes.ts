@@ -106,7 +106,7 @@ export const reportUnincludedRouters = (interp: Interpreter, app: PyObject | nul
     bySite.set(key, [...(bySite.get(key) ?? []), router]);
   }
   for (const group of bySite.values()) {
-    if (group.some((router) => reachable.has(router) || router.reported)) continue;
+    if (group.some((router) => reachable.has(router) || router.reported || router.routesUsed)) continue;
     const [first] = group;
     if (!first) continue;
     if (first.isApp) {

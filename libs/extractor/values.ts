@@ -81,6 +81,8 @@ export interface RouterState {
   readonly isApp: boolean;
   /** Set when an include of it was already reported (conditional, unknown prefix). */
   reported: boolean;
+  /** Set when its route list is used directly (`callbacks=router.routes`): not an orphan. */
+  routesUsed: boolean;
 }
 
 export interface RouteOptions {

@@ -49,3 +49,20 @@ describe("entry choice", () => {
     expect(result.diagnostics.find((d) => d.code === "wrapped_app")?.message).toBe("`app` is a FastAPI wrapping a FastAPI app; listing the routes of `app.app`");
   });
 });
+
+describe("entry problems", () => {
+  it("an entry file with a syntax error is still the entry, and the no_app says why", () => {
+    const result = extractEndpoints({ "tools.py": INSIDE_FUNCTION, "main.py": "from fastapi import FastAPI\napp = FastAPI(\n" });
+    expect(result.diagnostics.find((d) => d.code === "no_app")).toMatchObject({
+      file: "main.py",
+      message: expect.stringContaining("(main.py cannot be imported: it has a syntax error at line"),
+    });
+  });
+
+  it("a router whose route list is handed on (callbacks=router.routes) is not an orphan", () => {
+    const main = "from fastapi import APIRouter, FastAPI\ncallbacks = APIRouter()\n@callbacks.post('/cb')\ndef cb(): pass\napp = FastAPI()\n@app.post('/invoices', callbacks=callbacks.routes)\ndef invoices(): pass\n";
+    const result = extractEndpoints({ "main.py": main });
+    expect(keysOf(result.endpoints)).toEqual(["POST /invoices"]);
+    expect(result.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+  });
+});
