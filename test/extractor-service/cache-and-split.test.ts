@@ -103,13 +103,14 @@ describe("when the extractor service does not answer", () => {
     expect(res.body).toMatchObject({ status: "failed", generatedEndpoints: [] });
   });
 
-  it("a running preview still gives its live endpoints, and sources come once the extractor is back", async () => {
+  it("a running preview still gives its live endpoints, with sources from the app itself, and asks the extractor again once it is back", async () => {
     const generationId = await upload(down, alice, helloApp);
     expect((await launch(down, alice, generationId, { wait: true })).status).toBe(200);
     const live = await callApi<{ source: string; endpoints: Array<Record<string, unknown>> }>(down.url, "GET", `/api/generations/${generationId}/endpoints`, { token: alice });
     expect(live.status).toBe(200);
     expect(live.body.source).toBe("live");
-    expect(live.body.endpoints.map((e) => [e["method"], e["path"], e["source"]])).toEqual([["GET", "/hello", undefined]]);
+    // The boot program reports each route's handler location, so sources do not wait for the extractor.
+    expect(live.body.endpoints.map((e) => [e["method"], e["path"], e["source"]])).toEqual([["GET", "/hello", { file: "main.py", line: 4 }]]);
 
     // A failed extraction is not remembered: the next request asks again.
     revived = await startTestExtractor({}, port);
