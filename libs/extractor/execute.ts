@@ -55,12 +55,16 @@ const executeModuleStatement = (interp: Interpreter, statement: SyntaxNode, scop
 };
 
 const executeStatement = (interp: Interpreter, node: SyntaxNode, scope: Scope): Completion => {
-  const saved = interp.position;
-  interp.position = { module: scope.module, from: node.from };
+  // Two plain fields, not an object per statement: this runs for every statement interpreted.
+  const savedModule = interp.positionModule;
+  const savedFrom = interp.positionFrom;
+  interp.positionModule = scope.module;
+  interp.positionFrom = node.from;
   countStep(interp);
   if (interp.nesting >= interp.budgets.nesting) {
     reportBudget(interp, "nesting", siteOf(scope, node));
-    interp.position = saved;
+    interp.positionModule = savedModule;
+    interp.positionFrom = savedFrom;
     return NORMAL;
   }
   interp.nesting += 1;
@@ -68,7 +72,8 @@ const executeStatement = (interp: Interpreter, node: SyntaxNode, scope: Scope): 
     return runStatement(interp, node, scope);
   } finally {
     interp.nesting -= 1;
-    interp.position = saved;
+    interp.positionModule = savedModule;
+    interp.positionFrom = savedFrom;
   }
 };
 

@@ -44,7 +44,8 @@ export interface Interpreter {
   allocated: number;
   deadline: number;
   /** The statement being executed, for saying where a budget ran out. */
-  position: { module: ModuleState; from: number } | null;
+  positionModule: ModuleState | null;
+  positionFrom: number;
 }
 
 /** Names assigned while speculating, to be made unknown when the speculative branch ends. */
@@ -80,7 +81,8 @@ export const makeInterpreter = (
   nesting: 0,
   allocated: 0,
   deadline: performance.now() + budgets.wallMs,
-  position: null,
+  positionModule: null,
+  positionFrom: 0,
 });
 
 export const report = (
@@ -95,9 +97,9 @@ export const report = (
 
 /** Where the interpreter is now: the statement it executes (or the module being loaded). */
 export const currentSite = (interp: Interpreter, fallback?: Site): Site => {
-  const position = interp.position;
-  if (!position) return fallback ?? { file: "", line: 0 };
-  return { file: position.module.file ?? position.module.name, line: position.module.parsed?.lineOf(position.from) ?? 1 };
+  const module = interp.positionModule;
+  if (!module) return fallback ?? { file: "", line: 0 };
+  return { file: module.file ?? module.name, line: module.parsed?.lineOf(interp.positionFrom) ?? 1 };
 };
 
 const TIME_CHECK_INTERVAL = 512;
