@@ -1,7 +1,6 @@
-import { Context, Effect, Layer, Schema } from "effect";
+import { Context, Effect, Schema } from "effect";
 import type { PeerUnavailable } from "../peers/errors.ts";
 import type { ExtractionResult } from "./endpoint.ts";
-import { extractEndpoints } from "./extract.ts";
 
 /** What `POST /internal/extract` accepts: the project's files (path → UTF-8 text) and, optionally, its entry. */
 export const ExtractBody = Schema.Struct({
@@ -19,8 +18,3 @@ export interface ExtractOptions {
 export class EndpointExtractor extends Context.Service<EndpointExtractor, {
   readonly extract: (files: Readonly<Record<string, string>>, options: ExtractOptions) => Effect.Effect<ExtractionResult, PeerUnavailable>;
 }>()("platform/EndpointExtractor") {}
-
-/** Runs the extractor in this process (tests, all-in-one runs, and the extractor service itself). */
-export const InProcessEndpointExtractor = Layer.succeed(EndpointExtractor, EndpointExtractor.of({
-  extract: (files, options) => Effect.sync(() => extractEndpoints(files, options.entry === undefined ? {} : { entry: options.entry })),
-}));

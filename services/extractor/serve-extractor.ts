@@ -1,6 +1,6 @@
 import { ConfigProvider, Effect, Layer } from "effect";
 import { PlatformSecretsLive, revealSecrets } from "../../libs/auth/platform-secrets.ts";
-import { InProcessEndpointExtractor } from "../../libs/extractor/contract.ts";
+import { IsolatedEndpointExtractor } from "../../libs/extractor/isolated-extractor.ts";
 import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
 import { startService } from "../../libs/http/run-service.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
@@ -15,7 +15,10 @@ export const serveExtractor = async (options: {
 }) => {
   const config = await Effect.runPromise(extractorConfig.parse(options.configProvider));
   return startService({
-    layer: Layer.mergeAll(InProcessEndpointExtractor, PlatformSecretsLive).pipe(Layer.provide(ConfigProvider.layer(options.configProvider))),
+    layer: Layer.mergeAll(
+      IsolatedEndpointExtractor({ heapMb: config.workerHeapMb, wallTimeMs: config.wallTimeMs, concurrency: config.concurrency }),
+      PlatformSecretsLive,
+    ).pipe(Layer.provide(ConfigProvider.layer(options.configProvider))),
     port: options.port ?? config.port,
     hostname: config.host,
     logger: options.logger,

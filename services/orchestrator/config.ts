@@ -50,6 +50,9 @@ export const orchestratorConfig = Config.all({
   /** The extractor service; without it, endpoints are extracted in process (tests, all-in-one runs). */
   extractorUrl: Config.String("EXTRACTOR_URL").pipe(Config.option),
   extractorTimeoutMs: int("EXTRACTOR_TIMEOUT_MS", 60_000),
+  /** Without EXTRACTOR_URL, extraction runs here, each in a worker thread with this heap (MiB) and wall time (ms). */
+  extractorHeapMb: int("EXTRACTOR_HEAP_MB", 512),
+  extractorWallTimeMs: int("EXTRACTOR_WALL_TIME_MS", 30_000),
   /** Static extractions kept in memory, by content hash (least recently used go first). */
   endpointCacheSize: int("ENDPOINT_CACHE_SIZE", 300),
   /** The logs service; without it, logs stay in process (tests, all-in-one runs). */

@@ -3,7 +3,7 @@ import { Effect, Layer, Option } from "effect";
 import { PlatformSecretsLive } from "../../libs/auth/platform-secrets.ts";
 import { originsConfig } from "../../libs/config/origins.ts";
 import { platformConfig } from "../../libs/config/platform.ts";
-import { InProcessEndpointExtractor } from "../../libs/extractor/contract.ts";
+import { IsolatedEndpointExtractor } from "../../libs/extractor/isolated-extractor.ts";
 import { HttpEndpointExtractor } from "../../libs/extractor/http-extractor.ts";
 import type { LogSink } from "../../libs/logsink/contract.ts";
 import { type CgroupSupport, detectCgroups } from "../../libs/runtime/cgroups.ts";
@@ -68,7 +68,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
       sweepIntervalMs: config.sweepIntervalMs,
     }).pipe(Layer.provide(Layer.mergeAll(db, generations, runtime, logSink)));
     const extractor = Option.match(config.extractorUrl, {
-      onNone: () => InProcessEndpointExtractor,
+      onNone: () => IsolatedEndpointExtractor({ heapMb: config.extractorHeapMb, wallTimeMs: config.extractorWallTimeMs, concurrency: 2 }),
       onSome: (url) => HttpEndpointExtractor({ url, timeoutMs: config.extractorTimeoutMs }).pipe(Layer.provide(PlatformSecretsLive)),
     });
     // A preview that does not hand over its OpenAPI quickly is answered from the source instead.

@@ -1,0 +1,125 @@
+// Extraction in a worker thread with a heap cap and a wall-time kill, so no input (however it
+// defeats the interpreter's own budgets: a huge parse, a bug, runaway memory) can take the
+// process down or hold it: the worker dies alone and the caller gets a `budget_exceeded`
+// diagnostic naming the budget (memory or wall time), while other extractions run in their own
+// workers. A bounded number run at once; the rest wait their turn.
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { Effect, Layer } from "effect";
+import { build } from "esbuild";
+import { PeerUnavailable } from "../peers/errors.ts";
+import { EndpointExtractor } from "./contract.ts";
+import type { ExtractOptions } from "./contract.ts";
+import type { ExtractionResult } from "./endpoint.ts";
+
+declare const Deno: unknown;
+const isDeno = typeof Deno !== "undefined";
+
+export interface IsolationLimits {
+  /** V8 old-generation heap of one extraction worker, in MiB. */
+  readonly heapMb: number;
+  /** Wall-clock time one extraction may take, from its worker's start, in ms. */
+  readonly wallTimeMs: number;
+  /** Extractions running at once; more wait for a free slot. */
+  readonly concurrency: number;
+}
+
+// Bundled once per process (esbuild, in memory): a worker cannot load our .ts sources itself
+// under Node 20 or inside the test runner, and one ES module as a data: URL runs on Node and Deno.
+let workerUrl: Promise<URL> | undefined;
+const bundledWorker = (): Promise<URL> =>
+  (workerUrl ??= build({
+    entryPoints: [fileURLToPath(new URL("./extract-worker-entry.ts", import.meta.url))],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "node",
+    target: ["es2022"],
+    logLevel: "silent",
+  }).then((result) => new URL(`data:text/javascript;base64,${Buffer.from(result.outputFiles[0]?.text ?? "").toString("base64")}`)));
+
+export const budgetExceeded = (budget: "memory" | "wall time", limit: string): ExtractionResult => ({
+  endpoints: [],
+  diagnostics: [
+    {
+      file: "",
+      line: 0,
+      severity: "error",
+      code: "budget_exceeded",
+      message: `${budget} budget (${limit}) exceeded; the extraction was stopped and lists nothing`,
+    },
+  ],
+});
+
+const makeSlots = (size: number) => {
+  let free = Math.max(1, size);
+  const waiting: Array<() => void> = [];
+  return {
+    take: Effect.callback<void>((resume) => {
+      const grant = () => resume(Effect.void);
+      if (free > 0) {
+        free -= 1;
+        grant();
+        return;
+      }
+      waiting.push(grant);
+      return Effect.sync(() => {
+        const index = waiting.indexOf(grant);
+        if (index >= 0) waiting.splice(index, 1);
+      });
+    }),
+    give: Effect.sync(() => {
+      const next = waiting.shift();
+      if (next) next();
+      else free += 1;
+    }),
+  };
+};
+
+const runInWorker = (files: Readonly<Record<string, string>>, options: ExtractOptions, limits: IsolationLimits) =>
+  Effect.callback<ExtractionResult, PeerUnavailable>((resume) => {
+    let worker: Worker | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let settled = false;
+    const finish = (outcome: Effect.Effect<ExtractionResult, PeerUnavailable>) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      void worker?.terminate();
+      resume(outcome);
+    };
+    const unavailable = (reason: string) => Effect.fail(new PeerUnavailable({ peer: "endpoint extractor", reason }));
+    bundledWorker().then(
+      (url) => {
+        if (settled) return;
+        worker = new Worker(url, {
+          resourceLimits: { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: Math.max(4, Math.min(64, Math.floor(limits.heapMb / 8))) },
+        });
+        timer = setTimeout(() => finish(Effect.succeed(budgetExceeded("wall time", `${limits.wallTimeMs} ms`))), limits.wallTimeMs);
+        worker.once("message", (result: ExtractionResult) => finish(Effect.succeed(result)));
+        worker.once("error", (error: Error & { code?: string }) =>
+          finish(
+            error.code === "ERR_WORKER_OUT_OF_MEMORY"
+              ? Effect.succeed(budgetExceeded("memory", `${limits.heapMb} MiB heap`))
+              : unavailable(`the extraction worker failed: ${error.message}`),
+          ),
+        );
+        // Deno ends a worker over its heap limit with a plain exit, not an out-of-memory error.
+        worker.once("exit", (code) =>
+          finish(isDeno ? Effect.succeed(budgetExceeded("memory", `${limits.heapMb} MiB heap`)) : unavailable(`the extraction worker exited (${code}) without an answer`)),
+        );
+        worker.postMessage(options.entry === undefined ? { files } : { files, entry: options.entry });
+      },
+      (error: unknown) => finish(unavailable(`the extraction worker could not be built: ${error instanceof Error ? error.message : String(error)}`)),
+    );
+    return Effect.sync(() => finish(unavailable("interrupted")));
+  });
+
+/** The extractor, each extraction in its own bounded worker thread. */
+export const IsolatedEndpointExtractor = (limits: IsolationLimits) =>
+  Layer.sync(EndpointExtractor, () => {
+    const slots = makeSlots(limits.concurrency);
+    return EndpointExtractor.of({
+      extract: (files, options) => Effect.acquireUseRelease(slots.take, () => runInWorker(files, options, limits), () => slots.give),
+    });
+  });
