@@ -24,11 +24,12 @@ export interface IsolationLimits {
   readonly concurrency: number;
 }
 
-// Bundled once per process (esbuild, in memory): a worker cannot load our .ts sources itself
-// under Node 20 or inside the test runner, and one ES module as a data: URL runs on Node and Deno.
+// Deno runs the .ts entry itself (and the extractor may not start esbuild's process there).
+// Node 20 cannot, nor can a worker inside the test runner: the entry is bundled once per
+// process with esbuild, in memory, and started as an ES module from a data: URL.
 let workerUrl: Promise<URL> | undefined;
 const bundledWorker = (): Promise<URL> =>
-  (workerUrl ??= build({
+  (workerUrl ??= isDeno ? Promise.resolve(new URL("./extract-worker-entry.ts", import.meta.url)) : build({
     entryPoints: [fileURLToPath(new URL("./extract-worker-entry.ts", import.meta.url))],
     bundle: true,
     write: false,
