@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe("the orchestrator on Deno with the sandbox runtime", () => {
-  it("launches a sandboxed preview, serves it through the proxy, logs its requests and stops it", async () => {
+  it("launches a sandboxed preview, serves it through the proxy, logs its requests, survives kill -9 of the orchestrator and stops it", async () => {
     const orchestrator = serviceProcess(platform.dataDir, "orchestrator");
     expect(readFileSync(`/proc/${orchestrator?.pid ?? -1}/cmdline`, "utf8")).toContain("deno");
     const created = await callApi<{ generationId: string }>(platform.gateway, "POST", "/api/generations", { token, json: { files: proxyProbeApp } });
@@ -47,8 +47,22 @@ describe("the orchestrator on Deno with the sandbox runtime", () => {
       return page.body.logs?.some((l) => l.message.includes("/items/5")) ? true : undefined;
     }, 30_000, "the access line in the logs");
 
+    // kill -9 of the Deno orchestrator: the runner starts another, which re-adopts the sandboxed preview.
+    process.kill(orchestrator?.pid ?? -1, "SIGKILL");
+    await eventually(() => {
+      const now = serviceProcess(platform.dataDir, "orchestrator");
+      return now !== undefined && now.pid !== orchestrator?.pid ? now : undefined;
+    }, 90_000, "a new orchestrator");
+    const again = await eventually(async () => {
+      const res = await callApi(platform.gateway, "GET", `/api/generations/${generationId}/preview/status`, { token });
+      return res.status === 200 ? res.body : undefined;
+    }, 90_000, "the new orchestrator to answer");
+    expect(again).toMatchObject({ status: "running", previewInstanceId: previewId });
+    const itemAgain = await callApi(platform.gateway, "GET", `/p/${previewId}/items/6`, { headers: { "x-preview-token": launched.body.previewToken as string } });
+    expect(itemAgain.body).toMatchObject({ item_id: 6 });
+
     const stopped = await callApi(platform.gateway, "DELETE", `/api/generations/${generationId}/preview`, { token });
     expect(stopped.body.status).toBe("stopped");
     await eventually(() => (pidsMatching(previewId).length === 0 ? true : undefined), 30_000, "the sandbox to be gone");
-  }, 180_000);
+  }, 300_000);
 });
