@@ -4,6 +4,7 @@ import type { CreateGenerationBody, GenerationView, ReviseBody } from "../genera
 import type { EndpointsView } from "../extractor/endpoints-view.ts";
 import type { LogLine } from "../logs/schemas.ts";
 import type { ConfigView, ExtendBody, ExtendView, LaunchBody, LaunchView, ReloadView, StatusView, StopView } from "../previews/contract.ts";
+import type { PreviewListQuery, PreviewPage } from "../previews/listing.ts";
 import type { PreviewRequestBody, PreviewRequestResult } from "../previews/request-schema.ts";
 
 /** An API failure as a value: the envelope's fields, plus the HTTP status (0 when the network failed). */
@@ -66,6 +67,23 @@ export const resetSocket = (e: unknown): boolean => {
   return code === undefined ? e instanceof TypeError : ["UND_ERR_SOCKET", "ECONNRESET", "EPIPE", "UND_ERR_CLOSED"].includes(code);
 };
 
+/**
+ * A request that got no answer, named by its URL and the cause ("fetch failed" alone says neither):
+ * Node puts the socket error (ECONNREFUSED, ENOTFOUND, ...) in `cause`; browsers give no detail.
+ */
+export const networkError = (method: string, url: string, e: unknown): ApiError => {
+  const cause = e instanceof Error && e.cause instanceof Error ? e.cause : undefined;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const why = cause?.message ?? (e instanceof Error ? e.message : String(e));
+  return {
+    status: 0,
+    code: "network_error",
+    message: `No answer from ${method} ${url}: ${why}`,
+    requestId: "",
+    details: { url, ...(typeof code === "string" ? { cause: code } : {}) },
+  };
+};
+
 export const createPreviewClient = (options: PreviewClientOptions) => {
   const base = options.baseUrl.replace(/\/+$/, "");
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -87,7 +105,7 @@ export const createPreviewClient = (options: PreviewClientOptions) => {
         return send(method, path, body);
       });
     } catch (e) {
-      return { ok: false, error: { status: 0, code: "network_error", message: e instanceof Error ? e.message : String(e), requestId: "" } };
+      return { ok: false, error: networkError(method, base + path, e) };
     }
     return apiResultOf<T>(res.status, await res.text(), res.headers.get("x-request-id"));
   };
@@ -96,6 +114,11 @@ export const createPreviewClient = (options: PreviewClientOptions) => {
   const p = (generationId: string) => `${g(generationId)}/preview`;
   return {
     baseUrl: base,
+    /** The caller's previews, newest first; pass `nextCursor` back as `cursor` for the next page. */
+    listPreviews: (query: Partial<PreviewListQuery> = {}) => {
+      const search = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)]));
+      return call<PreviewPage>("GET", `/api/previews${search.size > 0 ? `?${search}` : ""}`);
+    },
     createGeneration: (body: CreateGenerationBody) => call<GenerationView>("POST", "/api/generations", body),
     getGeneration: (generationId: string) => call<GenerationView>("GET", g(generationId)),
     launch: (generationId: string, body: LaunchBody = {}) => call<LaunchView>("POST", `${p(generationId)}/launch`, body),

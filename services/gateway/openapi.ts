@@ -1,7 +1,9 @@
 import { Schema } from "effect";
 import { Endpoint } from "../../libs/extractor/endpoint.ts";
 import { CreateGenerationBody, ReviseBody } from "../../libs/generations/contract.ts";
+import { previewStatuses } from "../../libs/logs/statuses.ts";
 import { ExtendBody, LaunchBody } from "../../libs/previews/contract.ts";
+import { previewListFilters, previewListLimits } from "../../libs/previews/listing.ts";
 import { PreviewRequestBody } from "../../libs/previews/request-schema.ts";
 
 type Json = Record<string, unknown>;
@@ -23,6 +25,28 @@ const query = (name: string, type: string, description: string) => ({ name, in: 
 const g = "/api/generations/{generationId}";
 const p = `${g}/preview`;
 
+const nullable = (type: string) => ({ type: [type, "null"] });
+const previewPageSchema: Json = {
+  type: "object",
+  required: ["previews", "nextCursor"],
+  properties: {
+    previews: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["previewInstanceId", "generationId", "status", "runtime", "baseUrl", "previewUrl", "createdAt", "expiresAt"],
+        properties: {
+          previewInstanceId: { type: "string" }, generationId: { type: "string" }, status: { enum: [...previewStatuses] }, runtime: { type: "string" },
+          baseUrl: { type: "string" }, previewUrl: { type: "string" }, uptime: nullable("integer"), lastHealthCheck: nullable("string"),
+          healthStatus: { enum: ["unknown", "healthy", "unhealthy"] }, createdAt: { type: "string" }, startedAt: nullable("string"),
+          stoppedAt: nullable("string"), expiresAt: { type: "string" }, exitCode: nullable("integer"), errorMessage: nullable("string"),
+        },
+      },
+    },
+    nextCursor: nullable("string"),
+  },
+};
+
 /** api.md as OpenAPI 3.1, but for the server URL. */
 const describeApi = (): Json => ({
   openapi: "3.1.0",
@@ -31,6 +55,17 @@ const describeApi = (): Json => ({
   paths: {
     "/api/generations": {
       post: { summary: "Upload a generated project", requestBody: bodyOf(CreateGenerationBody), responses: { 201: json("Stored"), ...errors(400, 401, 413) } },
+    },
+    "/api/previews": {
+      get: {
+        summary: "Your previews, live and ended, newest first, a page at a time",
+        parameters: [
+          { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: previewListLimits.max, default: previewListLimits.default } },
+          { name: "cursor", in: "query", required: false, schema: { type: "string" }, description: "nextCursor of the previous page" },
+          { name: "status", in: "query", required: false, schema: { enum: [...previewListFilters, ...previewStatuses] }, description: "live (launching or running), ended, or one status" },
+        ],
+        responses: { 200: json("A page of previews", previewPageSchema), ...errors(400, 401) },
+      },
     },
     [g]: { get: { summary: "A generation", parameters: [generationId], responses: { 200: json("The generation"), ...errors(401, 404) } } },
     [`${p}/launch`]: {

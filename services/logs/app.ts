@@ -16,7 +16,7 @@ import type { LogsConfig } from "./config.ts";
 import { exportBody } from "./export-body.ts";
 import { LogIngest } from "./ingest.ts";
 import { decodeIngestBody } from "./ndjson-body.ts";
-import { intParam, oneOf } from "./query-params.ts";
+import { intParam, oneOf } from "../../libs/http/query-params.ts";
 import { requireUserOrStreamToken } from "./stream-auth.ts";
 import { nodeSink, webSink } from "./sse-sink.ts";
 import { openSubscriber } from "./subscriber-stream.ts";

@@ -15,6 +15,7 @@ import { OrchestratorDbLive } from "./db/orchestrator-db.ts";
 import { EndpointCatalogLive } from "./endpoint-catalog.ts";
 import { GenerationStoreLive } from "./generation-store.ts";
 import { PortReservationsLive } from "./port-reservations.ts";
+import { PreviewListingLive } from "./preview-listing.ts";
 import { PreviewManagerLive } from "./preview-manager.ts";
 
 /**
@@ -75,5 +76,6 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
     const catalog = EndpointCatalogLive({ capacity: config.endpointCacheSize, liveTimeoutMs: 2000 }).pipe(
       Layer.provide(Layer.mergeAll(previews, generations, extractor)),
     );
-    return Layer.mergeAll(previews, generations, logSink, PlatformSecretsLive, catalog);
+    const listing = PreviewListingLive({ origins }).pipe(Layer.provide(db));
+    return Layer.mergeAll(previews, generations, logSink, PlatformSecretsLive, catalog, listing);
   }));

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import getPort from "get-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPreviewClient, type PreviewClient } from "../../libs/client/api-client.ts";
 import { openFetchEventSource } from "../../libs/client/fetch-event-source.ts";
@@ -32,6 +33,9 @@ describe("the typed API client against the real stack", () => {
     expect(launched.baseUrl).toBe(`http://${launched.previewInstanceId}.preview.localhost:${new URL(platform.gateway).port}`);
     expect(client.programmaticUrl(launched)).toBe(`${platform.gateway}/p/${launched.previewInstanceId}/`);
     expect(unwrap(await client.status(created.generationId)).status).toBe("running");
+    // GET /api/previews through the gateway: the caller's live preview, by both ids.
+    const mine = unwrap(await client.listPreviews({ status: "live", limit: 5 }));
+    expect(mine.previews.find((p) => p.generationId === created.generationId)).toMatchObject({ previewInstanceId: launched.previewInstanceId, status: "running" });
     expect(unwrap(await client.config(created.generationId)).runtime).toBe("host");
     expect(unwrap(await client.extend(created.generationId, { seconds: 60 })).extensionsRemaining).toBe(2);
     const endpoints = unwrap(await client.endpoints(created.generationId));
@@ -53,9 +57,13 @@ describe("the typed API client against the real stack", () => {
   });
 
   it("reports an unreachable gateway as a network error, not an exception", async () => {
-    const offline = createPreviewClient({ baseUrl: "http://127.0.0.1:9", token: () => "t" });
+    const port = await getPort(); // free: nobody listens there
+    const offline = createPreviewClient({ baseUrl: `http://127.0.0.1:${port}`, token: () => "t" });
     const res = await offline.status("x");
-    expect(res.ok ? undefined : res.error).toMatchObject({ status: 0, code: "network_error" });
+    const url = `http://127.0.0.1:${port}/api/generations/x/preview/status`;
+    expect(res.ok ? undefined : res.error).toMatchObject({ status: 0, code: "network_error", details: { url, cause: "ECONNREFUSED" } });
+    // The message names the URL and why, not just "fetch failed".
+    expect(res.ok ? "" : res.error.message).toBe(`No answer from GET ${url}: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
 
   it("streams logs once each across a dropped connection, and ends on the final status", async () => {

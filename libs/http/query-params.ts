@@ -1,5 +1,5 @@
 import { Effect } from "effect";
-import { InvalidRequest } from "../../libs/http/request-errors.ts";
+import { InvalidRequest } from "./request-errors.ts";
 
 /** An optional whole-number parameter in a range; anything else is a 400 naming the parameter. */
 export const intParam = (field: string, raw: string | undefined, range: { readonly min: number; readonly max: number }) =>
