@@ -2,59 +2,37 @@
 // Uploads a local FastAPI project, launches it showing each stage, prints its URLs and tails
 // its logs until Ctrl-C, which stops the preview (unless --detach). --watch applies every change
 // under the dir to the running preview in place (a live reload) and shows each one.
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { Config, ConfigProvider, Effect, Layer, Option, Redacted } from "effect";
-import { PlatformSecrets, PlatformSecretsLive } from "../libs/auth/platform-secrets.ts";
-import { signUserToken } from "../libs/auth/user-token.ts";
-import { createPreviewClient } from "../libs/client/api-client.ts";
+// The other commands (ls, stop, logs, open), --help and the exit codes are in scripts/preview/.
 import { openFetchEventSource } from "../libs/client/fetch-event-source.ts";
 import { PreviewLogStream } from "../libs/client/log-stream.ts";
+import { describeApiError, exitCodeOf, makeCliContext } from "./preview/cli-context.ts";
+import { reportFailure, runSubcommand } from "./preview/commands.ts";
 import { handleInterrupts } from "./preview/interrupt.ts";
-import { readUploadableProject } from "./preview/project-files.ts";
 import { failureBlock } from "./preview/failure-block.ts";
-import { makeTerminal } from "./preview/terminal.ts";
+import { parseLaunchArgs, readProject } from "./preview/launch-input.ts";
 import { watchAndReload } from "./preview/watch.ts";
 
 const interrupt = handleInterrupts((code) => process.exit(code));
 
-const cliConfig = Config.all({
-  apiUrl: Config.String("PREVIEW_API_URL").pipe(Config.orElse(() =>
-    Config.Port("GATEWAY_PORT").pipe(Config.withDefault(8080), Config.map((port) => `http://127.0.0.1:${port}`)))),
-  token: Config.Redacted("PREVIEW_TOKEN").pipe(Config.option),
-  user: Config.String("PREVIEW_USER").pipe(Config.withDefault("local")),
-  noColour: Config.String("NO_COLOR").pipe(Config.option),
-});
+const command = await runSubcommand(process.argv.slice(2), interrupt);
+if (command !== undefined) process.exit(command);
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { detach: { type: "boolean", default: false }, entry: { type: "string" }, watch: { type: "boolean", default: false } } });
-const dir = positionals[0];
-if (dir === undefined) {
-  process.stderr.write("usage: npm run preview -- <project dir> [--detach] [--entry module:app] [--watch]\n");
-  process.exit(2);
-}
-
-const config = await Effect.runPromise(cliConfig.parse(ConfigProvider.fromEnv()));
-const term = makeTerminal(process.stdout.isTTY === true && Option.isNone(config.noColour), (t) => process.stdout.write(t));
-// Without PREVIEW_TOKEN, sign one for PREVIEW_USER with the local secret `npm start` uses (same DATA_DIR).
-const token = Option.isSome(config.token)
-  ? Redacted.value(config.token.value)
-  : await Effect.runPromise(Effect.gen(function* () {
-    const secrets = yield* PlatformSecrets;
-    return yield* Effect.promise(() => signUserToken(Redacted.value(secrets.jwtSecret), config.user));
-  }).pipe(Effect.provide(PlatformSecretsLive.pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv()))))));
-const client = createPreviewClient({ baseUrl: config.apiUrl, token: () => token });
-
-let project;
+let launchInput;
 try {
-  project = readUploadableProject(resolve(dir));
+  const values = parseLaunchArgs(process.argv.slice(2));
+  process.stdout.write(`Reading ${values.dir} …\n`);
+  launchInput = { values, project: readProject(values.dir), context: await makeCliContext() };
 } catch (e) {
-  term.failure("read", `${dir}: ${(e as Error).message}`);
-  process.exit(2);
+  process.exit(reportFailure(e));
 }
+const { values, project, context: { client, term, apiUrl } } = launchInput;
+const fileCount = Object.keys(project.files).length;
+term.info(`Uploading ${fileCount} file${fileCount === 1 ? "" : "s"} to ${apiUrl} …`);
 const created = await client.createGeneration({ files: project.files });
+await interrupt.unlessInterrupted();
 if (!created.ok) {
-  term.failure("upload", `${created.error.message} (${created.error.code})`);
-  process.exit(1);
+  term.failure("upload", describeApiError(created.error));
+  process.exit(exitCodeOf(created.error));
 }
 const generationId = created.value.generationId;
 term.stage("upload", `${created.value.fileCount} files, ${(created.value.bytes / 1024).toFixed(1)} KiB → generation ${generationId}`);
@@ -81,8 +59,8 @@ launching = launchCall;
 const launched = await launchCall;
 await interrupt.unlessInterrupted();
 if (!launched.ok) {
-  term.failure("launch", `${launched.error.message} (${launched.error.code})`);
-  process.exit(1);
+  term.failure("launch", describeApiError(launched.error));
+  process.exit(exitCodeOf(launched.error));
 }
 const settings = await client.config(generationId);
 term.stage("runtime", settings.ok ? `${settings.value.runtime} (limits: ${settings.value.limits.memoryMb} MB, ${settings.value.limits.cpuSeconds} s CPU)` : "unknown");
@@ -134,6 +112,6 @@ term.info(`  preview  ${launched.value.previewUrl}   (its own origin; the docs l
 term.info(`  docs     ${client.docsUrl(launched.value)}`);
 term.info(`  api      ${client.programmaticUrl(launched.value)}   (header X-Preview-Token: ${launched.value.previewToken})`);
 tailing = true;
-if (values.watch) watcher = watchAndReload(resolve(dir), generationId, client, term);
+if (values.watch) watcher = watchAndReload(project.root, generationId, client, term);
 term.info(values.detach ? "Tailing logs; Ctrl-C leaves the preview running (--detach)." : "Tailing logs; Ctrl-C stops the preview.");
 
