@@ -6,6 +6,7 @@ import { RuntimeUnavailable } from "./errors.ts";
 import { findPython } from "./find-python.ts";
 import { PortAllocator } from "./port-allocator.ts";
 import { type CgroupSupport, cgroupOf, createCgroup } from "./cgroups.ts";
+import { moveOntoQuota } from "./disk-quota.ts";
 import { enforcedLimits } from "./enforcement.ts";
 import { outputDirOf } from "./output-pipes.ts";
 import { adoptGroup, spawnGroup } from "./spawn-group.ts";
@@ -15,6 +16,8 @@ export interface HostRuntimeOptions {
   readonly python: Option.Option<string>;
   readonly limits: ResourceLimits;
   readonly cgroups: CgroupSupport;
+  /** The work dir's size limit (a tmpfs of its own), when the host lets us mount one. */
+  readonly diskMb: number | undefined;
   readonly stopGraceMs: number;
 }
 
@@ -37,7 +40,7 @@ export const HostRuntimeLive = (options: HostRuntimeOptions) =>
       return PreviewRuntime.of({
         name: "host",
         limits,
-        enforced: enforcedLimits("host", options.cgroups),
+        enforced: enforcedLimits("host", options.cgroups, options.diskMb),
         warmPool: { size: 0, ready: () => 0, full: Effect.void },
         isAnswering: (upstream) => Effect.promise(() => acceptsConnections(upstream)),
         start: (spec) =>
@@ -46,6 +49,13 @@ export const HostRuntimeLive = (options: HostRuntimeOptions) =>
               return yield* Effect.fail(new RuntimeUnavailable({
                 message: "No python3 that can import fastapi and uvicorn was found; install them (Debian: python3-fastapi python3-uvicorn) or set ORCHESTRATOR_PYTHON",
               }));
+            }
+            const diskMb = options.diskMb;
+            if (diskMb !== undefined) {
+              yield* Effect.tryPromise({
+                try: () => moveOntoQuota(spec.workDir, diskMb),
+                catch: (e) => new RuntimeUnavailable({ message: `Could not give the preview its ${diskMb} MB disk quota: ${e instanceof Error ? e.message : String(e)}` }),
+              });
             }
             const port = yield* ports.reserve(spec.previewId);
             const group = yield* spawnGroup({

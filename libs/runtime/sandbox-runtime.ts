@@ -402,7 +402,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
       return PreviewRuntime.of({
         name: "sandbox",
         limits,
-        enforced: enforcedLimits("sandbox", options.cgroups),
+        enforced: enforcedLimits("sandbox", options.cgroups, undefined),
         warmPool: { size: pool.size, ready: pool.ready, full: pool.full },
         isAnswering: (upstream) => Effect.promise(() => acceptsConnections(upstream)),
         start,

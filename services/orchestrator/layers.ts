@@ -7,6 +7,7 @@ import { IsolatedEndpointExtractor } from "../../libs/extractor/isolated-extract
 import { HttpEndpointExtractor } from "../../libs/extractor/http-extractor.ts";
 import type { LogSink } from "../../libs/logsink/contract.ts";
 import { type CgroupSupport, detectCgroups } from "../../libs/runtime/cgroups.ts";
+import { canMountQuota } from "../../libs/runtime/disk-quota.ts";
 import { HostRuntimeLive } from "../../libs/runtime/host-runtime.ts";
 import { readRecipe } from "../../libs/runtime/image/recipe.ts";
 import { imagesDirOf, sandboxAvailable, SandboxRuntimeLive } from "../../libs/runtime/sandbox-runtime.ts";
@@ -36,6 +37,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
     }).pipe(Layer.provide(db));
     const limits = { memoryMb: config.memoryMb, cpuSeconds: config.cpuSeconds, cpuPercent: config.cpuPercent, maxProcesses: config.maxProcesses, fileSizeMb: config.fileSizeMb };
     const cgroups: CgroupSupport = config.cgroups === "off" ? { kind: "none", why: "ORCHESTRATOR_CGROUPS=off" } : detectCgroups();
+    const diskMb = config.diskMb > 0 && (yield* Effect.promise(canMountQuota)) ? config.diskMb : undefined;
     const imagesDir = imagesDirOf(dataDir, config.runtimeImageDir);
     const recipe = config.runtime === "host" ? undefined : readRecipe();
     // auto: the sandbox where it can run (bwrap and a built image), else the host runtime.
@@ -54,7 +56,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
         // Beside the work dirs: a slot's dir becomes a preview's work dir by a rename.
         warmDir: join(dataDir, "previews", ".warm"),
       })
-      : HostRuntimeLive({ python: config.python, limits, cgroups, stopGraceMs: config.stopGraceMs })
+      : HostRuntimeLive({ python: config.python, limits, cgroups, diskMb, stopGraceMs: config.stopGraceMs })
         .pipe(Layer.provide(PortReservationsLive({ from: config.portRangeFrom, to: config.portRangeTo }).pipe(Layer.provide(db))));
     const previews = PreviewManagerLive({
       origins,

@@ -1,5 +1,6 @@
 import { copyFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { releaseQuota } from "../../libs/runtime/disk-quota.ts";
 import { databaseSettingsIn } from "./preview-environment.ts";
 
 export interface PreparedWorkDir {
@@ -32,7 +33,11 @@ export const prepareWorkDir = async (source: string, target: string): Promise<Pr
   return { usesAsyncEngine, databaseSettings: [...databaseSettings].sort() };
 };
 
-export const removeWorkDir = (dir: string): Promise<void> => rm(dir, { recursive: true, force: true });
+/** Removes a preview's work dir, after letting go of its disk quota mount if it has one. */
+export const removeWorkDir = async (dir: string): Promise<void> => {
+  await releaseQuota(dir);
+  await rm(dir, { recursive: true, force: true });
+};
 
 /** A per-preview SQLite file in the work dir, with the async driver when the project needs one. */
 export const databaseUrlFor = (prepared: PreparedWorkDir): string =>

@@ -23,7 +23,7 @@ describe("time limits: TTL, extension, idle auto-stop", () => {
       runtime: "host", limits: { memoryMb: 1024, cpuSeconds: 900, maxProcesses: 256, cpuPercent: 100 },
       enforced: {
         memoryMb: expect.any(String), cpuSeconds: expect.any(String), fileSizeMb: expect.any(String),
-        maxProcesses: expect.any(String), cpuPercent: expect.any(String),
+        maxProcesses: expect.any(String), cpuPercent: expect.any(String), diskMb: expect.any(String),
       },
       warmPool: { ready: 0, size: 0 },
     });

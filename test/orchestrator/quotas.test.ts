@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cgroupOf, detectCgroups } from "../../libs/runtime/cgroups.ts";
@@ -12,6 +12,19 @@ const hostileApp = {
     "import os, time",
     "from fastapi import FastAPI",
     "app = FastAPI()",
+    "",
+    "@app.get('/fill')",
+    "def fill(mb: int):",
+    "    written, error = 0, None",
+    "    try:",
+    "        with open('big.bin', 'wb') as f:",
+    "            for _ in range(mb):",
+    "                f.write(b'x' * (1 << 20))",
+    "                f.flush()",
+    "                written += 1 << 20",
+    "    except OSError as e:",
+    "        error = f'{type(e).__name__}: {e}'",
+    "    return {'written': written, 'error': error, 'cwd': os.getcwd()}",
     "",
     "@app.get('/forkbomb')",
     "def forkbomb():",
@@ -51,11 +64,12 @@ const hostileApp = {
 
 const support = detectCgroups();
 const maxProcesses = 24;
+const diskMb = 16;
 let o: TestOrchestrator;
 let token: string;
 beforeAll(async () => {
   // The host runtime runs previews as root here, which RLIMIT_NPROC does not hold: only the cgroup can.
-  o = await startTestOrchestrator({ MAX_PROCESSES: String(maxProcesses), CPU_PERCENT: "20" });
+  o = await startTestOrchestrator({ MAX_PROCESSES: String(maxProcesses), CPU_PERCENT: "20", DISK_MB: String(diskMb) });
   token = await o.token("alice");
 });
 afterAll(() => o?.dispose());
@@ -77,6 +91,35 @@ const dirWith = (dirs: ReadonlyArray<string>, file: string) => {
   if (dir === undefined) throw new Error(`no ${file} in ${dirs.join(", ")}`);
   return dir;
 };
+
+const mountOf = (dir: string) =>
+  readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")).find((f) => f[4] === dir);
+
+describe("the per-preview disk quota", () => {
+  it("a preview writing past its quota gets ENOSPC inside its own tmpfs; the host disk never sees the bytes; stop lets the mount go", async () => {
+    const generationId = await upload(o, token, hostileApp);
+    const config = await callApi(o.url, "GET", `${previewPath(generationId)}/config`, { token });
+    expect((config.body.enforced as Record<string, string>).diskMb).toBe(`the work dir is a tmpfs of its own, size=${diskMb} MB`);
+    const launched = await launch(o, token, generationId, { wait: true });
+    const row = previewRow(o, launched.body.previewInstanceId as string);
+    const mount = mountOf(row.work_dir);
+    expect(mount?.slice(mount.indexOf("-") + 1, mount.indexOf("-") + 2)).toEqual(["tmpfs"]);
+
+    const res = await fetch(`http://127.0.0.1:${row.port}/fill?mb=${diskMb * 3}`);
+    const body = await res.json() as { written: number; error: string | null; cwd: string };
+    expect(body.cwd).toBe(row.work_dir);
+    expect(body.error).toBe("OSError: [Errno 28] No space left on device");
+    expect(body.written).toBeLessThanOrEqual(diskMb * 1024 * 1024);
+    // The file is on the preview's own filesystem, not the one DATA_DIR is on.
+    const big = statSync(join(row.work_dir, "big.bin"));
+    expect(big.dev).not.toBe(statSync(o.dataDir).dev);
+    expect(big.size).toBeLessThanOrEqual(diskMb * 1024 * 1024);
+
+    expect((await callApi(o.url, "DELETE", previewPath(generationId), { token })).status).toBe(200);
+    expect(mountOf(row.work_dir)).toBeUndefined();
+    expect(existsSync(row.work_dir)).toBe(false);
+  });
+});
 
 describe.skipIf(support.kind === "none")(`per-preview cgroups (${support.kind} here)`, () => {
   it("/config says the process count and the CPU share are enforced by cgroups", async () => {

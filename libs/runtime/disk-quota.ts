@@ -1,0 +1,50 @@
+import { execFile } from "node:child_process";
+import { cp, mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/**
+ * A preview's disk quota: its work dir is a tmpfs of its own with `size=`, so writing past it
+ * gets ENOSPC inside the preview and the host's disk never sees a byte. Needs the right to mount
+ * (root here); where it is missing the quota is not enforced and /config says so.
+ */
+export const canMountQuota = async (): Promise<boolean> => {
+  const probe = await mkdtemp(join(tmpdir(), "quota-probe-"));
+  try {
+    await run("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", probe]);
+    await run("umount", [probe]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await rm(probe, { recursive: true, force: true });
+  }
+};
+
+/** Moves a prepared work dir onto its own size-limited tmpfs (same path), contents and all. */
+export const moveOntoQuota = async (workDir: string, sizeMb: number): Promise<void> => {
+  const staged = `${workDir}.staged`;
+  await rename(workDir, staged);
+  try {
+    await mkdir(workDir, { mode: 0o755 });
+    await run("mount", ["-t", "tmpfs", "-o", `size=${sizeMb}m,mode=0755`, "tmpfs", workDir]);
+    await cp(staged, workDir, { recursive: true, preserveTimestamps: true });
+  } finally {
+    await rm(staged, { recursive: true, force: true });
+  }
+};
+
+const isMountPoint = async (dir: string): Promise<boolean> => {
+  const target = resolve(dir);
+  const mounts = await readFile("/proc/self/mountinfo", "utf8").catch(() => "");
+  // Field 5 is the mount point, with spaces and the like octal-escaped.
+  return mounts.split("\n").some((line) => line.split(" ")[4]?.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))) === target);
+};
+
+/** Lets go of a work dir's quota mount, if it has one (lazily: a process still in it holds it until it goes). */
+export const releaseQuota = async (dir: string): Promise<void> => {
+  if (await isMountPoint(dir)) await run("umount", ["-l", dir]).catch(() => undefined);
+};
