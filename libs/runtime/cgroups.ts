@@ -90,7 +90,8 @@ export const inCgroup = (group: PreviewCgroup | undefined, command: string, args
     ? { command, args }
     : {
       command: "/bin/sh",
-      args: ["-c", 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"', "sh", ...group.procsFiles, "--", command, ...args],
+      // The shell exports PWD on its own; the preview's environment must stay exactly the one given.
+      args: ["-c", 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; unset PWD; exec "$@"', "sh", ...group.procsFiles, "--", command, ...args],
     };
 
 /** Removes the group's directories once its processes are gone (a group still in use stays: EBUSY). */
