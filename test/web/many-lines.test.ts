@@ -24,8 +24,16 @@ const chattyApp = {
 let platform: PlatformProcess;
 let browser: Browser;
 beforeAll(async () => {
-  // The orchestrator's outbox must hold a burst this size; the default keeps 50,000 and counts the rest.
-  [platform, browser] = await Promise.all([startPlatformProcess({ env: { ORCHESTRATOR_LOGS_BUFFER_LINES: "200000" } }), launchBrowser()]);
+  // This test is about the page holding a burst this size, so the platform must let it all through:
+  // by default the outbox keeps 50,000 lines (10,000 per preview) and each preview's rate budget
+  // (orchestrator and logs ingest) drops most of a 100,000-line burst as that preview's own loss.
+  const wholeBurst = {
+    ORCHESTRATOR_LOGS_BUFFER_LINES: "200000",
+    ORCHESTRATOR_LOGS_PREVIEW_BUFFER_LINES: "200000",
+    ORCHESTRATOR_LOGS_BURST_LINES: "200000",
+    LOGS_BURST_LINES: "200000",
+  };
+  [platform, browser] = await Promise.all([startPlatformProcess({ env: wholeBurst }), launchBrowser()]);
   mkdirSync(screenshotDir, { recursive: true });
 }, 120_000);
 afterAll(async () => {
