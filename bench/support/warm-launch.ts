@@ -12,7 +12,7 @@ const helloV = (version: number): Record<string, string> => ({
 });
 
 const settings = (imagesDir: string, pool: number) => ({
-  RUNTIME: "sandbox", RUNTIME_IMAGE_DIR: imagesDir, RUNTIME_AUTO_BUILD: "false", WARM_POOL_SIZE: String(pool),
+  RUNTIME: "sandbox", RUNTIME_IMAGE_DIR: imagesDir, RUNTIME_AUTO_BUILD: "false", WARM_POOL_SIZE: String(pool), STARTUP_TIMEOUT_SECONDS: "120",
 });
 
 interface Client {

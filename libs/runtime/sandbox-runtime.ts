@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { lchown, readdir, rm } from "node:fs/promises";
+import { lchown, readdir } from "node:fs/promises";
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Deferred, Duration, Effect, Exit, Layer, Option, type Scope } from "effect";
@@ -18,7 +18,7 @@ import { outputDirOf } from "./output-pipes.ts";
 import { adoptGroup, spawnGroup, type SpawnedGroup } from "./spawn-group.ts";
 import { acceptsConnections } from "./tcp-probe.ts";
 import { makeWarmPool } from "./warm-pool.ts";
-import { type GroupLaunch, handOver, startWarmSlot, venvModules, type WarmSlot } from "./warm-slot.ts";
+import { clearIdleSlots, type GroupLaunch, handOver, startWarmSlot, venvModules, type WarmSlot } from "./warm-slot.ts";
 
 export interface SandboxRuntimeOptions {
   readonly imagesDir: string;
@@ -289,8 +289,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
           };
         });
 
-      // Idle slots of an earlier run ended when its stdin pipe closed with it; their dirs go here.
-      yield* Effect.promise(() => rm(options.warmDir, { recursive: true, force: true }));
+      yield* Effect.promise(() => clearIdleSlots(options.warmDir));
       const pool = yield* makeWarmPool<WarmSlot>({
         size: options.warmPoolSize,
         onTrouble: (message) => Effect.runFork(Effect.logWarning(message)),

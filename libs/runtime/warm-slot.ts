@@ -125,6 +125,20 @@ export const startWarmSlot = (deps: SlotDeps): Effect.Effect<WarmSlot, RuntimeUn
     };
   });
 
+/**
+ * What slots of an earlier run left (they ended when their stdin closed with it). The venv dir of a
+ * slot that was taken stays: the preview it became may have outlived that run and been re-adopted,
+ * and its /tmp/venv is that dir.
+ */
+export const clearIdleSlots = async (slotsDir: string): Promise<void> => {
+  const names = await readdir(slotsDir).catch(() => [] as string[]);
+  const slots = new Set(names.filter((n) => !n.includes(".")));
+  for (const name of names) {
+    if (name.endsWith(".venv") && !slots.has(name.slice(0, -".venv".length))) continue;
+    await rm(join(slotsDir, name), { recursive: true, force: true });
+  }
+};
+
 /** Recreates `from` at `to` with hard links (symlinks as symlinks): a venv appears in a slot without copying. */
 const linkTree = async (from: string, to: string): Promise<void> => {
   await mkdir(to, { recursive: true });
