@@ -125,6 +125,20 @@ describe("the warm pool", () => {
     await Promise.all(launched.map(stop));
   });
 
+  it("gives the launch's own env to the app on a warm slot, as on a cold one", async () => {
+    await poolFull();
+    const token = await platform.orchestrator.token("warm-env");
+    const generationId = await upload({ ...platform.orchestrator, url: platform.gateway }, token, whoAmIApp("env"));
+    const res = await callApi<{ previewInstanceId: string; previewToken: string }>(platform.gateway, "POST", `${previewPath(generationId)}/launch`, {
+      token, json: { wait: true, env: { GREETING: "from the launch", FEATURE_FLAG: "on" } },
+    });
+    expect(res.status).toBe(200);
+    const p = { previewId: res.body.previewInstanceId, previewToken: res.body.previewToken, token, generationId };
+    expect(systemLines(p.previewId)).toContainEqual(expect.stringMatching(/^warm start: /));
+    expect((await who(p)).env).toMatchObject({ GREETING: "from the launch", FEATURE_FLAG: "on", HOME: "/tmp/app" });
+    await stop(p);
+  });
+
   it("serves a project whose requirements need a venv: the venv's package imports, the image's pydantic is kept", async () => {
     await poolFull();
     const p = await platform.runPreview("warm-req", requirementsProject("tinypkg==0.1.0\n"));
