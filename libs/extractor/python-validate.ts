@@ -433,10 +433,11 @@ export const validatePython = (tree: Tree, source: string, limit: number): Synta
         break;
       }
       case "BinaryExpression": {
+        const right = node.lastChild;
+        if (right?.name !== "UnaryExpression" || right.firstChild?.name !== "not") break;
         const kids = childrenOf(node);
-        const right = kids[kids.length - 1];
         const isCompare = kids.some((child) => ["CompareOp", "in", "is"].includes(child.name) || (child.name === "not" && child !== kids[0]));
-        if (isCompare && right?.name === "UnaryExpression" && right.firstChild?.name === "not") report(right.from, "invalid syntax");
+        if (isCompare) report(right.from, "invalid syntax");
         break;
       }
       case "AwaitExpression": {
@@ -463,6 +464,7 @@ export const validatePython = (tree: Tree, source: string, limit: number): Synta
     "SetComprehensionExpression", "DictionaryComprehensionExpression", "ArgList", "WithStatement", "NamedExpression", "ParamList",
     "TryStatement", "ParenthesizedExpression", "MatchStatement", "BinaryExpression", "AwaitExpression", "ContinuedString", "String", "FormatString",
   ]);
+  const ascii = !/[^\x00-\x7f]/.test(source);
   const walk = (): void => {
     const cursor = tree.cursor();
     for (;;) {
@@ -472,7 +474,8 @@ export const validatePython = (tree: Tree, source: string, limit: number): Synta
         checkNumber(cursor.from, cursor.to);
         descend = false;
       } else if (name === "VariableName" || name === "PropertyName") {
-        checkIdentifier(cursor.from, cursor.to);
+        // The grammar's identifiers are ASCII words unless the file has other characters at all.
+        if (!ascii) checkIdentifier(cursor.from, cursor.to);
         descend = false;
       } else if (CHECKED.has(name)) descend = check(cursor.node);
       if (problems.length >= limit) return;
