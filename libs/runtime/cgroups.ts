@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -125,6 +125,22 @@ export const cgroupOf = (support: CgroupSupport, pid: number): PreviewCgroup | u
     if (support.kind === "v1" && support.cpuacct !== undefined && controllers === "cpuacct") dirs.push(join(support.cpuacct, name));
   }
   return dirs.length === 0 ? undefined : { procsFiles: dirs.map((d) => join(d, "cgroup.procs")), dirs };
+};
+
+/**
+ * Empty groups of ours older than `minAgeMs`: left by previews that ended while no orchestrator
+ * ran (killed with it, or by hand). A group still in use refuses rmdir (EBUSY) and stays; the age
+ * spares a group another orchestrator has just made and not yet joined.
+ */
+export const removeStaleCgroups = (support: CgroupSupport, minAgeMs = 60_000): void => {
+  const parents = support.kind === "v2" ? [support.root] : support.kind === "v1" ? [support.pids, support.cpu, ...(support.cpuacct === undefined ? [] : [support.cpuacct])] : [];
+  for (const parent of parents) {
+    for (const name of readdirSync(parent)) {
+      const dir = join(parent, name);
+      if (!name.startsWith("g-") || Date.now() - statSync(dir).mtimeMs < minAgeMs) continue;
+      removeCgroup({ procsFiles: [], dirs: [dir] });
+    }
+  }
 };
 
 /** How the runtime's limits are enforced, for /config. */

@@ -6,7 +6,7 @@ import { platformConfig } from "../../libs/config/platform.ts";
 import { IsolatedEndpointExtractor } from "../../libs/extractor/isolated-extractor.ts";
 import { HttpEndpointExtractor } from "../../libs/extractor/http-extractor.ts";
 import type { LogSink } from "../../libs/logsink/contract.ts";
-import { type CgroupSupport, detectCgroups } from "../../libs/runtime/cgroups.ts";
+import { type CgroupSupport, detectCgroups, removeStaleCgroups } from "../../libs/runtime/cgroups.ts";
 import { canMountQuota } from "../../libs/runtime/disk-quota.ts";
 import { HostRuntimeLive } from "../../libs/runtime/host-runtime.ts";
 import { readRecipe } from "../../libs/runtime/image/recipe.ts";
@@ -37,6 +37,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
     }).pipe(Layer.provide(db));
     const limits = { memoryMb: config.memoryMb, cpuSeconds: config.cpuSeconds, cpuPercent: config.cpuPercent, maxProcesses: config.maxProcesses, fileSizeMb: config.fileSizeMb };
     const cgroups: CgroupSupport = config.cgroups === "off" ? { kind: "none", why: "ORCHESTRATOR_CGROUPS=off" } : detectCgroups();
+    removeStaleCgroups(cgroups);
     const diskMb = config.diskMb > 0 && (yield* Effect.promise(canMountQuota)) ? config.diskMb : undefined;
     const imagesDir = imagesDirOf(dataDir, config.runtimeImageDir);
     const recipe = config.runtime === "host" ? undefined : readRecipe();

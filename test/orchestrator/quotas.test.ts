@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cgroupOf, detectCgroups } from "../../libs/runtime/cgroups.ts";
-import { callApi } from "../support/api.ts";
+import { callApi, eventually } from "../support/api.ts";
 import { launch, previewPath, previewRow, upload } from "../support/previews.ts";
 import { startTestOrchestrator, type TestOrchestrator } from "../support/test-orchestrator.ts";
 
@@ -122,6 +122,26 @@ describe("the per-preview disk quota", () => {
 });
 
 describe.skipIf(support.kind === "none")(`per-preview cgroups (${support.kind} here)`, () => {
+  it("empty groups left behind (their preview killed while no orchestrator ran) are swept; a group in use stays", async () => {
+    const { createCgroup, inCgroup, removeStaleCgroups } = await import("../../libs/runtime/cgroups.ts");
+    const { spawn } = await import("node:child_process");
+    const left = createCgroup(support, { maxProcesses: 5, cpuPercent: 50 });
+    const used = createCgroup(support, { maxProcesses: 5, cpuPercent: 50 });
+    if (left === undefined || used === undefined) throw new Error("no group made");
+    const { command, args } = inCgroup(used, "sleep", ["30"]);
+    const sleeper = spawn(command, args, { stdio: "ignore" });
+    await eventually(() => (used.procsFiles.every((f) => readFileSync(f, "utf8").trim() !== "") ? true : undefined), 10_000, "the sleeper in its groups");
+    removeStaleCgroups(support, 0);
+    for (const dir of left.dirs) expect(existsSync(dir)).toBe(false);
+    for (const dir of used.dirs) expect(existsSync(dir)).toBe(true);
+    sleeper.kill("SIGKILL");
+    await new Promise((resolve) => sleeper.once("exit", resolve));
+    await eventually(() => {
+      removeStaleCgroups(support, 0);
+      return used.dirs.every((d) => !existsSync(d)) ? true : undefined;
+    }, 10_000, "the emptied group to go");
+  });
+
   it("/config says the process count and the CPU share are enforced by cgroups", async () => {
     const generationId = await upload(o, token, hostileApp);
     const res = await callApi(o.url, "GET", `${previewPath(generationId)}/config`, { token });
