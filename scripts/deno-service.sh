@@ -21,7 +21,10 @@ case "$service" in
       flags="--allow-net --allow-env --allow-read=$data/secrets.json,services/web,$data/previews --allow-write=$data/previews"
     fi ;;
   extractor)
-    flags="$net $env --allow-read=$data/secrets.json" ;;
+    # Besides its secrets, only the installed packages (site-packages) it may follow imports into:
+    # the same roots services/extractor/config.ts allows requests to name.
+    roots="${EXTRACTOR_LIBRARY_ROOTS:-$data/runtime${ORCHESTRATOR_RUNTIME_IMAGE_DIR:+,$ORCHESTRATOR_RUNTIME_IMAGE_DIR}}"
+    flags="$net $env --allow-read=$data/secrets.json,$roots" ;;
   logs)
     # Its own migrations are read at start.
     flags="$net $env --allow-read=$data,services/logs/db/migrations --allow-write=$data" ;;

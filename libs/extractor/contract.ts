@@ -6,12 +6,16 @@ import type { ExtractionResult } from "./endpoint.ts";
 export const ExtractBody = Schema.Struct({
   files: Schema.Record(Schema.String, Schema.String),
   entry: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(300))),
+  /** Absolute directories of installed packages (site-packages) the extractor follows imports into, read only. */
+  libraries: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(4096))).check(Schema.isMaxLength(16))),
 });
 export type ExtractBody = typeof ExtractBody.Type;
 
 export interface ExtractOptions {
   /** A .py path of the project or `module:attr`; without it the extractor finds the app itself. */
   readonly entry?: string;
+  /** Absolute site-packages directories of the preview's runtime, first match wins; imports leaving the project are followed into them. */
+  readonly libraries?: ReadonlyArray<string>;
 }
 
 /** Lists a project's endpoints without running it. Layers: in-process, or the extractor service over HTTP. */

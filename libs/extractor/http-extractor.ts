@@ -22,7 +22,11 @@ export const HttpEndpointExtractor = (options: { readonly url: string; readonly 
                 const res = await fetch(url, {
                   method: "POST",
                   headers: { "content-type": "application/json", "x-internal-token": Redacted.value(secrets.internalToken) },
-                  body: JSON.stringify({ files, ...(extractOptions.entry === undefined ? {} : { entry: extractOptions.entry }) }),
+                  body: JSON.stringify({
+                    files,
+                    ...(extractOptions.entry === undefined ? {} : { entry: extractOptions.entry }),
+                    ...(extractOptions.libraries === undefined || extractOptions.libraries.length === 0 ? {} : { libraries: extractOptions.libraries }),
+                  }),
                   signal: AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)]),
                 });
                 return { status: res.status, body: (await res.json()) as unknown };

@@ -109,7 +109,7 @@ const runInWorker = (files: Readonly<Record<string, string>>, options: ExtractOp
         worker.once("exit", (code) =>
           finish(isDeno ? Effect.succeed(budgetExceeded("memory", `${limits.heapMb} MiB heap`)) : unavailable(`the extraction worker exited (${code}) without an answer`)),
         );
-        worker.postMessage(options.entry === undefined ? { files } : { files, entry: options.entry });
+        worker.postMessage({ files, ...(options.entry === undefined ? {} : { entry: options.entry }), libraries: options.libraries ?? [] });
       },
       (error: unknown) => finish(unavailable(`the extraction worker could not be built: ${error instanceof Error ? error.message : String(error)}`)),
     );

@@ -7,12 +7,15 @@ import { installFallbacks, type Route } from "../../libs/http/effect-bridge.ts";
 import { decodeJsonBody } from "../../libs/http/json-body.ts";
 import { requestContext } from "../../libs/http/request-context.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
+import { checkLibraryDirs } from "./library-roots.ts";
 
 export interface ExtractorAppOptions {
   readonly run: (route: Route<EndpointExtractor>) => (c: Context<AppEnv>) => Promise<Response>;
   readonly internalToken: string;
   readonly maxBodyBytes: number;
   readonly logger: Logger;
+  /** Dirs under which a request may name library dirs (library-roots.ts). */
+  readonly libraryRoots: ReadonlyArray<string>;
 }
 
 /** The extractor service's routes: files in, endpoints out, for peers only. */
@@ -26,7 +29,8 @@ export const makeExtractorApp = (o: ExtractorAppOptions) => {
   internal.use("*", requireInternalToken(o.internalToken));
   internal.post("/extract", o.run((c) => Effect.gen(function* () {
     const body = yield* decodeJsonBody(c.req.raw, ExtractBody, o.maxBodyBytes);
-    const result = yield* (yield* EndpointExtractor).extract(body.files, body.entry === undefined ? {} : { entry: body.entry });
+    const libraries = yield* checkLibraryDirs(body.libraries ?? [], o.libraryRoots);
+    const result = yield* (yield* EndpointExtractor).extract(body.files, { ...(body.entry === undefined ? {} : { entry: body.entry }), libraries });
     return Response.json(result);
   })));
   app.route("/internal", internal);

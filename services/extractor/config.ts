@@ -1,4 +1,5 @@
-import { Config } from "effect";
+import { join, resolve } from "node:path";
+import { Config, Option } from "effect";
 
 /** Everything the extractor service reads from its environment, as EXTRACTOR_<NAME>. */
 export const extractorConfig = Config.all({
@@ -12,6 +13,19 @@ export const extractorConfig = Config.all({
   wallTimeMs: Config.Int("WALL_TIME_MS").pipe(Config.withDefault(30_000)),
   /** Extractions running at once (each in its own worker); more wait their turn. */
   concurrency: Config.Int("CONCURRENCY").pipe(Config.withDefault(2)),
+  /** Comma-separated dirs under which requests may name library (site-packages) dirs; default: DATA_DIR/runtime and ORCHESTRATOR_RUNTIME_IMAGE_DIR. */
+  libraryRoots: Config.String("LIBRARY_ROOTS").pipe(Config.option),
 }).pipe(Config.nested("EXTRACTOR"));
 
 export type ExtractorConfig = typeof extractorConfig extends Config.Config<infer A> ? A : never;
+
+/** The library roots: as configured, else where the orchestrator on this machine keeps its images and venvs. */
+export const libraryRootsOf = (configured: Option.Option<string>) =>
+  Option.match(configured, {
+    onSome: (list) => Config.succeed(list.split(",").map((s) => s.trim()).filter((s) => s !== "").map((s) => resolve(s))),
+    onNone: () =>
+      Config.all({
+        dataDir: Config.String("DATA_DIR").pipe(Config.withDefault("./.data")),
+        imageDir: Config.String("RUNTIME_IMAGE_DIR").pipe(Config.option, Config.nested("ORCHESTRATOR")),
+      }).pipe(Config.map(({ dataDir, imageDir }) => [join(resolve(dataDir), "runtime"), ...Option.toArray(Option.map(imageDir, (d) => resolve(d)))])),
+  });

@@ -5,7 +5,7 @@ import { makeRouteRunner } from "../../libs/http/effect-bridge.ts";
 import { startService } from "../../libs/http/run-service.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import { makeExtractorApp } from "./app.ts";
-import { extractorConfig } from "./config.ts";
+import { extractorConfig, libraryRootsOf } from "./config.ts";
 
 /** Starts the extractor service on its configured (or the given) port. */
 export const serveExtractor = async (options: {
@@ -14,6 +14,7 @@ export const serveExtractor = async (options: {
   readonly port?: number;
 }) => {
   const config = await Effect.runPromise(extractorConfig.parse(options.configProvider));
+  const libraryRoots = await Effect.runPromise(libraryRootsOf(config.libraryRoots).parse(options.configProvider));
   return startService({
     layer: Layer.mergeAll(
       IsolatedEndpointExtractor({ heapMb: config.workerHeapMb, wallTimeMs: config.wallTimeMs, concurrency: config.concurrency }),
@@ -28,6 +29,7 @@ export const serveExtractor = async (options: {
         run: makeRouteRunner(runtime, options.logger),
         internalToken,
         maxBodyBytes: config.maxBodyBytes,
+        libraryRoots,
         logger: options.logger,
       }).fetch;
     },

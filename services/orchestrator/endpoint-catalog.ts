@@ -11,6 +11,7 @@ import type { PreviewNotFound } from "../../libs/previews/errors.ts";
 import type { Upstream } from "../../libs/runtime/contract.ts";
 import { formatEntry } from "../../libs/runtime/entry.ts";
 import { readLiveOpenApi } from "./live-openapi.ts";
+import { type LibrarySet, noLibraries, type RuntimeLibraries } from "./runtime-libraries.ts";
 import { endpointsOfRoutes, enrichFromOpenApi } from "./live-routes.ts";
 import { endpointsOfOpenApi, mergeLive } from "./openapi-endpoints.ts";
 
@@ -51,7 +52,12 @@ const pythonSources = (dir: string) =>
     return files;
   });
 
-export const EndpointCatalogLive = (options: { readonly capacity: number; readonly liveTimeoutMs: number }) =>
+export const EndpointCatalogLive = (options: {
+  readonly capacity: number;
+  readonly liveTimeoutMs: number;
+  /** The preview runtime's installed packages, followed by the extractor; none when absent. */
+  readonly libraries?: RuntimeLibraries;
+}) =>
   Layer.effect(
     EndpointCatalog,
     Effect.gen(function* () {
@@ -59,13 +65,14 @@ export const EndpointCatalogLive = (options: { readonly capacity: number; readon
       const previews = yield* Previews;
       const extractor = yield* EndpointExtractor;
 
-      // Keyed by content (and the entry the preview would run), so identical uploads share one extraction.
-      const fromSource = yield* Cache.makeWith((key: Keyed<StoredGeneration>) =>
+      const librariesOf = options.libraries ?? noLibraries;
+      // Keyed by content, the entry the preview would run and the installed packages it would see.
+      const fromSource = yield* Cache.makeWith((key: Keyed<{ readonly generation: StoredGeneration; readonly libraries: LibrarySet }>) =>
         Effect.gen(function* () {
-          const generation = key.payload;
+          const { generation, libraries } = key.payload;
           const files = yield* pythonSources(generation.dir);
           const entry = generation.entry;
-          return yield* extractor.extract(files, entry === undefined ? {} : { entry: formatEntry(entry) });
+          return yield* extractor.extract(files, { ...(entry === undefined ? {} : { entry: formatEntry(entry) }), libraries: libraries.dirs });
         }), { capacity: options.capacity, timeToLive: keepSuccesses });
 
       // The app's own route table (from the boot program) is the list; its OpenAPI document, wherever
@@ -83,11 +90,12 @@ export const EndpointCatalogLive = (options: { readonly capacity: number; readon
           return enrichFromOpenApi(routes, documented);
         }), { capacity: options.capacity, timeToLive: keepSuccesses });
 
-      const staticOf = (generation: StoredGeneration): Effect.Effect<ExtractionResult, PeerUnavailable> => {
-        const entry = generation.entry;
-        const id = `${generation.contentHash}\u0000${entry === undefined ? "" : formatEntry(entry)}`;
-        return Cache.get(fromSource, new Keyed(id, generation));
-      };
+      const staticOf = (generation: StoredGeneration): Effect.Effect<ExtractionResult, PeerUnavailable> =>
+        Effect.flatMap(librariesOf(generation.dir), (libraries) => {
+          const entry = generation.entry;
+          const id = `${generation.contentHash}\u0000${entry === undefined ? "" : formatEntry(entry)}\u0000${libraries.identity}`;
+          return Cache.get(fromSource, new Keyed(id, { generation, libraries }));
+        });
 
       /** The live endpoints of the latest preview if it is running and answers; undefined otherwise. */
       const liveOf = (generation: StoredGeneration, latest: StatusView | undefined) =>

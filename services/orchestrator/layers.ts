@@ -8,12 +8,14 @@ import { HttpEndpointExtractor } from "../../libs/extractor/http-extractor.ts";
 import type { LogSink } from "../../libs/logsink/contract.ts";
 import { type CgroupSupport, detectCgroups, removeStaleCgroups } from "../../libs/runtime/cgroups.ts";
 import { canMountQuota } from "../../libs/runtime/disk-quota.ts";
+import { findPython } from "../../libs/runtime/find-python.ts";
 import { HostRuntimeLive } from "../../libs/runtime/host-runtime.ts";
 import { readRecipe } from "../../libs/runtime/image/recipe.ts";
 import { imagesDirOf, sandboxAvailable, SandboxRuntimeLive } from "../../libs/runtime/sandbox-runtime.ts";
 import { orchestratorConfig } from "./config.ts";
 import { OrchestratorDbLive } from "./db/orchestrator-db.ts";
 import { EndpointCatalogLive } from "./endpoint-catalog.ts";
+import { hostLibraries, sandboxLibraries } from "./runtime-libraries.ts";
 import { GenerationStoreLive } from "./generation-store.ts";
 import { PortReservationsLive } from "./port-reservations.ts";
 import { PreviewListingLive } from "./preview-listing.ts";
@@ -42,10 +44,12 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
     const imagesDir = imagesDirOf(dataDir, config.runtimeImageDir);
     const recipe = config.runtime === "host" ? undefined : readRecipe();
     // auto: the sandbox where it can run (bwrap and a built image), else the host runtime.
-    const runtime = recipe !== undefined && (config.runtime === "sandbox" || sandboxAvailable(imagesDir, recipe))
+    const venvsDir = join(dataDir, "runtime", "venvs");
+    const sandboxed = recipe !== undefined && (config.runtime === "sandbox" || sandboxAvailable(imagesDir, recipe));
+    const runtime = sandboxed
       ? SandboxRuntimeLive({
         imagesDir, recipe, limits, cgroups,
-        venvsDir: join(dataDir, "runtime", "venvs"),
+        venvsDir,
         mirror: config.runtimeMirror,
         autoBuild: config.runtimeAutoBuild,
         stopGraceMs: config.stopGraceMs,
@@ -76,7 +80,13 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
       onSome: (url) => HttpEndpointExtractor({ url, timeoutMs: config.extractorTimeoutMs }).pipe(Layer.provide(PlatformSecretsLive)),
     });
     // A preview that does not hand over its OpenAPI quickly is answered from the source instead.
-    const catalog = EndpointCatalogLive({ capacity: config.endpointCacheSize, liveTimeoutMs: 2000 }).pipe(
+    const libraries = sandboxed
+      ? sandboxLibraries({ imagesDir, recipe, venvsDir, indexUrl: Option.getOrUndefined(config.pipIndexUrl), findLinks: Option.getOrUndefined(config.pipFindLinks) })
+      : yield* hostLibraries(Option.match(config.python, {
+        onSome: (python) => Effect.succeed(python),
+        onNone: () => Effect.promise(() => findPython(undefined, process.env.PATH ?? "")).pipe(Effect.map((found) => found ?? "python3")),
+      }));
+    const catalog = EndpointCatalogLive({ capacity: config.endpointCacheSize, liveTimeoutMs: 2000, libraries }).pipe(
       Layer.provide(Layer.mergeAll(previews, generations, extractor)),
     );
     const listing = PreviewListingLive({ origins }).pipe(Layer.provide(db));

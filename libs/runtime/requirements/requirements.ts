@@ -150,7 +150,7 @@ const tell = (deps: RequirementsDeps, report: RequirementsReport) => {
   for (const s of report.skipped) deps.say(`requirements.txt: ${s} does not apply here (marker)`, "INFO");
 };
 
-const sourceOf = (deps: RequirementsDeps): string => {
+const sourceOf = (deps: Pick<RequirementsDeps, "indexUrl" | "findLinks">): string => {
   const where = [deps.indexUrl === "off" ? undefined : `the index ${deps.indexUrl ?? "(pip's default, PyPI)"}`, deps.findLinks === undefined ? undefined : `the wheelhouse ${deps.findLinks}`]
     .filter((x) => x !== undefined).join(" or ");
   return where === "" ? "nowhere (no index, no wheelhouse)" : where;
@@ -174,6 +174,17 @@ const warnUnresolved = (deps: RequirementsDeps, unresolved: ReadonlyArray<Unreso
     const standIn = /^python[-_.]jose\b/i.test(u.line) ? "; `import jose` gets the platform's stand-in over PyJWT" : "";
     deps.say(`requirements.txt: ${u.line} could not be installed (${u.reason}); the preview starts without it${standIn}`, "WARN");
   }
+};
+
+/** The cached environment a launch of `workDir` would reuse, if it was built and holds packages (the extractor reads them). */
+export const builtVenv = (deps: Pick<RequirementsDeps, "venvsDir" | "imageHash" | "indexUrl" | "findLinks">, workDir: string): { readonly hash: string; readonly dir: string } | undefined => {
+  const file = join(workDir, "requirements.txt");
+  if (!existsSync(file)) return undefined;
+  const lines = normalizeRequirements(readFileSync(file, "utf8"));
+  if (lines.length === 0) return undefined;
+  const hash = requirementsHash(deps.imageHash, lines, sourceOf(deps));
+  const dir = join(deps.venvsDir, hash, "venv");
+  return existsSync(dir) ? { hash, dir } : undefined;
 };
 
 /**
