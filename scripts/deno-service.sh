@@ -23,7 +23,11 @@ case "$service" in
   extractor)
     # Besides its secrets, only the installed packages (site-packages) it may follow imports into:
     # the same roots services/extractor/config.ts allows requests to name.
-    roots="${EXTRACTOR_LIBRARY_ROOTS:-$data/runtime${ORCHESTRATOR_RUNTIME_IMAGE_DIR:+,$ORCHESTRATOR_RUNTIME_IMAGE_DIR}}"
+    system=""
+    for d in /usr/lib/python3 /usr/lib/python3.* /usr/local/lib/python3 /usr/local/lib/python3.*; do
+      case "$d" in *'*'*) ;; *) [ -d "$d" ] && system="$system,$d" ;; esac
+    done
+    roots="${EXTRACTOR_LIBRARY_ROOTS:-$data/runtime${ORCHESTRATOR_RUNTIME_IMAGE_DIR:+,$ORCHESTRATOR_RUNTIME_IMAGE_DIR}$system}"
     flags="$net $env --allow-read=$data/secrets.json,$roots" ;;
   logs)
     # Its own migrations are read at start.

@@ -105,3 +105,27 @@ describe("the extractor service's library allow-list", () => {
     expect(res.body.error.message).toContain("not under an allowed library root");
   });
 });
+
+describe("an extractor service whose allow-list leaves out the runtime's packages", () => {
+  let narrow: TestExtractor;
+  let o: TestOrchestrator;
+  beforeAll(async () => {
+    const venv = makeVenv(mkdtempSync(join(root, "venv-")));
+    installAuthKit(venv.sitePackages);
+    narrow = await startTestExtractor({ LIBRARY_ROOTS: join(root, "elsewhere") });
+    o = await startTestOrchestrator({ EXTRACTOR_URL: narrow.url, PYTHON: venv.python });
+  });
+  afterAll(async () => {
+    await o.dispose();
+    await narrow.dispose();
+  });
+
+  it("route 4 still lists the project's own routes and warns that installed packages were not read", async () => {
+    const alice = await o.token("alice");
+    const body = await endpointsOf(o, alice, await upload(o, alice, project));
+    expect(body.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual(["GET /authenticated-route"]);
+    const warning = body.diagnostics.find((d) => d.code === "libraries_not_read") as { message?: string } | undefined;
+    expect(warning?.message).toContain("not under an allowed library root");
+    expect(warning?.message).toContain("site-packages");
+  });
+});
