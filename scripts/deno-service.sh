@@ -28,7 +28,7 @@ case "$service" in
       case "$d" in *'*'*) ;; *) [ -d "$d" ] && system="$system,$d" ;; esac
     done
     roots="${EXTRACTOR_LIBRARY_ROOTS:-$data/runtime${ORCHESTRATOR_RUNTIME_IMAGE_DIR:+,$ORCHESTRATOR_RUNTIME_IMAGE_DIR}$system}"
-    flags="$net $env --allow-read=$data/secrets.json,$roots" ;;
+    flags="$net $env --allow-read=$data/secrets.json,libs/extractor,node_modules,$roots" ;;
   logs)
     # Its own migrations are read at start.
     flags="$net $env --allow-read=$data,services/logs/db/migrations --allow-write=$data" ;;

@@ -25,7 +25,7 @@ export const checkLibraryDirs = (dirs: ReadonlyArray<string>, roots: ReadonlyArr
     for (const dir of dirs) {
       if (!isAbsolute(dir)) return yield* Effect.fail(refuse(dir, "not an absolute path"));
       const real = realDir(dir);
-      if (real === undefined) return yield* Effect.fail(refuse(dir, "not an existing directory"));
+      if (real === undefined) return yield* Effect.fail(refuse(dir, "not an existing directory (or not readable by the extractor)"));
       if (!allowed.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep))) {
         return yield* Effect.fail(refuse(dir, `not under an allowed library root (EXTRACTOR_LIBRARY_ROOTS: ${roots.join(", ") || "none"})`));
       }
