@@ -48,18 +48,25 @@ export const startPlatformProcess = async (options: PlatformProcessOptions = {})
   const gateway = `http://127.0.0.1:${gatewayPort}`;
   // 401s from the orchestrator and from the logs service: both are up behind the gateway.
   const answers = async (path: string) => (await fetch(gateway + path).catch(() => undefined))?.status === 401;
-  await eventually(async () => ((await answers("/api/generations/x")) && (await answers("/api/generations/x/preview/logs")) ? true : undefined), 90_000, "the platform to answer");
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    const code = await exited;
+    if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+    return code;
+  };
+  try {
+    await eventually(async () => ((await answers("/api/generations/x")) && (await answers("/api/generations/x/preview/logs")) ? true : undefined), 90_000, "the platform to answer");
+  } catch (error) {
+    // A platform that never answered is stopped here: the caller never got a handle to stop it.
+    await stop();
+    throw error;
+  }
   return {
     gateway,
     dataDir,
     env,
     process: child,
     exited,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      const code = await exited;
-      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
-      return code;
-    },
+    stop,
   };
 };
