@@ -61,15 +61,19 @@ describe("when the logs service goes away", () => {
     await s.startLogs();
 
     const client = await SseClient.open(`${s.logsUrl}${logsPath(generationId)}/stream`, { authorization: `Bearer ${token}` });
-    const drop = await client.waitForLog((l) => l.message.endsWith("lines dropped while logs were unreachable"));
-    await client.close();
+    // The burst reaches the orchestrator through the preview's output pipe, read on a short poll, so
+    // it may be read just before or just after the service is back: the marker then says the lines
+    // were lost to the outage, or that the service (busy with the outage's backlog) did not keep up.
+    // Either way it counts the same lines (the wording itself is checked in test/logs/outbox.test.ts).
+    const drop = await client.waitForLog((l) => l.source === "system" && /^\d+ lines dropped(:| while logs were unreachable)/.test(l.message));
     expect(drop).toMatchObject({ source: "system", level: "WARN" });
-    const before = client.logs.filter((l) => l.id < drop.id);
-    // The buffer kept the oldest 100 lines (the launch and startup lines first); the rest were counted.
-    expect(before).toHaveLength(100);
-    const kept = before.filter((l) => l.message.startsWith("burst-")).length;
-    // Dropped: the rest of the 500 printed lines and uvicorn's access line for /print.
-    expect(Number(/^(\d+) /.exec(drop.message)?.[1])).toBe(500 - kept + 1);
+    const dropped = Number(/^(\d+) /.exec(drop.message)?.[1]);
+    const kept = () => client.logs.filter((l) => l.message.startsWith("burst-")).length;
+    // Every printed line is either delivered or counted (uvicorn's access line for /print may be one of the dropped).
+    await eventually(() => (kept() + dropped >= 500 ? true : undefined), 30_000, "every burst line delivered or counted");
+    await client.close();
+    expect(dropped).toBeGreaterThan(0);
+    expect(kept() + dropped).toBeLessThanOrEqual(501);
     expectContiguous(client.logs, 1);
     await stopPreview(s, token, generationId);
   });
