@@ -5,17 +5,22 @@ import { launchRunning, logsPath, printLines, stopPreview } from "./support/prev
 import type { LogEvent } from "./support/sse-client.ts";
 import { type LogsStack, startLogsStack } from "./support/stack.ts";
 
+// Above a whole traceback (uvicorn's for an exception in a route runs to about a hundred lines),
+// so the level test sees it all; the retention test then prints past it.
+const retentionLines = 300;
 let stack: LogsStack;
 let token: string;
 let generationId: string;
+let previewPort: number;
 beforeAll(async () => {
-  stack = await startLogsStack({ logs: { RETENTION_LINES: "100" } });
+  stack = await startLogsStack({ logs: { RETENTION_LINES: String(retentionLines) } });
   token = await stack.token("alice");
   const launched = await launchRunning(stack, token, {
     ...printerApp,
     "main.py": `${printerApp["main.py"]}\n@app.get('/boom')\ndef boom():\n    raise ValueError('kaboom')\n`,
   });
   generationId = launched.generationId;
+  previewPort = launched.port;
   await printLines(launched.port, 60, "hist");
   await fetch(`http://127.0.0.1:${launched.port}/boom`).then((r) => r.text());
 });
@@ -52,16 +57,6 @@ describe("history and export", () => {
     expect(errors.some((l) => l.message.startsWith("hist-"))).toBe(false);
   });
 
-  it("keeps at most the retention limit per preview, removes the oldest and says so", async () => {
-    await waitForTraceback();
-    const all = await history("?limit=1000");
-    expect(all.body.logs.length).toBeLessThanOrEqual(100);
-    expect(all.body.logs[0]?.id).toBeGreaterThan(1);
-    const notice = all.body.logs.find((l) => l.source === "system" && l.message.startsWith("Removed the "));
-    expect(notice).toMatchObject({ level: "WARN" });
-    expect(notice?.message).toMatch(/^Removed the \d+ oldest lines \(\d+ bytes\) to stay within the retention limit of 100 lines/);
-  });
-
   it("exports as text or NDJSON, as a download", async () => {
     await waitForTraceback();
     const text = await fetch(`${stack.logsUrl}${logsPath(generationId)}/export`, { headers: { authorization: `Bearer ${token}` } });
@@ -94,5 +89,19 @@ describe("history and export", () => {
     expect((await callApi<ErrorEnvelope>(stack.logsUrl, "GET", path, { token })).body.error.code).toBe("preview_not_found");
     expect((await callApi<ErrorEnvelope>(stack.logsUrl, "GET", `${path}/stream`, { token })).status).toBe(404);
     expect((await callApi(stack.logsUrl, "POST", `${path}/token`, { token })).status).toBe(200);
+  });
+  // Last: it prints past the retention limit, which removes what the tests above read.
+  it("keeps at most the retention limit per preview, removes the oldest and says so", async () => {
+    await waitForTraceback();
+    await printLines(previewPort, retentionLines + 100, "more");
+    const all = await eventually(async () => {
+      const res = await history("?limit=1000");
+      return res.body.logs.some((l) => l.message.startsWith(`more-${retentionLines + 99} `)) ? res : undefined;
+    }, 30_000, "the last printed line");
+    expect(all.body.logs.length).toBeLessThanOrEqual(retentionLines);
+    expect(all.body.logs[0]?.id).toBeGreaterThan(1);
+    const notice = all.body.logs.find((l) => l.source === "system" && l.message.startsWith("Removed the "));
+    expect(notice).toMatchObject({ level: "WARN" });
+    expect(notice?.message).toMatch(/^Removed the \d+ oldest lines \(\d+ bytes\) to stay within the retention limit of 300 lines/);
   });
 });
