@@ -95,6 +95,28 @@ export const inCgroup = (group: PreviewCgroup | undefined, command: string, args
     };
 
 /** Removes the group's directories once its processes are gone (a group still in use stays: EBUSY). */
+/**
+ * Kills every process still in the preview's groups: one that left the process group (its own
+ * session) is still in them, and would otherwise outlive the preview holding its output pipes.
+ */
+export const killCgroup = (group: PreviewCgroup | undefined): void => {
+  for (const dir of group?.dirs ?? []) {
+    let procs: string;
+    try {
+      procs = readFileSync(join(dir, "cgroup.procs"), "utf8");
+    } catch {
+      continue;
+    }
+    for (const pid of procs.split("\n").filter((p) => p !== "")) {
+      try {
+        process.kill(Number(pid), "SIGKILL");
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+};
+
 export const removeCgroup = (group: PreviewCgroup | undefined): void => {
   for (const dir of group?.dirs ?? []) {
     try {

@@ -30,7 +30,24 @@ export const removeOutputPipes = (dir: string): Promise<void> => rm(dir, { recur
 export interface OutputFollower {
   /** Resolves once every writer is gone (the whole process tree ended) and all it wrote was read. */
   readonly ended: Promise<void>;
+  /** Stops at the next moment nothing is left to read, even if a writer still holds the pipe. */
+  readonly abandon: () => void;
 }
+
+/**
+ * How long output may keep coming once the preview's leader is gone. A process that left the
+ * group (its own session) can hold the write end forever; the preview's end must not wait on it.
+ */
+const afterLeaderMs = 2000;
+
+/** Once the leader is gone: all output read (or the grace above spent), then the FIFOs removed. */
+export const settleOutput = (follower: OutputFollower, dir: string): Promise<void> => {
+  const grace = setTimeout(follower.abandon, afterLeaderMs);
+  return follower.ended.then(() => {
+    clearTimeout(grace);
+    return removeOutputPipes(dir);
+  });
+};
 
 const idleMinMs = 10;
 const idleMaxMs = 100;
@@ -41,6 +58,7 @@ const idleMaxMs = 100;
  * there is output, backing off to 100 ms when idle. A FIFO that is missing counts as ended.
  */
 export const followOutput = (dir: string, onOutput: (chunk: OutputChunk) => void): OutputFollower => {
+  let abandoned = false;
   const ends = streams.map((stream) => new Promise<void>((resolve) => {
     const path = fifoPath(dir, stream);
     if (!existsSync(path)) return resolve();
@@ -60,7 +78,7 @@ export const followOutput = (dir: string, onOutput: (chunk: OutputChunk) => void
     };
     const next = () => read(fd, buffer, 0, buffer.length, null, (error, bytes) => {
       if (error !== null) {
-        if (error.code !== "EAGAIN") return finish();
+        if (error.code !== "EAGAIN" || abandoned) return finish();
         setTimeout(next, idle);
         idle = Math.min(idle * 2, idleMaxMs);
         return;
@@ -72,5 +90,5 @@ export const followOutput = (dir: string, onOutput: (chunk: OutputChunk) => void
     });
     next();
   }));
-  return { ended: Promise.all(ends).then(() => undefined) };
+  return { ended: Promise.all(ends).then(() => undefined), abandon: () => { abandoned = true; } };
 };

@@ -3,9 +3,9 @@ import { Deferred, Duration, Effect } from "effect";
 import type { Writable } from "node:stream";
 import { LineSplitter } from "../logsink/line-splitter.ts";
 import type { OutputChunk, ProcessExit } from "./contract.ts";
-import { inCgroup, type PreviewCgroup, removeCgroup } from "./cgroups.ts";
+import { inCgroup, killCgroup, type PreviewCgroup, removeCgroup } from "./cgroups.ts";
 import { RuntimeUnavailable } from "./errors.ts";
-import { createOutputPipes, followOutput, removeOutputPipes } from "./output-pipes.ts";
+import { createOutputPipes, followOutput, settleOutput } from "./output-pipes.ts";
 import { isRunningProcess, readStartTicks, signalGroup } from "./process-identity.ts";
 
 export interface GroupSpec {
@@ -81,14 +81,17 @@ export const spawnGroup = (spec: GroupSpec): Effect.Effect<SpawnedGroup, Runtime
     }).pipe(Effect.ensuring(Effect.sync(() => pipes?.close())), Effect.onError(() => gone));
     const pid = child.pid as number;
     const startTicks = readStartTicks(pid) ?? "";
-    // The FIFOs go once all was read from them: nothing else can ever write there again.
-    const drained = outputDir === undefined ? undefined : followOutput(outputDir, spec.onOutput).ended.then(() => removeOutputPipes(outputDir));
-    if (drained === undefined) captureLines(child, spec.onOutput);
+    const follower = outputDir === undefined ? undefined : followOutput(outputDir, spec.onOutput);
+    if (follower === undefined) captureLines(child, spec.onOutput);
     // Anything the leader left behind in its group would keep our pipes open; it goes with the leader.
-    child.once("exit", () => signalGroup(pid, "SIGKILL"));
+    child.once("exit", () => {
+      signalGroup(pid, "SIGKILL");
+      killCgroup(spec.cgroup);
+    });
     child.once("close", (code, signal) => {
       const done = gone.pipe(Effect.andThen(Deferred.succeed(exitDeferred, { code, signal })));
-      Effect.runFork(drained === undefined ? done : Effect.promise(() => drained).pipe(Effect.andThen(done)));
+      // The FIFOs go once all was read from them (or the leader's grace is spent).
+      Effect.runFork(follower === undefined || outputDir === undefined ? done : Effect.promise(() => settleOutput(follower, outputDir)).pipe(Effect.andThen(done)));
     });
     const exited = Deferred.await(exitDeferred);
     const stop = stopGroup(pid, exited, spec.stopGraceMs);
@@ -123,12 +126,13 @@ export const adoptGroup = (spec: AdoptSpec): Effect.Effect<SpawnedGroup | undefi
   Effect.gen(function* () {
     if (!isRunningProcess(spec.pid, spec.startTicks)) return undefined;
     const exitDeferred = yield* Deferred.make<ProcessExit>();
-    const drained = followOutput(spec.outputDir, spec.onOutput).ended.then(() => removeOutputPipes(spec.outputDir));
+    const follower = followOutput(spec.outputDir, spec.onOutput);
     const watch = setInterval(() => {
       if (isRunningProcess(spec.pid, spec.startTicks)) return;
       clearInterval(watch);
       signalGroup(spec.pid, "SIGKILL");
-      Effect.runFork(Effect.promise(() => drained).pipe(
+      killCgroup(spec.cgroup);
+      Effect.runFork(Effect.promise(() => settleOutput(follower, spec.outputDir)).pipe(
         Effect.andThen(spec.onGone),
         Effect.ensuring(Effect.sync(() => removeCgroup(spec.cgroup))),
         Effect.andThen(Deferred.succeed(exitDeferred, adoptedExit)),

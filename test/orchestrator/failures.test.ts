@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, type ErrorEnvelope, eventually } from "../support/api.ts";
 import { helloApp, importErrorApp, noEntryProject, slowStartupApp } from "../support/fixture-apps.ts";
@@ -56,6 +56,25 @@ describe("previews that do not make it", () => {
     const failed = await waitForStatus(quick, quickToken, generationId, "failed");
     expect(failed.errorMessage).toContain("was not ready within 3 s");
     expect(pidsOfPreview(quick.dataDir, previewId)).toEqual([]);
+  });
+
+  it("a preview whose child left its process group still stops, and the child goes with it", async () => {
+    const marker = "612.345";
+    const generationId = await upload(o, token, {
+      "main.py": `import subprocess\nfrom fastapi import FastAPI\nsubprocess.Popen(["sleep", "${marker}"], start_new_session=True)\napp = FastAPI()\n`,
+    });
+    expect((await launch(o, token, generationId, { wait: true })).status).toBe(200);
+    const sleepers = () => readdirSync("/proc").filter((p) => /^\d+$/.test(p) && (() => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, "utf8") === `sleep\0${marker}\0`;
+      } catch {
+        return false;
+      }
+    })());
+    expect(sleepers()).toHaveLength(1);
+    expect((await callApi(o.url, "DELETE", previewPath(generationId), { token })).status).toBe(200);
+    expect((await waitForStatus(o, token, generationId, "stopped")).status).toBe("stopped");
+    await eventually(() => (sleepers().length === 0 ? true : undefined), 10_000, "the child in its own session to be gone");
   });
 
   it("a preview killed with SIGKILL from outside becomes crashed, with the signal named", async () => {
