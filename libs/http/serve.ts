@@ -75,6 +75,12 @@ const serveOnDeno = (fetch: FetchHandler, options: ServeOptions): Promise<Runnin
 /** Longer than any client's idle keep-alive (undici: 4 s; browsers: up to 60 s). */
 export const keepAliveTimeoutMs = 65_000;
 
+/**
+ * How long close() lets answers in flight finish before it ends every connection still open: a
+ * stream that never ends or an upgraded (WebSocket) socket would otherwise hold it open for good.
+ */
+const closeGraceMs = 10_000;
+
 const serveOnNode = (fetch: FetchHandler, options: ServeOptions): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
     const listener = getRequestListener(fetch);
@@ -88,6 +94,11 @@ const serveOnNode = (fetch: FetchHandler, options: ServeOptions): Promise<Runnin
     // minus a second, and by default after 4 s; headersTimeout must stay above keepAliveTimeout.
     server.keepAliveTimeout = keepAliveTimeoutMs;
     server.headersTimeout = keepAliveTimeoutMs + 1000;
+    const sockets = new Set<Socket>();
+    server.on("connection", (socket: Socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+    });
     server.listen(options.port, options.hostname, () => {
       resolve({
         port: (server.address() as AddressInfo).port,
@@ -96,8 +107,10 @@ const serveOnNode = (fetch: FetchHandler, options: ServeOptions): Promise<Runnin
             // Idle keep-alive sockets would hold close() open (for keepAliveTimeoutMs); in-flight
             // requests still finish, and their connections are closed as soon as they are idle.
             const sweep = setInterval(() => server.closeIdleConnections(), 100);
+            const force = setTimeout(() => sockets.forEach((socket) => socket.destroy()), closeGraceMs);
             server.close(() => {
               clearInterval(sweep);
+              clearTimeout(force);
               done();
             });
             server.closeIdleConnections();

@@ -46,8 +46,10 @@ describe("live fan-out", () => {
     for (let i = 0; i < 500; i++) expect(messages.filter((m) => m === `fan-${i} `)).toHaveLength(1);
     // The data is the line itself, with the SSE id repeated in it.
     expect(a.events.find((e) => e.event === "log")?.id).toBe("1");
-    expect(a.statuses).toEqual(["running"]);
-    expect(JSON.parse(a.events.find((e) => e.event === "status")?.data ?? "{}")).toEqual({ status: "running", previewInstanceId: previewId });
+    // The stream may open before the logs service has heard "running" (statuses travel with the lines).
+    expect(a.statuses.at(-1)).toBe("running");
+    expect(a.statuses.every((st) => st === "launching" || st === "running")).toBe(true);
+    expect(JSON.parse(a.events.filter((e) => e.event === "status").at(-1)?.data ?? "{}")).toEqual({ status: "running", previewInstanceId: previewId });
     await stopPreview(stack, token, generationId);
   });
 
