@@ -32,10 +32,13 @@ afterAll(async () => {
 interface Page { readonly logs: LogEvent[]; readonly nextAfter: number; readonly previewInstanceId: string }
 const history = (query: string) => callApi<Page>(stack.logsUrl, "GET", `${logsPath(generationId)}${query}`, { token });
 
+/** The traceback's ERROR lines, once everything /boom printed is stored (uvicorn's access line may come after the traceback). */
 const waitForTraceback = () =>
   eventually(async () => {
     const res = await history("?level=ERROR&limit=1000");
-    return res.body.logs.some((l) => l.message.startsWith("ValueError: kaboom")) ? res.body.logs : undefined;
+    const all = await history("?limit=1000");
+    const settled = res.body.logs.some((l) => l.message.startsWith("ValueError: kaboom")) && all.body.logs.some((l) => l.message.includes('"GET /boom HTTP/1.1" 500'));
+    return settled ? res.body.logs : undefined;
   }, 30_000, "the traceback");
 
 describe("history and export", () => {
