@@ -49,36 +49,30 @@ beforeAll(async () => {
 afterAll(() => platform.stop());
 
 describe("the runner supervises the services of `npm start`", () => {
-  for (const target of ["service", "wrapper"] as const) {
-    for (const service of services) {
-      it(`kill -9 of the ${service}'s ${target === "service" ? "process" : "wrapper (tsx)"}: it is back, the others kept serving, nothing orphaned`, async ({ skip }) => {
-        const before = processes();
-        const victim = before[service];
-        expect(victim).toBeDefined();
-        if (victim === undefined) return;
-        const pid = target === "service" ? victim.pid : victim.wrapper;
-        if (pid === undefined) {
-          skip("no wrapper: the service runs straight under the runner (Node 22, or Deno)");
-          return;
-        }
-        process.kill(pid, "SIGKILL");
-        const after = await backAgain(service, victim.pid);
-        expect(after.pid).not.toBe(victim.pid);
-        // The old service process is gone (with its wrapper killed it noticed, and the runner reaped its group).
-        await eventually(() => (!processAlive(victim.pid) ? true : undefined), 30_000, "the old process to be gone");
-        await eventually(serving, 60_000, "the platform to serve again");
-        for (const other of services.filter((s) => s !== service)) {
-          expect(processes()[other]?.pid, `${other} kept running`).toBe(before[other]?.pid);
-        }
-        // The preview kept running through it, the orchestrator's death included (it is re-adopted).
-        const preview = await eventually(async () => {
-          const res = await callApi<{ status: string; previewInstanceId: string }>(platform.gateway, "GET", `/api/generations/${generationId}/preview/status`, { token });
-          return res.status === 200 ? res.body : undefined;
-        }, 30_000, "the preview status");
-        expect(preview).toMatchObject({ status: "running", previewInstanceId: previewId });
-        expect(pidsOfPreview(platform.dataDir, previewId).length).toBeGreaterThan(0);
-      }, 240_000);
-    }
+  // Each service runs straight under the runner (Node strips types itself; Deno likewise): no wrapper to kill.
+  for (const service of services) {
+    it(`kill -9 of the ${service}'s process: it is back, the others kept serving, nothing orphaned`, async () => {
+      const before = processes();
+      const victim = before[service];
+      expect(victim).toBeDefined();
+      if (victim === undefined) return;
+      process.kill(victim.pid, "SIGKILL");
+      const after = await backAgain(service, victim.pid);
+      expect(after.pid).not.toBe(victim.pid);
+      // The old service process is gone (the runner reaped its group).
+      await eventually(() => (!processAlive(victim.pid) ? true : undefined), 30_000, "the old process to be gone");
+      await eventually(serving, 60_000, "the platform to serve again");
+      for (const other of services.filter((s) => s !== service)) {
+        expect(processes()[other]?.pid, `${other} kept running`).toBe(before[other]?.pid);
+      }
+      // The preview kept running through it, the orchestrator's death included (it is re-adopted).
+      const preview = await eventually(async () => {
+        const res = await callApi<{ status: string; previewInstanceId: string }>(platform.gateway, "GET", `/api/generations/${generationId}/preview/status`, { token });
+        return res.status === 200 ? res.body : undefined;
+      }, 30_000, "the preview status");
+      expect(preview).toMatchObject({ status: "running", previewInstanceId: previewId });
+      expect(pidsOfPreview(platform.dataDir, previewId).length).toBeGreaterThan(0);
+    }, 240_000);
   }
 
   it("kill -9 of the runner: every service and preview stops", async () => {
