@@ -5,7 +5,7 @@ import type { PreviewFailure } from "../../libs/previews/failure.ts";
 import { bootReportName } from "../../libs/runtime/boot/boot-program.ts";
 import { readBootReport } from "../../libs/runtime/boot/boot-report.ts";
 import type { LaunchSpec, PreviewProcess, PreviewRuntime, Upstream } from "../../libs/runtime/contract.ts";
-import { firstPollDelayMs, nextPollDelayMs } from "../../libs/runtime/readiness-backoff.ts";
+import { untilAnswering } from "../../libs/runtime/readiness-backoff.ts";
 import { OutputTail } from "./output-tail.ts";
 import type { PreviewRows } from "./preview-rows.ts";
 import { type PreparedWorkDir, prepareWorkDir, removeWorkDir } from "./work-dir.ts";
@@ -59,14 +59,6 @@ const carryOverState = async (runningDir: string, generationDir: string, to: str
   }
 };
 
-const untilAnswering = (runtime: ReloadContext["runtime"], upstream: Upstream) =>
-  Effect.gen(function* () {
-    for (let delay = firstPollDelayMs; ; delay = nextPollDelayMs(delay)) {
-      if (yield* runtime.isAnswering(upstream)) return;
-      yield* Effect.sleep(Duration.millis(delay));
-    }
-  });
-
 const failureIn = (workDir: string): { failure?: PreviewFailure } => {
   const failure = readBootReport(workDir)?.failure;
   return failure === undefined ? {} : { failure };
@@ -99,7 +91,7 @@ export const reloadPreview = (ctx: ReloadContext, files: { readonly newDir: stri
     if (startedProc._tag === "Failure") return yield* abandon(`The new version could not start: ${startedProc.failure.message}`);
     const proc = startedProc.success;
     const outcome = yield* Effect.raceFirst(
-      untilAnswering(ctx.runtime, proc.upstream).pipe(
+      untilAnswering(ctx.runtime.isAnswering, proc.upstream).pipe(
         Effect.timeoutOption(Duration.millis(ctx.startupTimeoutMs)),
         Effect.map((ready) => (Option.isSome(ready) ? "ready" as const : "timeout" as const)),
       ),

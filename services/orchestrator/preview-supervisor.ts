@@ -6,7 +6,7 @@ import type { PreviewStatus } from "../../libs/previews/contract.ts";
 import type { AppEntry } from "../../libs/runtime/entry.ts";
 import type { LaunchSpec, OutputChunk, PreviewProcess, PreviewRuntime, ProcessExit, Upstream } from "../../libs/runtime/contract.ts";
 import { formatEntry } from "../../libs/runtime/entry.ts";
-import { firstPollDelayMs, nextPollDelayMs } from "../../libs/runtime/readiness-backoff.ts";
+import { untilAnswering } from "../../libs/runtime/readiness-backoff.ts";
 import { readBootReport } from "../../libs/runtime/boot/boot-report.ts";
 import type { PreviewFailure } from "../../libs/previews/failure.ts";
 import { diagnoseFailure, type FailureCause, failureSummary } from "./failure-diagnosis.ts";
@@ -66,15 +66,6 @@ const describeExit = (exit: ProcessExit): { exitCode: number | null; text: strin
   return { exitCode: number === undefined ? null : 128 + number, text: exit.reason ?? `killed by ${exit.signal ?? "an unknown signal"}` };
 };
 
-/** Polls until the upstream answers (libs/runtime/readiness-backoff.ts says how often). */
-const untilAnswering = (runtime: SupervisorDeps["runtime"], upstream: Upstream) =>
-  Effect.gen(function* () {
-    for (let delay = firstPollDelayMs; ; delay = nextPollDelayMs(delay)) {
-      if (yield* runtime.isAnswering(upstream)) return;
-      yield* Effect.sleep(Duration.millis(delay));
-    }
-  });
-
 export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
   Effect.gen(function* () {
     const { rows, runtime, sink } = deps;
@@ -130,7 +121,7 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
           socketPath: proc.upstream.kind === "unix" ? proc.upstream.path : null,
         });
         const readiness = yield* Effect.raceFirst(
-          untilAnswering(runtime, proc.upstream).pipe(
+          untilAnswering(runtime.isAnswering, proc.upstream).pipe(
             Effect.timeoutOption(Duration.millis(deps.startupTimeoutMs)),
             Effect.map((ready) => (Option.isSome(ready) ? { _tag: "ready" as const } : { _tag: "timeout" as const })),
           ),

@@ -62,15 +62,19 @@ const projects: Record<string, Record<string, string>> = {
 let o: TestOrchestrator;
 let token: string;
 beforeAll(async () => {
-  o = await startTestOrchestrator({ STARTUP_TIMEOUT_SECONDS: "10", MEMORY_MB: "400" });
+  // A startup that never ends is stopped after the startup timeout plus the stop grace (SIGTERM
+  // does not end a handler blocked in time.sleep; SIGKILL does).
+  o = await startTestOrchestrator({ STARTUP_TIMEOUT_SECONDS: "10", STOP_GRACE_MS: "2000", MEMORY_MB: "400" });
   token = await o.token("failures");
 });
 afterAll(() => o?.dispose());
 
+// Generous: on a loaded machine the timeout case alone takes the startup timeout, the stop grace
+// and the boot of a Python that may be starved of CPU.
 const failureOf = async (kind: string, body: Record<string, unknown> = {}) => {
   const generationId = await upload(o, token, projects[kind] ?? {});
   expect((await launch(o, token, generationId, body)).status).toBe(202);
-  const status = await waitForStatus(o, token, generationId, "failed");
+  const status = await waitForStatus(o, token, generationId, "failed", 90_000);
   const [row] = o.query<{ id: string }>("select id from previews where generation_id = ?", generationId);
   return { failure: status.failure as PreviewFailure, status, lines: o.logs(row?.id ?? "").map((l) => `${l.level} ${l.message}`), generationId };
 };
@@ -121,7 +125,7 @@ describe("failure.kind, each from a real project", () => {
     expect(failure).toMatchObject({ kind: "port", message: expect.stringMatching(/address already in use/) });
   });
 
-  it("timeout: imported, but its startup never finished", async () => {
+  it("timeout: imported, but its startup never finished", { timeout: 120_000 }, async () => {
     const { failure } = await failureOf("timeout");
     expect(failure).toMatchObject({ kind: "timeout", message: "The app was imported but its startup did not finish within 10 s" });
   });

@@ -24,11 +24,11 @@ export const launch = (o: TestOrchestrator, token: string, generationId: string,
 export const status = (o: TestOrchestrator, token: string, generationId: string) =>
   callApi<Record<string, unknown>>(o.url, "GET", `${previewPath(generationId)}/status`, { token });
 
-export const waitForStatus = (o: TestOrchestrator, token: string, generationId: string, wanted: string) =>
+export const waitForStatus = (o: TestOrchestrator, token: string, generationId: string, wanted: string, timeoutMs = 30_000) =>
   eventually(async () => {
     const res = await status(o, token, generationId);
     return res.body.status === wanted ? res.body : undefined;
-  }, 30_000, `status ${wanted}`);
+  }, timeoutMs, `status ${wanted}`);
 
 export const previewRow = (o: TestOrchestrator, previewId: string): PreviewRowForTest => {
   const [row] = o.query<PreviewRowForTest>("select id, status, pid, port, work_dir from previews where id = ?", previewId);
