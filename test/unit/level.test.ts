@@ -17,12 +17,20 @@ describe("LevelParser", () => {
     ["[2024-05-01 10:00:00] [ERROR] failed to send", "ERROR"],
     ["2024-05-01 10:00:00 | DEBUG | cache miss", "DEBUG"],
     ["app.services - ERROR - boom", "ERROR"],
+    // logging.basicConfig(format="%(levelname)s %(name)s: %(message)s") and its padded variants
+    ["WARNING app.db: slow query", "WARN"],
+    ["ERROR sqlalchemy.engine.Engine: connection lost", "ERROR"],
+    ["DEBUG    app.cache: miss", "DEBUG"],
+    ["CRITICAL uvicorn.error - shutting down", "ERROR"],
+    ["WARNI [alembic.runtime.migration] Revision abc is present more than once", "WARN"],
+    ["INFO  [alembic.runtime.migration] Running upgrade  -> abc", "INFO"],
+    ["CRITI [alembic.util.messaging] Can't locate revision", "ERROR"],
   ])("%s → %s", (line, level) => {
     expect(levels([line])).toEqual([level]);
   });
 
   it("does not take a level word from anywhere in the line", () => {
-    expect(levels(["user said ERROR: nothing", "GET /errors 200 OK", "an INFO: inside"])).toEqual(["INFO", "INFO", "INFO"]);
+    expect(levels(["user said ERROR: nothing", "GET /errors 200 OK", "an INFO: inside", "ERROR handling was off"])).toEqual(["INFO", "INFO", "INFO", "INFO"]);
   });
 
   it("marks a whole traceback ERROR, through its exception line, and only that", () => {
