@@ -5,8 +5,10 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: the host runtime's Python with FastAPI, uvicorn and websockets (for generated
 # websocket routes), prlimit (util-linux); chromium for the browser tests (playwright-core drives it);
-# the sandbox runtime's bubblewrap, and mmdebstrap to build its image.
-packages=(python3 python3-fastapi python3-uvicorn python3-websockets util-linux chromium bubblewrap mmdebstrap)
+# the sandbox runtime's bubblewrap, and mmdebstrap to build its image; postgresql and nats-server for
+# the scale-out path (DATABASE_URL, NATS_URL): its tests and `npm run start:cluster` start throwaway
+# servers of their own (libs/cluster), so the packaged cluster and service stay down.
+packages=(python3 python3-fastapi python3-uvicorn python3-websockets util-linux chromium bubblewrap mmdebstrap postgresql nats-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
