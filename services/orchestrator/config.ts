@@ -57,8 +57,8 @@ export const orchestratorConfig = Config.all({
   extractorWallTimeMs: int("EXTRACTOR_WALL_TIME_MS", 30_000),
   /** Static extractions kept in memory, by content hash (least recently used go first). */
   endpointCacheSize: int("ENDPOINT_CACHE_SIZE", 300),
-  /** The logs service; without it, logs stay in process (tests, all-in-one runs). */
-  logsUrl: Config.String("LOGS_URL").pipe(Config.option),
+  /** The logs service the split orchestrator sends lines to (all-in-one hands them over in process). */
+  logsUrl: Config.String("LOGS_URL").pipe(Config.withDefault("http://127.0.0.1:8082")),
   logsBufferLines: int("LOGS_BUFFER_LINES", 50_000),
   /** Of those, the most one preview may hold, so one preview's flood cannot cost another its lines. */
   logsPreviewBufferLines: int("LOGS_PREVIEW_BUFFER_LINES", 10_000),

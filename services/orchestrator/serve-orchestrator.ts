@@ -8,7 +8,7 @@ import { makeOrchestratorApp } from "./app.ts";
 import { orchestratorConfig } from "./config.ts";
 import { orchestratorLayer } from "./layers.ts";
 
-/** Starts the orchestrator on its configured (or the given) port with the given log sink. */
+/** Starts the orchestrator on its configured (or the given) port with the given log sink (orchestratorLogSink in production). */
 export const serveOrchestrator = async <ROut, E>(options: {
   readonly logSink: Layer.Layer<ROut | LogSink, E>;
   readonly configProvider: ConfigProvider.ConfigProvider;

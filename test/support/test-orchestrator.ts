@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { ConfigProvider, Effect } from "effect";
 import { signUserToken } from "../../libs/auth/user-token.ts";
-import { CapturedLogs, type CapturedLine, InMemoryLogSink } from "../../libs/logsink/in-memory.ts";
+import { CapturedLogs, type CapturedLine, InMemoryLogSink } from "./in-memory-log-sink.ts";
 import { makeLogger } from "../../libs/observability/logger.ts";
 import { previewPortBlock } from "./port-blocks.ts";
 import { serveOrchestrator } from "../../services/orchestrator/serve-orchestrator.ts";

@@ -1,6 +1,6 @@
 import { Context, Effect, Layer } from "effect";
-import type { PreviewStatus } from "../previews/contract.ts";
-import { type LogLineInput, LogSink } from "./contract.ts";
+import type { PreviewStatus } from "../../libs/previews/contract.ts";
+import { type LogLineInput, LogSink } from "../../libs/logsink/contract.ts";
 
 export interface CapturedLine extends LogLineInput {
   readonly id: number;
@@ -12,7 +12,7 @@ export class CapturedLogs extends Context.Service<CapturedLogs, {
   readonly statuses: (previewId: string) => ReadonlyArray<PreviewStatus>;
 }>()("platform/CapturedLogs") {}
 
-/** The in-process sink: keeps every line in memory with a per-preview id. For tests and all-in-one runs. */
+/** The in-process sink: keeps every line in memory with a per-preview id. For tests only: it keeps every line, unbounded, for a test to read back. */
 export const InMemoryLogSink = Layer.effectContext(Effect.sync(() => {
   const byPreview = new Map<string, CapturedLine[]>();
   const statusesByPreview = new Map<string, PreviewStatus[]>();
