@@ -5,6 +5,7 @@ import { errorResponse } from "../http/error-envelope.ts";
 import { describeFailure } from "../http/error-mapping.ts";
 import { Unauthorized } from "../http/request-errors.ts";
 import { verifyUserToken } from "./user-token.ts";
+import { noRoute } from "../http/not-found.ts";
 
 export const deny = (requestId: string, reason: string) => errorResponse(requestId, describeFailure(new Unauthorized({ reason })));
 
@@ -29,7 +30,7 @@ export const sameSecret = (given: string, expected: string): boolean => {
 export const requireInternalToken = (internalToken: string): MiddlewareHandler<AppEnv> => async (c, next) => {
   const given = c.req.header("x-internal-token");
   if (given === undefined || !sameSecret(given, internalToken)) {
-    return errorResponse(c.get("requestId"), { status: 404, code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` });
+    return noRoute(c);
   }
   await next();
 };

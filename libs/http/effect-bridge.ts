@@ -4,6 +4,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { AppEnv } from "./app-env.ts";
 import { errorResponse, internalError } from "./error-envelope.ts";
 import { type ApiFailure, describeFailure } from "./error-mapping.ts";
+import { noRoute } from "./not-found.ts";
 
 export type Route<R> = (c: Context<AppEnv>) => Effect.Effect<Response, ApiFailure, R>;
 
@@ -25,8 +26,7 @@ export const makeRouteRunner = <R>(runtime: ManagedRuntime.ManagedRuntime<R, nev
 
 /** Envelope answers for what no route handles: unknown paths and exceptions thrown outside effects. */
 export const installFallbacks = (app: Hono<AppEnv>, logger: Logger): void => {
-  app.notFound((c) =>
-    errorResponse(c.get("requestId") ?? "", { status: 404, code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }));
+  app.notFound(noRoute);
   app.onError((err, c) => {
     const requestId = c.get("requestId") ?? "";
     logger.error("unhandled error", { requestId, error: err instanceof Error ? err.stack : String(err) });

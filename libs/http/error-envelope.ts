@@ -16,17 +16,18 @@ export interface ApiErrorDescription {
   readonly headers?: Record<string, string>;
 }
 
-export const errorResponse = (requestId: string, e: ApiErrorDescription): Response => {
-  const body: ErrorBody = {
-    error: {
-      code: e.code,
-      message: e.message,
-      requestId,
-      ...(e.details === undefined ? {} : { details: e.details }),
-    },
-  };
-  return Response.json(body, { status: e.status, headers: { "x-request-id": requestId, ...e.headers } });
-};
+/** The one builder of the envelope: every error answer's body, whatever writes it (Hono, node:http, a raw socket). */
+export const errorBody = (requestId: string, e: Pick<ApiErrorDescription, "code" | "message" | "details">): ErrorBody => ({
+  error: {
+    code: e.code,
+    message: e.message,
+    requestId,
+    ...(e.details === undefined ? {} : { details: e.details }),
+  },
+});
+
+export const errorResponse = (requestId: string, e: ApiErrorDescription): Response =>
+  Response.json(errorBody(requestId, e), { status: e.status, headers: { "x-request-id": requestId, ...e.headers } });
 
 export const internalError: ApiErrorDescription = {
   status: 500,

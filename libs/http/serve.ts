@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { isDeno } from "../js-runtime/is-deno.ts";
+import { errorBody } from "./error-envelope.ts";
 
 export interface RunningServer {
   readonly port: number;
@@ -48,7 +49,7 @@ const serveOnDeno = (fetch: FetchHandler, options: ServeOptions): Promise<Runnin
   const handler = async (request: Request, info: { remoteAddr: { hostname: string; port: number } }) => {
     if (closing) {
       return Response.json(
-        { error: { code: "shutting_down", message: "The service is shutting down; retry shortly", requestId: "" } },
+        errorBody("", { code: "shutting_down", message: "The service is shutting down; retry shortly" }),
         { status: 503, headers: { connection: "close", "retry-after": "1" } },
       );
     }

@@ -21,6 +21,8 @@ import { openApiDocument, referencePage } from "./openapi.ts";
 import { PreviewProxy, splitPreviewPath } from "./preview-proxy.ts";
 import { sendPreviewRequest } from "./preview-request.ts";
 import { makeWebApp } from "../web/app.ts";
+import { noRoute } from "../../libs/http/not-found.ts";
+import { forwardingHeaderNames, forwardingHeaderPairs, schemeOf } from "../../libs/proxy/forwarding.ts";
 
 /**
  * Where the gateway sends a public API request: the owning service over HTTP (split deployment),
@@ -50,7 +52,7 @@ export interface GatewayAppOptions {
 }
 
 /** Headers the gateway sets itself on a forwarded API request; a client's own are dropped. */
-const setByGateway: ReadonlySet<string> = new Set(["x-request-id", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"]);
+const setByGateway: ReadonlySet<string> = new Set(["x-request-id", ...forwardingHeaderNames]);
 
 export const backendOfUrl = (url: string): ApiBackend => {
   const u = new URL(url);
@@ -85,7 +87,7 @@ export const makeGatewayApp = (o: GatewayAppOptions) => {
   app.get("/api/openapi.json", (c) => c.json(openApiDocument(o.origins.platform)));
   app.get("/api/reference", (c) => c.html(referencePage(openApiDocument(o.origins.platform))));
   // Internal routes exist only between services; from outside they do not exist at all.
-  app.all("/internal/*", (c) => errorResponse(c.get("requestId"), { status: 404, code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }));
+  app.all("/internal/*", noRoute);
   // The Preview Tab page at `/` (and its dev-only sign-in route in local mode).
   app.route("/", makeWebApp({ localMode: o.localMode ?? false, jwtSecret: o.jwtSecret }));
 
@@ -93,9 +95,10 @@ export const makeGatewayApp = (o: GatewayAppOptions) => {
   const forwardTo = (backend: ApiBackend) => o.run((c) => Effect.gen(function* () {
     const url = new URL(c.req.url);
     const headers = endToEndHeaders(c.req.raw.headers, setByGateway);
-    const client = clientAddress(c);
-    headers.push(["x-request-id", c.get("requestId")], ["x-forwarded-host", url.host], ["x-forwarded-proto", url.protocol.replace(":", "")]);
-    if (client !== undefined) headers.push(["x-forwarded-for", client]);
+    // Our services see only the peer, never a client's claimed X-Forwarded-For.
+    headers.push(["x-request-id", c.get("requestId")], ...forwardingHeaderPairs({
+      client: clientAddress(c), earlierFor: undefined, host: url.host, proto: schemeOf(o.origins.platform), prefix: undefined,
+    }));
     if (backend.kind === "in-process") {
       const body = c.req.raw.body;
       const request = new Request(url, { method: c.req.method, headers, signal: c.req.raw.signal, ...(body === null ? {} : { body, duplex: "half" }) });

@@ -7,6 +7,7 @@ import { PayloadTooLarge } from "../../libs/http/request-errors.ts";
 import type { Origins } from "../../libs/config/origins.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import type { PreviewRoute } from "../../libs/previews/contract.ts";
+import { forwardingHeaders, schemeOf } from "../../libs/proxy/forwarding.ts";
 import type { UpstreamPools } from "../../libs/proxy/upstream-pools.ts";
 import type { ActivityReporter } from "./activity.ts";
 import { readFastRequestHeaders } from "./fast-request-headers.ts";
@@ -62,6 +63,8 @@ export const makeNodeFastProxy = (o: FastProxyOptions) => {
   const idPrefix = nanoid(8);
   let counter = 0;
   const nextRequestId = () => `${idPrefix}-${(counter++).toString(36)}`;
+  const previewScheme = schemeOf(o.origins.previewOrigin("id"));
+  const platformScheme = schemeOf(o.origins.platform);
 
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? "";
@@ -95,14 +98,10 @@ export const makeNodeFastProxy = (o: FastProxyOptions) => {
       return true;
     }
 
-    const client = req.socket.remoteAddress ?? "";
     const forward = headers.forward;
-    forward.push(
-      "x-forwarded-for", headers.forwardedFor === undefined ? client : `${headers.forwardedFor}, ${client}`,
-      "x-forwarded-host", headers.host ?? "",
-      "x-forwarded-proto", "http",
-    );
-    if (prefix !== undefined) forward.push("x-forwarded-prefix", prefix);
+    forward.push(...forwardingHeaders({
+      client: req.socket.remoteAddress, earlierFor: headers.forwardedFor, host: headers.host ?? "", proto: prefix === undefined ? previewScheme : platformScheme, prefix,
+    }));
     const exchange = new PreviewExchange(req, res, {
       previewInstanceId: id, requestId, upstreamTimeoutMs: o.upstreamTimeoutMs, maxBodyBytes: o.maxBodyBytes, logger: o.logger, unreachable: o.unreachable,
     });

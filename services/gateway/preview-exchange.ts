@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import { type Dispatcher, errors as undiciErrors } from "undici";
-import type { ErrorBody } from "../../libs/http/error-envelope.ts";
+import { errorBody } from "../../libs/http/error-envelope.ts";
 import { describeFailure } from "../../libs/http/error-mapping.ts";
 import { elapsedMs } from "../../libs/http/request-context.ts";
 import { PayloadTooLarge } from "../../libs/http/request-errors.ts";
@@ -15,9 +15,8 @@ const smallBodyBytes = 64 * 1024;
 export const sendError = (res: ServerResponse, requestId: string, failure: UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge | PreviewUnavailable) => {
   if (res.headersSent || res.destroyed) return void res.destroy();
   const e = describeFailure(failure);
-  const body: ErrorBody = { error: { code: e.code, message: e.message, requestId, ...(e.details ? { details: e.details } : {}) } };
-  res.writeHead(e.status, { "content-type": "application/json", "x-request-id": requestId });
-  res.end(JSON.stringify(body));
+  res.writeHead(e.status, { "content-type": "application/json", "x-request-id": requestId, ...e.headers });
+  res.end(JSON.stringify(errorBody(requestId, e)));
 };
 
 /** The response's end-to-end headers (raw names and values, repeats kept) plus our request id. */

@@ -10,6 +10,7 @@ import type { PreviewRoute } from "../../libs/previews/contract.ts";
 import { PreviewDirectory } from "../../libs/previews/directory.ts";
 import type { Upstream } from "../../libs/runtime/contract.ts";
 import type { Origins } from "../../libs/config/origins.ts";
+import { forwardingHeaderNames, forwardingHeaderPairs, previewProto } from "../../libs/proxy/forwarding.ts";
 import { type ActivityReporter, startActivityReporter } from "./activity.ts";
 import { makeRouteCache, type RouteCache } from "./route-cache.ts";
 import { cookiesForPreview, presentedToken, previewTokenCookie, previewTokenHeader, previewTokenQuery, tokenMatches } from "./preview-token.ts";
@@ -26,7 +27,7 @@ export interface PreviewProxyOptions {
  * client's are not believed). The app's own Authorization and cookies are not among them: on its
  * own origin they are the app's, and reach it (the hand-off cookie is taken out of Cookie alone).
  */
-export const platformOnlyHeaders: ReadonlySet<string> = new Set([previewTokenHeader, "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix"]);
+export const platformOnlyHeaders: ReadonlySet<string> = new Set([previewTokenHeader, ...forwardingHeaderNames]);
 /** Dropped from the incoming headers and sent again rewritten: the platform's own, and Cookie (minus the hand-off cookie). */
 export const rewrittenHeaders: ReadonlySet<string> = new Set([...platformOnlyHeaders, "cookie"]);
 
@@ -39,16 +40,18 @@ export interface PreviewTarget {
   readonly prefix?: string;
 }
 
-const forwardedHeaders = (c: HonoContext<AppEnv>, prefix: string | undefined): HeaderPairs => {
+const forwardedHeaders = (c: HonoContext<AppEnv>, origins: Origins, previewInstanceId: string, prefix: string | undefined): HeaderPairs => {
   const headers = endToEndHeaders(c.req.raw.headers, rewrittenHeaders);
   const cookies = cookiesForPreview(c.req.header("cookie"));
   if (cookies !== undefined) headers.push(["cookie", cookies]);
   const url = new URL(c.req.url);
-  const client = clientAddress(c);
-  const earlier = c.req.header("x-forwarded-for");
-  if (client !== undefined) headers.push(["x-forwarded-for", earlier === undefined ? client : `${earlier}, ${client}`]);
-  headers.push(["x-forwarded-host", c.req.header("host") ?? url.host], ["x-forwarded-proto", url.protocol.replace(":", "")]);
-  if (prefix !== undefined) headers.push(["x-forwarded-prefix", prefix]);
+  headers.push(...forwardingHeaderPairs({
+    client: clientAddress(c),
+    earlierFor: c.req.header("x-forwarded-for"),
+    host: c.req.header("host") ?? url.host,
+    proto: previewProto(origins, previewInstanceId, prefix),
+    prefix,
+  }));
   if (c.req.header("host") === undefined) headers.push(["host", url.host]);
   return headers;
 };
@@ -139,7 +142,7 @@ export const PreviewProxyLive = (options: PreviewProxyOptions, origins: Origins)
           return yield* upstreams.send(route.upstream, {
             method: c.req.method,
             path: withoutHandoffToken(target.path),
-            headers: forwardedHeaders(c, target.prefix),
+            headers: forwardedHeaders(c, origins, id, target.prefix),
             body: c.req.raw.body,
             signal: c.req.raw.signal,
             timeoutMs: options.upstreamTimeoutMs,

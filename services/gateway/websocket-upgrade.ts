@@ -1,28 +1,30 @@
 import type { IncomingMessage } from "node:http";
 import { connect, type Socket } from "node:net";
 import { Cause, Effect, Exit, type ManagedRuntime, Option } from "effect";
+import { errorBody } from "../../libs/http/error-envelope.ts";
 import { describeFailure } from "../../libs/http/error-mapping.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import type { Origins } from "../../libs/config/origins.ts";
 import { UnknownHost } from "../../libs/http/request-errors.ts";
+import { forwardingHeaders, previewProto } from "../../libs/proxy/forwarding.ts";
 import { PreviewProxy, rewrittenHeaders, splitPreviewPath } from "./preview-proxy.ts";
 import { cookieMayAuthorize, previewTokenHeader, splitPreviewCookie } from "./preview-token.ts";
 
 const refuse = (socket: Socket, status: number, code: string, message: string) => {
-  const body = JSON.stringify({ error: { code, message, requestId: "" } });
+  const body = JSON.stringify(errorBody("", { code, message }));
   socket.end(`HTTP/1.1 ${status} ${code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 };
 
 /** The upgrade request as the preview should see it: the platform's credentials out (the app's kept), forwarding headers in. */
-const upstreamHandshake = (req: IncomingMessage, path: string, prefix: string | undefined, cookies: string | undefined): string => {
+const upstreamHandshake = (req: IncomingMessage, path: string, proto: string, prefix: string | undefined, cookies: string | undefined): string => {
   const lines = [`${req.method ?? "GET"} ${path} HTTP/1.1`];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] ?? "";
     if (!rewrittenHeaders.has(name.toLowerCase())) lines.push(`${name}: ${req.rawHeaders[i + 1] ?? ""}`);
   }
   if (cookies !== undefined) lines.push(`cookie: ${cookies}`);
-  lines.push(`x-forwarded-for: ${req.socket.remoteAddress ?? ""}`, `x-forwarded-host: ${req.headers.host ?? ""}`, "x-forwarded-proto: http");
-  if (prefix !== undefined) lines.push(`x-forwarded-prefix: ${prefix}`);
+  const forwarding = forwardingHeaders({ client: req.socket.remoteAddress, earlierFor: header(req, "x-forwarded-for"), host: header(req, "host") ?? "", proto, prefix });
+  for (let i = 0; i < forwarding.length; i += 2) lines.push(`${forwarding[i] ?? ""}: ${forwarding[i + 1] ?? ""}`);
   return lines.join("\r\n") + "\r\n\r\n";
 };
 
@@ -90,7 +92,7 @@ export const makeWebSocketUpgrade = (runtime: ManagedRuntime.ManagedRuntime<Prev
         peer.on("error", () => socket.destroy());
         socket.on("close", () => peer.destroy());
         peer.on("close", () => socket.destroy());
-        peer.write(upstreamHandshake(req, target.path, target.prefix, target.cookies));
+        peer.write(upstreamHandshake(req, target.path, previewProto(origins, id, target.prefix), target.prefix, target.cookies));
         if (head.length > 0) peer.write(head);
         socket.pipe(peer).pipe(socket);
       });

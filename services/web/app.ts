@@ -6,6 +6,7 @@ import { describeFailure } from "../../libs/http/error-mapping.ts";
 import { Forbidden } from "../../libs/http/request-errors.ts";
 import { signUserToken } from "../../libs/auth/user-token.ts";
 import { buildWebAssets, type WebAssets } from "./bundle.ts";
+import { noRoute } from "../../libs/http/not-found.ts";
 
 export interface WebAppOptions {
   /** Local mode: the page signs in as the user `local` through POST /api/dev/token. Off: that route does not exist. */
@@ -76,7 +77,7 @@ export const makeWebApp = (options: WebAppOptions) => {
 
   if (!options.localMode) {
     // Off: the dev routes do not exist, signed in or not (never handed on to the services).
-    app.all("/api/dev/*", (c) => errorResponse(c.get("requestId"), { status: 404, code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }));
+    app.all("/api/dev/*", noRoute);
   } else {
     app.use("/api/dev/*", async (c, next) => {
       const refused = localOnly(c.req.header("host"), c.req.header("origin"));
