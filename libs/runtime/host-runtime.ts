@@ -7,6 +7,7 @@ import { findPython } from "./find-python.ts";
 import { PortAllocator } from "./port-allocator.ts";
 import { type CgroupSupport, cgroupOf, createCgroup } from "./cgroups.ts";
 import { moveOntoQuota } from "./disk-quota.ts";
+import { keepHeartbeat, type OrphanGuardOptions } from "./orphan-guard.ts";
 import { enforcedLimits } from "./enforcement.ts";
 import { outputDirOf } from "./output-pipes.ts";
 import { adoptGroup, spawnGroup } from "./spawn-group.ts";
@@ -19,6 +20,8 @@ export interface HostRuntimeOptions {
   /** The work dir's size limit (a tmpfs of its own), when the host lets us mount one. */
   readonly diskMb: number | undefined;
   readonly stopGraceMs: number;
+  /** Previews stop themselves when no orchestrator beats for a while (never re-adopted). */
+  readonly orphanGuard?: OrphanGuardOptions | undefined;
 }
 
 const mib = 1024 * 1024;
@@ -37,6 +40,7 @@ export const HostRuntimeLive = (options: HostRuntimeOptions) =>
       const searchPath = yield* Config.String("PATH").pipe(Config.withDefault(previewPath));
       const python = yield* Effect.promise(() => findPython(Option.getOrUndefined(options.python), searchPath));
       const { limits } = options;
+      if (options.orphanGuard !== undefined) yield* keepHeartbeat(options.orphanGuard.heartbeat, options.orphanGuard.graceSeconds);
       return PreviewRuntime.of({
         name: "host",
         limits,
@@ -73,6 +77,7 @@ export const HostRuntimeLive = (options: HostRuntimeOptions) =>
               onGone: ports.release(port),
               outputDir: outputDirOf(spec.workDir),
               cgroup: createCgroup(options.cgroups, limits),
+              orphanGuard: options.orphanGuard,
             });
             return { ...group, upstream: { kind: "tcp" as const, host: "127.0.0.1", port } };
           }),

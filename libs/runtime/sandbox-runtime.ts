@@ -14,6 +14,8 @@ import { descendantsOf, processChildren, treeMemoryBytes } from "./process-tree.
 import { prepareRequirements, type SandboxedRun } from "./requirements/requirements.ts";
 import { type CgroupSupport, cgroupOf, createCgroup } from "./cgroups.ts";
 import { enforcedLimits } from "./enforcement.ts";
+import { sandboxUidOf } from "./sandbox-uid.ts";
+import { keepHeartbeat, type OrphanGuardOptions } from "./orphan-guard.ts";
 import { outputDirOf } from "./output-pipes.ts";
 import { adoptGroup, spawnGroup, type SpawnedGroup } from "./spawn-group.ts";
 import { acceptsConnections } from "./tcp-probe.ts";
@@ -33,12 +35,16 @@ export interface SandboxRuntimeOptions {
   readonly stopGraceMs: number;
   /** Previews run as uids from here on, one each, so one preview's process limit is not another's. */
   readonly uidBase: number;
+  /** How many uids from the base there are to take (default 50,000). */
+  readonly uidCount?: number | undefined;
   readonly tmpMb: number;
   readonly pipIndexUrl: Option.Option<string>;
   readonly pipFindLinks: Option.Option<string>;
   /** Sandboxes kept started ahead of demand (0: every launch is cold), in `warmDir` (same filesystem as the work dirs). */
   readonly warmPoolSize: number;
   readonly warmDir: string;
+  /** Previews stop themselves when no orchestrator beats for a while (never re-adopted). */
+  readonly orphanGuard?: OrphanGuardOptions | undefined;
 }
 
 const mib = 1024 * 1024;
@@ -48,7 +54,6 @@ const inside = { app: "/tmp/app", venv: "/tmp/venv", wheelhouse: "/tmp/wheelhous
 const socketName = ".preview.sock";
 /** sockaddr_un holds 108 bytes with the terminating NUL. */
 const maxSocketPath = 107;
-const uidSlots = 50_000;
 const imagePython = "/usr/bin/python3";
 
 /** The interpreter's arguments for a preview, cold or warm (a warm slot runs exactly these): the boot program. */
@@ -191,6 +196,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
     Effect.gen(function* () {
       const scope: Scope.Scope = yield* Effect.scope;
       const { limits } = options;
+      if (options.orphanGuard !== undefined) yield* keepHeartbeat(options.orphanGuard.heartbeat, options.orphanGuard.graceSeconds);
       // One ticker for all previews: each tick reads /proc once, however many previews run.
       const watched = new Map<number, WatchedGroup>();
       yield* Effect.acquireRelease(
@@ -201,7 +207,12 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
         }),
         (ticker) => Effect.sync(() => clearInterval(ticker)),
       );
+      const uidSlots = options.uidCount ?? 50_000;
       const usedUids = new Set<number>();
+      const noUid = () => new RuntimeUnavailable({
+        message: `Every sandbox uid (${uidSlots} from ${options.uidBase}) is taken by a running preview; stop one, or raise ORCHESTRATOR_SANDBOX_UIDS`,
+      });
+      /** A uid no running preview has; call only when `usedUids.size < uidSlots`. */
       const takeUid = (): number => {
         for (;;) {
           const uid = options.uidBase + Math.floor(Math.random() * uidSlots);
@@ -261,6 +272,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
             onOutput: g.onOutput,
             stopGraceMs: options.stopGraceMs,
             stdin: g.stdin === true,
+            orphanGuard: options.orphanGuard,
             onGone: Effect.andThen(Effect.sync(() => {
               gone = true;
               if (watchedPid !== undefined) watched.delete(watchedPid);
@@ -296,6 +308,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
         start: Effect.gen(function* () {
           const image = findImage(options.imagesDir, options.recipe);
           if (image === undefined) return yield* Effect.fail(new RuntimeUnavailable({ message: "no image yet" }));
+          if (usedUids.size >= uidSlots) return yield* Effect.fail(noUid());
           return yield* startWarmSlot({
             slotsDir: options.warmDir, image, launch: launchGroup,
             takeUid: () => {
@@ -341,6 +354,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
           const takeSlot = mayBeWarm ? warmPool.take : () => undefined;
           // A warm slot brings its own uid (released when its processes are gone).
           const slot = takeSlot(spec, say);
+          if (slot === undefined && usedUids.size >= uidSlots) return yield* Effect.fail(noUid());
           const uid = slot?.uid ?? takeUid();
           const releaseUid = slot === undefined ? Effect.sync(() => usedUids.delete(uid)) : slot.discard;
           return yield* Effect.gen(function* () {
@@ -407,16 +421,22 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
         start,
         adopt: (spec) =>
           Effect.gen(function* () {
+            // Its uid is taken again until it ends, so no launch shares it (and its process limit).
+            const uid = sandboxUidOf(spec.pid, options.uidBase, uidSlots);
             const group = yield* adoptGroup({
               pid: spec.pid,
               startTicks: spec.startTicks,
               outputDir: outputDirOf(spec.workDir),
               onOutput: spec.onOutput,
               stopGraceMs: options.stopGraceMs,
-              onGone: Effect.sync(() => watched.delete(spec.pid)),
+              onGone: Effect.sync(() => {
+                watched.delete(spec.pid);
+                if (uid !== undefined) usedUids.delete(uid);
+              }),
               cgroup: cgroupOf(options.cgroups, spec.pid),
             });
             if (group === undefined) return undefined;
+            if (uid !== undefined) usedUids.add(uid);
             let overLimit: string | undefined;
             watched.set(group.pid, {
               limitBytes: limits.memoryMb * mib,

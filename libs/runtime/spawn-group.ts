@@ -5,6 +5,7 @@ import { LineSplitter } from "../logsink/line-splitter.ts";
 import type { OutputChunk, ProcessExit } from "./contract.ts";
 import { inCgroup, killCgroup, type PreviewCgroup, removeCgroup } from "./cgroups.ts";
 import { RuntimeUnavailable } from "./errors.ts";
+import { adoptedGuard, type OrphanGuardOptions, startOrphanGuard } from "./orphan-guard.ts";
 import { createOutputPipes, followOutput, settleOutput } from "./output-pipes.ts";
 import { isRunningProcess, readStartTicks, signalGroup } from "./process-identity.ts";
 
@@ -26,6 +27,8 @@ export interface GroupSpec {
   readonly stdin?: boolean;
   /** A control group the leader joins before it execs the command (libs/runtime/cgroups.ts); removed when gone. */
   readonly cgroup?: PreviewCgroup | undefined;
+  /** With `outputDir`: the group stops itself if no orchestrator beats for the grace (libs/runtime/orphan-guard.ts). */
+  readonly orphanGuard?: OrphanGuardOptions | undefined;
 }
 
 export interface SpawnedGroup {
@@ -83,8 +86,11 @@ export const spawnGroup = (spec: GroupSpec): Effect.Effect<SpawnedGroup, Runtime
     const startTicks = readStartTicks(pid) ?? "";
     const follower = outputDir === undefined ? undefined : followOutput(outputDir, spec.onOutput);
     if (follower === undefined) captureLines(child, spec.onOutput);
+    const guard = outputDir === undefined || spec.orphanGuard === undefined ? undefined
+      : startOrphanGuard(spec.orphanGuard, { pid, startTicks }, outputDir, spec.cgroup?.procsFiles);
     // Anything the leader left behind in its group would keep our pipes open; it goes with the leader.
     child.once("exit", () => {
+      guard?.end();
       signalGroup(pid, "SIGKILL");
       killCgroup(spec.cgroup);
     });
@@ -127,9 +133,12 @@ export const adoptGroup = (spec: AdoptSpec): Effect.Effect<SpawnedGroup | undefi
     if (!isRunningProcess(spec.pid, spec.startTicks)) return undefined;
     const exitDeferred = yield* Deferred.make<ProcessExit>();
     const follower = followOutput(spec.outputDir, spec.onOutput);
+    // Its guard goes on watching for an orchestrator (this one beats now) and is ended with it.
+    const guard = adoptedGuard(spec.outputDir);
     const watch = setInterval(() => {
       if (isRunningProcess(spec.pid, spec.startTicks)) return;
       clearInterval(watch);
+      guard.end();
       signalGroup(spec.pid, "SIGKILL");
       killCgroup(spec.cgroup);
       Effect.runFork(Effect.promise(() => settleOutput(follower, spec.outputDir)).pipe(

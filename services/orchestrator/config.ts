@@ -40,7 +40,11 @@ export const orchestratorConfig = Config.all({
   pipFindLinks: Config.String("PIP_FIND_LINKS").pipe(Config.option),
   /** Each sandboxed preview runs as its own uid from this base (its process limit is its own). */
   sandboxUidBase: int("SANDBOX_UID_BASE", 200_000),
+  /** How many uids from the base previews may take (one each, at once). */
+  sandboxUids: int("SANDBOX_UIDS", 50_000),
   sandboxTmpMb: int("SANDBOX_TMP_MB", 64),
+  /** A preview whose orchestrator is gone this long (none came back to re-adopt it) stops itself. */
+  orphanGraceSeconds: int("ORPHAN_GRACE_SECONDS", 300),
   /** Sandboxes started ahead of demand with the common modules imported; 0 turns warm launches off. */
   warmPoolSize: int("WARM_POOL_SIZE", 2),
   maxFiles: int("MAX_FILES", 2000),

@@ -42,6 +42,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
     removeStaleCgroups(cgroups);
     const diskMb = config.diskMb > 0 && (yield* Effect.promise(canMountQuota)) ? config.diskMb : undefined;
     const imagesDir = imagesDirOf(dataDir, config.runtimeImageDir);
+    const orphanGuard = { heartbeat: join(dataDir, "previews", ".orchestrator-heartbeat"), graceSeconds: config.orphanGraceSeconds, stopGraceSeconds: config.stopGraceMs / 1000 };
     const recipe = config.runtime === "host" ? undefined : readRecipe();
     // auto: the sandbox where it can run (bwrap and a built image), else the host runtime.
     const venvsDir = join(dataDir, "runtime", "venvs");
@@ -54,14 +55,16 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
         autoBuild: config.runtimeAutoBuild,
         stopGraceMs: config.stopGraceMs,
         uidBase: config.sandboxUidBase,
+        uidCount: config.sandboxUids,
         tmpMb: config.sandboxTmpMb,
         pipIndexUrl: config.pipIndexUrl,
         pipFindLinks: config.pipFindLinks,
         warmPoolSize: config.warmPoolSize,
         // Beside the work dirs: a slot's dir becomes a preview's work dir by a rename.
         warmDir: join(dataDir, "previews", ".warm"),
+        orphanGuard,
       })
-      : HostRuntimeLive({ python: config.python, limits, cgroups, diskMb, stopGraceMs: config.stopGraceMs })
+      : HostRuntimeLive({ python: config.python, limits, cgroups, diskMb, stopGraceMs: config.stopGraceMs, orphanGuard })
         .pipe(Layer.provide(PortReservationsLive({ from: config.portRangeFrom, to: config.portRangeTo }).pipe(Layer.provide(db))));
     const previews = PreviewManagerLive({
       origins,
