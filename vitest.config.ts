@@ -14,7 +14,7 @@ export default defineConfig({
       include: ["libs/**/*.ts", "services/**/*.ts"],
       exclude: [
         // Entry files only wire layers; they are exercised by the process-level tests (npm start, restart).
-        "services/*/main.ts", "services/*/drizzle.config.ts",
+        "services/*/main.ts", "services/*/drizzle*.config.ts",
         // Browser code runs in chromium (test/web drives it), where Node's v8 coverage cannot see it.
         "services/web/page/**", "libs/client/browser-event-source.ts",
         // Deno-only layers run in Deno processes (test/smoke, test/deno), outside this coverage.

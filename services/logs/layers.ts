@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import { Effect, Layer } from "effect";
 import { PlatformSecretsLive } from "../../libs/auth/platform-secrets.ts";
 import { platformConfig } from "../../libs/config/platform.ts";
+import { databaseChoice } from "../../libs/db/database-config.ts";
 import type { LogFanout } from "../../libs/logs/contract.ts";
 import type { PreviewDirectory } from "../../libs/previews/directory.ts";
 import { HttpPreviewDirectoryLive } from "../../libs/previews/http-directory.ts";
@@ -10,14 +11,19 @@ import { logsConfig } from "./config.ts";
 import { LogsDbLive } from "./db/logs-db.ts";
 import { LogFanoutLive } from "./fanout.ts";
 import { LogIngestLive } from "./ingest.ts";
+import { LogsPgDbLive } from "./db/logs-pg-db.ts";
 import { LogStoreLive } from "./log-store.ts";
+import { LogStorePgLive } from "./log-store-pg.ts";
 
 /** Storage, fan-out and ingest: all the orchestrator's in-process sink needs. */
 export const logsCoreLayer = Layer.unwrap(Effect.gen(function* () {
   const config = yield* logsConfig;
   const platform = yield* platformConfig;
-  const store = LogStoreLive({ maxLines: config.retentionLines, maxBytes: config.retentionBytes })
-    .pipe(Layer.provide(LogsDbLive(join(resolve(platform.dataDir), "logs.db"))));
+  const limits = { maxLines: config.retentionLines, maxBytes: config.retentionBytes };
+  const database = yield* databaseChoice;
+  const store = database.kind === "postgres"
+    ? LogStorePgLive(limits).pipe(Layer.provide(LogsPgDbLive(database.url)))
+    : LogStoreLive(limits).pipe(Layer.provide(LogsDbLive(join(resolve(platform.dataDir), "logs.db"))));
   const fanout = LogFanoutLive({ subscriberBuffer: config.subscriberBuffer, pingIntervalMs: config.pingSeconds * 1000, pacing: config.fanoutPacing });
   const core = Layer.mergeAll(store, fanout);
   return Layer.mergeAll(core, LogIngestLive({ linesPerSecond: config.rateLines, burstLines: config.burstLines }).pipe(Layer.provide(core)));

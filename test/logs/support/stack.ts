@@ -38,6 +38,8 @@ export interface LogsStack {
  */
 export const startLogsStack = async (options: {
   readonly logs?: Record<string, string>;
+  /** The logs service's DATABASE_URL (unset: its SQLite file under the data dir). */
+  readonly logsDatabaseUrl?: string;
   readonly orchestrator?: Record<string, string>;
   readonly sink?: Partial<HttpLogSinkOptions>;
   readonly startLogs?: boolean;
@@ -53,7 +55,11 @@ export const startLogsStack = async (options: {
     port: 0,
   });
   const orchestratorUrl = `http://127.0.0.1:${orchestrator.server.port}`;
-  const logsConfig = ConfigProvider.fromUnknown({ ...shared, LOGS: { ORCHESTRATOR_URL: orchestratorUrl, ...options.logs } });
+  const logsConfig = ConfigProvider.fromUnknown({
+    ...shared,
+    ...(options.logsDatabaseUrl === undefined ? {} : { DATABASE_URL: options.logsDatabaseUrl }),
+    LOGS: { ORCHESTRATOR_URL: orchestratorUrl, ...options.logs },
+  });
   let logs: Awaited<ReturnType<typeof serveLogs>> | undefined;
 
   const stack: LogsStack = {

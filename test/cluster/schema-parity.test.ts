@@ -1,0 +1,51 @@
+import { getTableConfig as pgConfig, type PgTable } from "drizzle-orm/pg-core";
+import { getTableConfig as sqliteConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import { describe, expect, it } from "vitest";
+import * as logsPg from "../../services/logs/db/schema-pg.ts";
+import * as logsSqlite from "../../services/logs/db/schema.ts";
+
+/** A column's portable meaning: what a query can tell apart. Integers of either width are "integer". */
+const family = (columnType: string) => (/Int|Integer|BigInt|Serial/i.test(columnType) ? "integer" : /Text|String/i.test(columnType) ? "text" : columnType);
+
+interface Portable { name: string; columns: unknown[]; primaryKeys: string[][]; indexes: unknown[] }
+
+const portableColumns = (columns: ReadonlyArray<{ name: string; columnType: string; notNull: boolean; default: unknown; primary: boolean; enumValues?: unknown }>) =>
+  columns.map((c) => ({ name: c.name, type: family(c.columnType), notNull: c.notNull, default: c.default ?? null, primary: c.primary, enum: c.enumValues ?? null }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+
+const ofSqlite = (t: SQLiteTable): Portable => {
+  const c = sqliteConfig(t);
+  return {
+    name: c.name,
+    columns: portableColumns(c.columns),
+    primaryKeys: c.primaryKeys.map((pk) => pk.columns.map((col) => col.name)),
+    indexes: c.indexes.map((i) => ({ name: i.config.name, unique: i.config.unique, on: i.config.columns.map((col) => ("name" in col ? col.name : "?")) })),
+  };
+};
+
+const ofPg = (t: PgTable): Portable => {
+  const c = pgConfig(t);
+  return {
+    name: c.name,
+    columns: portableColumns(c.columns),
+    primaryKeys: c.primaryKeys.map((pk) => pk.columns.map((col) => col.name)),
+    indexes: c.indexes.map((i) => ({ name: i.config.name, unique: i.config.unique, on: i.config.columns.map((col) => ("name" in col ? col.name : "?")) })),
+  };
+};
+
+// Each table is written once per dialect (drizzle has one table builder per dialect); this holds
+// the two to one shape, so a column added to one and not the other fails here, not in production.
+describe("one shape per table on SQLite and PostgreSQL", () => {
+  it.each([
+    ["logs log_previews", logsSqlite.logPreviews, logsPg.logPreviews],
+    ["logs log_lines", logsSqlite.logLines, logsPg.logLines],
+  ] as const)("%s", (_, sqlite, pg) => {
+    expect(ofPg(pg)).toEqual(ofSqlite(sqlite));
+  });
+
+  it("tells a difference apart (a column missing on one side fails)", () => {
+    const sqlite = ofSqlite(logsSqlite.logLines);
+    const pg = ofPg(logsPg.logLines);
+    expect({ ...pg, columns: pg.columns.slice(1) }).not.toEqual(sqlite);
+  });
+});

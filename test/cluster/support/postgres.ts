@@ -1,0 +1,25 @@
+import { execFileSync } from "node:child_process";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ThrowawayPostgres, startThrowawayPostgres } from "../../../libs/cluster/throwaway-postgres.ts";
+
+/** A real PostgreSQL for one test file (Debian's, which scripts/setup.sh installs), removed after. */
+export const startTestPostgres = async (): Promise<ThrowawayPostgres & { readonly dispose: () => Promise<void> }> => {
+  const root = await mkdtemp(join(tmpdir(), "pg-test-"));
+  await chmod(root, 0o755); // the postgres user must get through it
+  const pg = await startThrowawayPostgres(join(root, "pg"));
+  return {
+    ...pg,
+    dispose: async () => {
+      await pg.stop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+};
+
+/** A fresh empty database on that server, for a test that needs one of its own; its URL. */
+export const freshDatabase = (pg: ThrowawayPostgres, name: string): string => {
+  execFileSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", pg.url, "-c", `create database ${name}`], { stdio: ["ignore", "pipe", "pipe"] });
+  return pg.url.replace(/\/[^/]+$/, `/${name}`);
+};
