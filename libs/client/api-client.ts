@@ -6,11 +6,15 @@ import type { LogLine } from "../logs/schemas.ts";
 import type { ConfigView, ExtendBody, ExtendView, LaunchBody, LaunchView, ReloadView, StatusView, StopView } from "../previews/contract.ts";
 import type { PreviewListQuery, PreviewPage } from "../previews/listing.ts";
 import type { PreviewRequestBody, PreviewRequestResult } from "../previews/request-schema.ts";
+import { type ApiErrorCode, type ClientErrorCode, isApiErrorCode } from "../http/error-codes.ts";
+import { type FollowLogsOptions, followLogs } from "./log-iterator.ts";
+import type { LogStreamClient } from "./log-stream.ts";
 
 /** An API failure as a value: the envelope's fields, plus the HTTP status (0 when the network failed). */
 export interface ApiError {
   readonly status: number;
-  readonly code: string;
+  /** Switch on it: every code the API answers with, plus the client's own (error-codes.ts). */
+  readonly code: ApiErrorCode | ClientErrorCode;
   readonly message: string;
   readonly requestId: string;
   readonly details?: Record<string, unknown>;
@@ -42,15 +46,17 @@ export const apiResultOf = <T>(status: number, text: string, requestIdHeader: st
     json = undefined;
   }
   if (status >= 200 && status < 300) return { ok: true, value: json as T };
-  const envelope = (json as { error?: Partial<ApiError> } | undefined)?.error;
+  const envelope = (json as { error?: { code?: unknown; message?: unknown; requestId?: unknown; details?: Record<string, unknown> } } | undefined)?.error;
+  const code = envelope?.code;
+  const details = isApiErrorCode(code) || code === undefined ? envelope?.details : { ...envelope?.details, code };
   return {
     ok: false,
     error: {
       status,
-      code: envelope?.code ?? (status === 0 ? "network_error" : "http_error"),
-      message: envelope?.message ?? (status === 0 ? "The network request failed" : `HTTP ${status}`),
-      requestId: envelope?.requestId ?? requestIdHeader ?? "",
-      ...(envelope?.details === undefined ? {} : { details: envelope.details }),
+      code: isApiErrorCode(code) ? code : status === 0 ? "network_error" : "http_error",
+      message: typeof envelope?.message === "string" ? envelope.message : status === 0 ? "The network request failed" : `HTTP ${status}`,
+      requestId: typeof envelope?.requestId === "string" ? envelope.requestId : requestIdHeader ?? "",
+      ...(details === undefined ? {} : { details }),
     },
   };
 };
@@ -112,7 +118,23 @@ export const createPreviewClient = (options: PreviewClientOptions) => {
 
   const g = (generationId: string) => `/api/generations/${encodeURIComponent(generationId)}`;
   const p = (generationId: string) => `${g(generationId)}/preview`;
+  const logStreams: LogStreamClient = {
+    logsToken: (generationId) => call<{ token: string; expiresAt: string }>("POST", `${p(generationId)}/logs/token`),
+    /** The SSE URL an EventSource opens (it cannot send headers, hence the short-lived token). */
+    logStreamUrl: (generationId, token, from = {}) => {
+      const search = new URLSearchParams({ token });
+      if (from.lastEventId !== undefined) search.set("lastEventId", String(from.lastEventId));
+      if (from.tail !== undefined) search.set("tail", String(from.tail));
+      return `${base}${p(generationId)}/logs/stream?${search}`;
+    },
+  };
   return {
+    ...logStreams,
+    /**
+     * The preview's logs as an async iterator: `for await (const e of client.followLogs(id, { signal }))`.
+     * Lines once and in order across drops; resume with `after: lastLine.id`; ends on the preview's final status or `signal`.
+     */
+    followLogs: (generationId: string, options: FollowLogsOptions = {}) => followLogs(logStreams, generationId, options),
     baseUrl: base,
     /** The caller's previews, newest first; pass `nextCursor` back as `cursor` for the next page. */
     listPreviews: (query: Partial<PreviewListQuery> = {}) => {
@@ -130,17 +152,9 @@ export const createPreviewClient = (options: PreviewClientOptions) => {
     extend: (generationId: string, body: ExtendBody = {}) => call<ExtendView>("POST", `${p(generationId)}/extend`, body),
     endpoints: (generationId: string) => call<EndpointList>("GET", `${p(generationId)}/endpoints`),
     request: (generationId: string, body: PreviewRequestBody) => call<PreviewRequestResult>("POST", `${p(generationId)}/request`, body),
-    logsToken: (generationId: string) => call<{ token: string; expiresAt: string }>("POST", `${p(generationId)}/logs/token`),
     logs: (generationId: string, query: { after?: number; limit?: number; level?: string } = {}) => {
       const search = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)]));
       return call<LogsPage>("GET", `${p(generationId)}/logs${search.size > 0 ? `?${search}` : ""}`);
-    },
-    /** The SSE URL an EventSource opens (it cannot send headers, hence the short-lived token). */
-    logStreamUrl: (generationId: string, token: string, from: { lastEventId?: number; tail?: number } = {}) => {
-      const search = new URLSearchParams({ token });
-      if (from.lastEventId !== undefined) search.set("lastEventId", String(from.lastEventId));
-      if (from.tail !== undefined) search.set("tail", String(from.tail));
-      return `${base}${p(generationId)}/logs/stream?${search}`;
     },
     exportUrl: (generationId: string, format: "text" | "ndjson") => `${base}${p(generationId)}/logs/export?format=${format}`,
     /**

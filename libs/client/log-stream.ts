@@ -1,7 +1,13 @@
 import type { LogLine } from "../logs/schemas.ts";
 import { isFinalStatus } from "../logs/statuses.ts";
 import type { PreviewStatus } from "../previews/contract.ts";
-import type { ApiError, PreviewClient } from "./api-client.ts";
+import type { ApiError, ApiResult } from "./api-client.ts";
+
+/** What a log stream needs of the API client (PreviewClient has it). */
+export interface LogStreamClient {
+  readonly logsToken: (generationId: string) => Promise<ApiResult<{ readonly token: string; readonly expiresAt: string }>>;
+  readonly logStreamUrl: (generationId: string, token: string, from?: { lastEventId?: number; tail?: number }) => string;
+}
 
 export interface MessageLike {
   readonly data: string;
@@ -20,11 +26,13 @@ export interface EventSourceLike {
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "ended" | "closed";
 
 export interface PreviewLogStreamOptions {
-  readonly client: PreviewClient;
+  readonly client: LogStreamClient;
   readonly generationId: string;
   readonly open: (url: string) => EventSourceLike;
   /** Start with only the last N retained lines. */
   readonly tail?: number;
+  /** Resume: start after this line id (a `LogLine.id` seen earlier); `tail` is then ignored. */
+  readonly after?: number;
   readonly onLine?: (line: LogLine) => void;
   readonly onStatus?: (status: PreviewStatus) => void;
   readonly onState?: (state: ConnectionState) => void;
@@ -47,6 +55,7 @@ export class PreviewLogStream {
 
   constructor(options: PreviewLogStreamOptions) {
     this.options = options;
+    this.lastId = options.after;
   }
 
   get lastEventId(): number | undefined {

@@ -1,7 +1,9 @@
+import type { ApiErrorCode } from "./error-codes.ts";
+
 /** The one error shape of the public API (shared/api.md). */
 export interface ErrorBody {
   readonly error: {
-    readonly code: string;
+    readonly code: ApiErrorCode;
     readonly message: string;
     readonly requestId: string;
     readonly details?: Record<string, unknown>;
@@ -10,7 +12,7 @@ export interface ErrorBody {
 
 export interface ApiErrorDescription {
   readonly status: number;
-  readonly code: string;
+  readonly code: ApiErrorCode;
   readonly message: string;
   readonly details?: Record<string, unknown>;
   readonly headers?: Record<string, string>;

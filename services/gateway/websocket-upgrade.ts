@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { connect, type Socket } from "node:net";
 import { Cause, Effect, Exit, type ManagedRuntime, Option } from "effect";
+import type { ApiErrorCode } from "../../libs/http/error-codes.ts";
 import { errorBody } from "../../libs/http/error-envelope.ts";
 import { describeFailure } from "../../libs/http/error-mapping.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
@@ -10,7 +11,7 @@ import { forwardingHeaders, previewProto } from "../../libs/proxy/forwarding.ts"
 import { PreviewProxy, rewrittenHeaders, splitPreviewPath } from "./preview-proxy.ts";
 import { cookieMayAuthorize, previewTokenHeader, splitPreviewCookie } from "./preview-token.ts";
 
-const refuse = (socket: Socket, status: number, code: string, message: string) => {
+const refuse = (socket: Socket, status: number, code: ApiErrorCode, message: string) => {
   const body = JSON.stringify(errorBody("", { code, message }));
   socket.end(`HTTP/1.1 ${status} ${code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 };

@@ -4,13 +4,13 @@ import { useEffect, useRef, useState } from "react";
 import type { LogLine } from "../../logs/schemas.ts";
 import type { PreviewStatus } from "../../previews/contract.ts";
 import type { ApiError, PreviewClient } from "../api-client.ts";
-import { browserEventSource, type NativeEventSourceConstructor } from "../browser-event-source.ts";
+import { defaultEventSource } from "../default-event-source.ts";
 import { type ConnectionState, type EventSourceLike, PreviewLogStream } from "../log-stream.ts";
 
 export interface UsePreviewLogsOptions {
   /** Keep it stable (create it once, or memoise it): a new client reopens the stream. */
   readonly client: PreviewClient;
-  /** Opens the SSE URL. Default: the browser's EventSource. Where there is none (jsdom, Node), pass `openFetchEventSource`. */
+  /** Opens the SSE URL. Default: the runtime's EventSource, else a fetch-based one (default-event-source.ts). */
   readonly open?: (url: string) => EventSourceLike;
   /** Start with only the last N retained lines. */
   readonly tail?: number;
@@ -26,10 +26,6 @@ export interface PreviewLogs {
   readonly error: ApiError | undefined;
 }
 
-const defaultOpen = (): ((url: string) => EventSourceLike) | undefined => {
-  const Native = (globalThis as { EventSource?: NativeEventSourceConstructor }).EventSource;
-  return Native === undefined ? undefined : browserEventSource(Native);
-};
 
 /**
  * Follows a generation's preview logs: every line once and in order (resumes after the last
@@ -55,12 +51,7 @@ export const usePreviewLogs = (generationId: string | undefined, options: UsePre
       setConnection("closed");
       return;
     }
-    const open = openRef.current ?? defaultOpen();
-    if (open === undefined) {
-      setConnection("closed");
-      setError({ status: 0, code: "no_event_source", message: "No EventSource here: pass `open` (e.g. openFetchEventSource)", requestId: "" });
-      return;
-    }
+    const open = openRef.current ?? defaultEventSource();
     // Lines arrive in bursts (a history replay): one state update per tick, not per line.
     let pending: LogLine[] = [];
     let flush: ReturnType<typeof setTimeout> | undefined;

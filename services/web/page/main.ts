@@ -182,7 +182,7 @@ const loadEndpoints = async () => {
   if (signature === endpointsSignature) return;
   endpointsSignature = signature;
   renderEndpoints(el.endpoints, result.value.endpoints, (body) => {
-    if (client === undefined || generationId === undefined) return Promise.resolve({ ok: false, error: { status: 0, code: "no_generation", message: "No generation is open", requestId: "" } });
+    if (client === undefined || generationId === undefined) return Promise.resolve({ ok: false, error: { status: 0, code: "not_found", message: "No generation is open", requestId: "" } });
     return client.request(generationId, body);
   });
 };

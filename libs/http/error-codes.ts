@@ -1,0 +1,24 @@
+// No imports: the client package and the browser page load this file too.
+
+/** Every `error.code` the API answers with (libs/http/error-mapping.ts may use no other). */
+export const apiErrorCodes = [
+  "invalid_request", "payload_too_large", "unauthorized", "forbidden", "unknown_host", "not_found",
+  "generation_not_found", "generation_quota_exceeded",
+  "preview_not_found", "preview_already_running", "preview_limit_reached", "preview_not_running",
+  "extension_limit_reached", "preview_launch_failed", "reload_failed",
+  "runtime_unavailable", "entry_not_found",
+  "upstream_unreachable", "upstream_timeout", "invalid_preview_token",
+  "service_unavailable", "internal_error", "shutting_down",
+] as const;
+export type ApiErrorCode = typeof apiErrorCodes[number];
+
+/**
+ * Codes the client reports itself: `network_error` (no answer; `status` 0), `http_error` (an
+ * answer without the envelope, e.g. from a proxy in between, or a code this client does not know:
+ * the server's is in `details.code`).
+ */
+export const clientErrorCodes = ["network_error", "http_error"] as const;
+export type ClientErrorCode = typeof clientErrorCodes[number];
+
+const known: ReadonlySet<string> = new Set(apiErrorCodes);
+export const isApiErrorCode = (code: unknown): code is ApiErrorCode => typeof code === "string" && known.has(code);
