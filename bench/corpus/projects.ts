@@ -1,7 +1,6 @@
-// The real-world corpus: FastAPI's own documentation examples (docs_src of fastapi/fastapi at
+// The documentation corpus: FastAPI's own documentation examples (docs_src of fastapi/fastapi at
 // the commit in SOURCE.md, MIT licence in fastapi/LICENSE), written by people other than us and
-// covering most of FastAPI's API. Each top-level file that builds an app at module level is a
-// one-file project; each package directory with a main.py is a project (relative imports).
+// covering most of FastAPI's API. real-world.ts adds whole public applications.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,10 +29,17 @@ const walk = (dir: string, prefix: string, out: Map<string, Uint8Array>): void =
   }
 };
 
-export const corpusProjects = (): CorpusProject[] => {
+export const corpusProjects = (): CorpusProject[] => exampleProjects(CORPUS_ROOT);
+
+/**
+ * Documentation-style examples under `root` (topic directories): each top-level file that
+ * builds an app at module level is a one-file project; each package directory with a main.py
+ * is a project (relative imports). Ids are `topic/file.py` or `topic/package`.
+ */
+export const exampleProjects = (root: string): CorpusProject[] => {
   const projects: CorpusProject[] = [];
-  for (const topic of readdirSync(CORPUS_ROOT).sort()) {
-    const topicDir = join(CORPUS_ROOT, topic);
+  for (const topic of readdirSync(root).sort()) {
+    const topicDir = join(root, topic);
     if (!statSync(topicDir).isDirectory()) continue;
     for (const name of readdirSync(topicDir).sort()) {
       const full = join(topicDir, name);

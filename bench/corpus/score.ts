@@ -1,6 +1,7 @@
 // Precision and recall of the extractor on the corpus against FastAPI's own route tables.
 import { readFileSync } from "node:fs";
 import { extractEndpoints } from "../../libs/extractor/extract.ts";
+import type { CorpusProject } from "./projects.ts";
 import { corpusProjects, TRUTH_FILE } from "./projects.ts";
 
 export interface CorpusScore {
@@ -17,8 +18,9 @@ export interface CorpusScore {
   readonly misses: ReadonlyArray<{ readonly id: string; readonly missing: string[]; readonly extra: string[] }>;
 }
 
-export const scoreCorpus = (): CorpusScore => {
-  const truth = JSON.parse(readFileSync(TRUTH_FILE, "utf8")) as Record<string, { routes: string[] } | { error: string }>;
+/** The documentation corpus by default; real-world.ts's projects with REAL_WORLD_TRUTH. */
+export const scoreCorpus = (projects: ReadonlyArray<CorpusProject> = corpusProjects(), truthFile = TRUTH_FILE): CorpusScore => {
+  const truth = JSON.parse(readFileSync(truthFile, "utf8")) as Record<string, { routes: string[] } | { error: string }>;
   let files = 0;
   let truthRoutes = 0;
   let foundRoutes = 0;
@@ -26,7 +28,6 @@ export const scoreCorpus = (): CorpusScore => {
   let skipped = 0;
   let ms = 0;
   const misses: Array<{ id: string; missing: string[]; extra: string[] }> = [];
-  const projects = corpusProjects();
   for (const project of projects) {
     const expected = truth[project.id];
     if (!expected || "error" in expected) {

@@ -2,6 +2,9 @@
 dump the routes it serves (mounted sub-apps recursed), excluding FastAPI's own docs routes.
 
 stdin: JSON list of {"dir": ..., "entry": "module:attr"}; stdout: JSON list of results.
+A job may name `standIns`: third-party packages the Python at hand lacks that build no routes
+(error reporting, mail, metrics); each is imported as an inert stand-in (standin.py) so the
+project's own route table can still be read. `env` is set while the project is imported.
 """
 import importlib
 import inspect
@@ -13,6 +16,9 @@ from enum import Enum
 
 from fastapi.routing import APIRoute, APIWebSocketRoute
 from starlette.routing import Mount, Route, WebSocketRoute
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from standin import StandInFinder  # noqa: E402
 
 
 def docs_paths(app):
@@ -83,9 +89,14 @@ def served_app(app):
     return app
 
 
-def truth_for(project_dir, entry, source_root=None, libraries=()):
+def truth_for(project_dir, entry, source_root=None, libraries=(), stand_ins=(), env=None):
     module_name, _, attr = entry.partition(":")
     before = set(sys.modules)
+    env_before = dict(os.environ)
+    os.environ.update(env or {})
+    finder = StandInFinder(stand_ins) if stand_ins else None
+    if finder:
+        sys.meta_path.append(finder)
     LIBRARY_ROOTS[:] = libraries
     for library in libraries:
         sys.path.insert(0, library)
@@ -105,6 +116,10 @@ def truth_for(project_dir, entry, source_root=None, libraries=()):
         return {"error": traceback.format_exc()}
     finally:
         os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env_before)
+        if finder:
+            sys.meta_path.remove(finder)
         sys.path.remove(project_dir)
         for library in libraries:
             sys.path.remove(library)
@@ -112,15 +127,42 @@ def truth_for(project_dir, entry, source_root=None, libraries=()):
             del sys.modules[name]
 
 
+def isolated(run):
+    """run() in a forked child (FastAPI already imported, so it is quick): nothing one project
+    leaves behind (a SQLAlchemy metadata, a PyO3 extension that refuses a second import) reaches the next."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        try:
+            result = run()
+        except BaseException:
+            result = {"error": traceback.format_exc()}
+        with os.fdopen(write_end, "w") as pipe:
+            json.dump(result, pipe)
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        text = pipe.read()
+    os.waitpid(pid, 0)
+    return json.loads(text) if text else {"error": "the import ended the interpreter"}
+
+
 def main():
     jobs = json.load(sys.stdin)
+    # Whatever the projects print (logging set up at import) goes to stderr; stdout is the answer's alone.
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     json.dump([
-        truth_for(
+        isolated(lambda job=job: truth_for(
             os.path.abspath(job["dir"]), job["entry"], job.get("sourceRoot") and os.path.abspath(job["sourceRoot"]),
             [os.path.abspath(path) for path in job.get("libraries", [])],
-        )
+            job.get("standIns", []), job.get("env"),
+        ))
         for job in jobs
-    ], sys.stdout)
+    ], out)
+    out.flush()
 
 
 if __name__ == "__main__":
