@@ -5,8 +5,11 @@ import { UpstreamTimeout, UpstreamUnreachable } from "./errors.ts";
 import { endToEndHeaders, passesBody } from "./headers.ts";
 import { UpstreamClient, type UpstreamRequest } from "./upstream-client.ts";
 
+interface DenoHttpClient {
+  close(): void;
+}
 interface DenoHttp {
-  createHttpClient(options: { proxy: { transport: "unix"; path: string } }): unknown;
+  createHttpClient(options: { proxy: { transport: "unix"; path: string } }): DenoHttpClient;
 }
 
 /** Counts request body bytes as they stream and fails the stream past the limit. */
@@ -30,7 +33,7 @@ const capped = (limit: number, onOver: () => void) => {
  */
 export const FetchUpstreamClientLive = Layer.sync(UpstreamClient, () => {
   const { Deno } = globalThis as unknown as { Deno: DenoHttp };
-  const unixClients = new Map<string, unknown>();
+  const unixClients = new Map<string, DenoHttpClient>();
   const clientFor = (path: string) => {
     let client = unixClients.get(path);
     if (client === undefined) {
@@ -79,5 +82,11 @@ export const FetchUpstreamClientLive = Layer.sync(UpstreamClient, () => {
       );
       return Effect.sync(() => abort.abort());
     });
-  return UpstreamClient.of({ send });
+  // A TCP upstream's connections are fetch's own; only a Unix socket's client is ours to let go.
+  const retire = (upstream: Upstream) => Effect.sync(() => {
+    if (upstream.kind !== "unix") return;
+    unixClients.get(upstream.path)?.close();
+    unixClients.delete(upstream.path);
+  });
+  return UpstreamClient.of({ send, retire });
 });

@@ -103,7 +103,7 @@ const NodeUpstreamClientLive = Layer.effect(
         );
         return Effect.sync(() => abort.abort());
       });
-    return UpstreamClient.of({ send });
+    return UpstreamClient.of({ send, retire: (upstream) => Effect.sync(() => pools.retire(upstream)) });
   }),
 );
 

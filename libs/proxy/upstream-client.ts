@@ -26,4 +26,10 @@ export interface UpstreamRequest {
  */
 export class UpstreamClient extends Context.Service<UpstreamClient, {
   readonly send: (upstream: Upstream, request: UpstreamRequest) => Effect.Effect<Response, UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge>;
+  /**
+   * Connections kept open to `upstream` are let go (each once its requests are done) and the next
+   * request opens a new one: a live reload put another process behind the same address, and a
+   * kept-alive connection would still reach the one it replaced.
+   */
+  readonly retire: (upstream: Upstream) => Effect.Effect<void>;
 }>()("platform/UpstreamClient") {}

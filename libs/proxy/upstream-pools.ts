@@ -11,6 +11,8 @@ import type { Upstream } from "../runtime/contract.ts";
  */
 export class UpstreamPools extends Context.Service<UpstreamPools, {
   readonly poolFor: (upstream: Upstream) => Pool;
+  /** Drops the upstream's pool: its connections close once their requests are done; the next request gets a new pool. */
+  readonly retire: (upstream: Upstream) => void;
 }>()("platform/UpstreamPools") {}
 
 const keyOf = (upstream: Upstream) => (upstream.kind === "tcp" ? `tcp:${upstream.host}:${upstream.port}` : `unix:${upstream.path}`);
@@ -53,7 +55,13 @@ export const upstreamPoolsLayer = (sweepEvery: Duration.Input) => Layer.effect(
         await Promise.allSettled(all.map((pool) => pool.destroy()));
       }),
     );
-    return UpstreamPools.of({ poolFor });
+    const retire = (upstream: Upstream) => {
+      const key = keyOf(upstream);
+      const pool = pools.get(key);
+      pools.delete(key);
+      void pool?.close();
+    };
+    return UpstreamPools.of({ poolFor, retire });
   }),
 );
 

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { closeSync, constants, existsSync, openSync, read } from "node:fs";
+import { closeSync, constants, existsSync, openSync, read, readSync } from "node:fs";
+import { Socket } from "node:net";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -52,23 +53,62 @@ export const settleOutput = (follower: OutputFollower, dir: string): Promise<voi
 const idleMinMs = 10;
 const idleMaxMs = 100;
 
+declare const Deno: unknown;
+/** Deno's node:net has no `Socket({ fd })` (it throws EEXIST); there the read end is polled. */
+const socketsTakeFds = typeof Deno === "undefined";
+
+/** One FIFO's reader (the follower's, per stream). */
+interface FifoReader {
+  readonly ended: Promise<void>;
+  readonly abandon: () => void;
+}
+
 /**
- * Reads a preview's FIFOs line by line. The read end is non-blocking and polled (a blocking read
- * would hold a thread of the pool per preview; Deno has no `net.Socket({ fd })`): at once while
- * there is output, backing off to 100 ms when idle. A FIFO that is missing counts as ended.
+ * Reads a FIFO by event: the non-blocking read end is handed to libuv as a pipe (epoll), so a line
+ * is read the moment it is written, at no cost while the preview is quiet, and no thread of the pool
+ * is held. EOF (every writer gone) ends it. Abandoning pauses the socket, reads what the kernel still
+ * holds with non-blocking reads until it is empty (bounded), and closes it.
  */
-export const followOutput = (dir: string, onOutput: (chunk: OutputChunk) => void): OutputFollower => {
+/** What an abandoned reader still takes from the kernel: a full pipe buffer (64 KiB by default) several times over. */
+const maxDrainReads = 16;
+
+const readByEvent = (fd: number, splitter: LineSplitter): FifoReader => {
+  let resolveEnded: () => void = () => {};
+  const ended = new Promise<void>((resolve) => { resolveEnded = resolve; });
+  const socket = new Socket({ fd, readable: true, writable: false });
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    splitter.end();
+    socket.destroy();
+    resolveEnded();
+  };
+  socket.on("data", (chunk: Buffer) => splitter.push(chunk));
+  socket.once("end", finish);
+  socket.once("error", finish);
+  socket.once("close", finish);
+  return {
+    ended,
+    abandon: () => {
+      if (done) return;
+      socket.pause();
+      const buffer = Buffer.alloc(64 * 1024);
+      try {
+        // Bounded: a writer still flooding the pipe must not hold us here.
+        for (let i = 0, bytes = readSync(fd, buffer); bytes > 0 && i < maxDrainReads; i++, bytes = readSync(fd, buffer)) splitter.push(buffer.subarray(0, bytes));
+      } catch {
+        // EAGAIN: nothing left in the pipe
+      }
+      finish();
+    },
+  };
+};
+
+/** The fallback where sockets cannot take an fd: non-blocking reads, at once while there is output, backing off to 100 ms when idle. */
+const readByPolling = (fd: number, splitter: LineSplitter): FifoReader => {
   let abandoned = false;
-  const ends = streams.map((stream) => new Promise<void>((resolve) => {
-    const path = fifoPath(dir, stream);
-    if (!existsSync(path)) return resolve();
-    let fd: number;
-    try {
-      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    } catch {
-      return resolve();
-    }
-    const splitter = new LineSplitter((line) => onOutput({ stream, line }));
+  const ended = new Promise<void>((resolve) => {
     const buffer = Buffer.alloc(64 * 1024);
     let idle = idleMinMs;
     const finish = () => {
@@ -89,6 +129,29 @@ export const followOutput = (dir: string, onOutput: (chunk: OutputChunk) => void
       next();
     });
     next();
-  }));
-  return { ended: Promise.all(ends).then(() => undefined), abandon: () => { abandoned = true; } };
+  });
+  return { ended, abandon: () => { abandoned = true; } };
+};
+
+/**
+ * Reads a preview's FIFOs line by line (by event under Node, above). The read end is opened
+ * non-blocking, so opening never waits for a writer. A FIFO that is missing counts as ended.
+ */
+export const followOutput = (dir: string, onOutput: (chunk: OutputChunk) => void): OutputFollower => {
+  const readers = streams.flatMap((stream): FifoReader[] => {
+    const path = fifoPath(dir, stream);
+    if (!existsSync(path)) return [];
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch {
+      return [];
+    }
+    const splitter = new LineSplitter((line) => onOutput({ stream, line }));
+    return [socketsTakeFds ? readByEvent(fd, splitter) : readByPolling(fd, splitter)];
+  });
+  return {
+    ended: Promise.all(readers.map((r) => r.ended)).then(() => undefined),
+    abandon: () => readers.forEach((r) => r.abandon()),
+  };
 };

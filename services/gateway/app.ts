@@ -14,7 +14,7 @@ import { requestContext } from "../../libs/http/request-context.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import { endToEndHeaders } from "../../libs/proxy/headers.ts";
 import { UpstreamClient } from "../../libs/proxy/upstream-client.ts";
-import type { PreviewDirectory } from "../../libs/previews/directory.ts";
+import { PreviewDirectory } from "../../libs/previews/directory.ts";
 import { PreviewRequestBody } from "../../libs/previews/request-schema.ts";
 import type { Upstream } from "../../libs/runtime/contract.ts";
 import { openApiDocument, referencePage } from "./openapi.ts";
@@ -135,7 +135,17 @@ export const makeGatewayApp = (o: GatewayAppOptions) => {
     return response;
   }));
   app.delete("/api/generations/:generationId/preview", stopPreview);
-  app.post("/api/generations/:generationId/preview/reload", stopPreview);
+  // A live reload answers once the new version serves at the same address, but connections the
+  // proxy keeps alive still reach the version it replaced: they are let go before the answer leaves.
+  app.post("/api/generations/:generationId/preview/reload", o.run((c) => Effect.gen(function* () {
+    const response = yield* Effect.promise(() => stopPreview(c));
+    if (response.status !== 200) return response;
+    const body = yield* Effect.promise(() => response.clone().json().catch(() => undefined) as Promise<{ previewInstanceId?: unknown } | undefined>);
+    if (typeof body?.previewInstanceId !== "string") return response;
+    const route = yield* (yield* PreviewDirectory).route(body.previewInstanceId).pipe(Effect.option);
+    if (route._tag === "Some" && route.value.upstream !== null) yield* (yield* UpstreamClient).retire(route.value.upstream);
+    return response;
+  })));
   app.all("/api/*", toOrchestrator);
 
   // `/p/{id}/...` on the platform's origin: programmatic clients with X-Preview-Token only (preview-proxy.ts).

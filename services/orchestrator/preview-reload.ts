@@ -5,7 +5,7 @@ import type { PreviewFailure } from "../../libs/previews/failure.ts";
 import { bootReportName } from "../../libs/runtime/boot/boot-program.ts";
 import { readBootReport } from "../../libs/runtime/boot/boot-report.ts";
 import type { LaunchSpec, PreviewProcess, PreviewRuntime, Upstream } from "../../libs/runtime/contract.ts";
-import { untilAnswering } from "../../libs/runtime/readiness-backoff.ts";
+import { type OutputNudges, untilAnswering } from "../../libs/runtime/readiness-backoff.ts";
 import { OutputTail } from "./output-tail.ts";
 import type { PreviewRows } from "./preview-rows.ts";
 import { type PreparedWorkDir, prepareWorkDir, removeWorkDir } from "./work-dir.ts";
@@ -33,6 +33,10 @@ export interface ReloadContext {
   readonly serving: () => Serving | undefined;
   /** Makes `next` the serving process; the supervisor follows it from now on. */
   readonly swap: (next: Serving) => void;
+  /** Output lines of the preview (the new version's among them): its readiness is probed as they come. */
+  readonly nudges: OutputNudges;
+  /** Runs the replaced version's end in the background; the preview's own end waits for it. */
+  readonly retire: (work: Effect.Effect<void>) => Effect.Effect<void>;
 }
 
 /** Relative paths of every file under `dir`. */
@@ -68,7 +72,9 @@ const failureIn = (workDir: string): { failure?: PreviewFailure } => {
  * Starts the new version beside the running one (in a warm slot when there is one), in its own work
  * dir with the running one's data carried over. Once it answers, its socket takes the running one's
  * name (a rename: atomic, so every new connection meets the new version, and the address the row and
- * the gateway hold stays right), the row follows, and the old version is stopped before the answer.
+ * the gateway hold stays right), the row follows, and the answer goes out: the old version is retired
+ * after (it finishes the requests it holds, then stops, in the background), so a reload costs the new
+ * version's start and nothing of the old one's graceful stop.
  * A new version that does not start is stopped and removed: the old one never stopped serving.
  */
 export const reloadPreview = (ctx: ReloadContext, files: { readonly newDir: string; readonly oldDir: string }, reloadDir: string) =>
@@ -91,7 +97,7 @@ export const reloadPreview = (ctx: ReloadContext, files: { readonly newDir: stri
     if (startedProc._tag === "Failure") return yield* abandon(`The new version could not start: ${startedProc.failure.message}`);
     const proc = startedProc.success;
     const outcome = yield* Effect.raceFirst(
-      untilAnswering(ctx.runtime.isAnswering, proc.upstream).pipe(
+      untilAnswering(ctx.runtime.isAnswering, proc.upstream, ctx.nudges).pipe(
         Effect.timeoutOption(Duration.millis(ctx.startupTimeoutMs)),
         Effect.map((ready) => (Option.isSome(ready) ? "ready" as const : "timeout" as const)),
       ),
@@ -114,8 +120,8 @@ export const reloadPreview = (ctx: ReloadContext, files: { readonly newDir: stri
       ...(nextAddress.kind === "tcp" ? { port: nextAddress.port } : {}),
     });
     ctx.swap({ proc, workDir: reloadDir, address: nextAddress });
-    yield* current.proc.stop;
-    // The dir holding the address (the first launch's) stays until the preview ends; a replaced reload's goes now.
-    if (address.kind !== "unix" || dirname(address.path) !== current.workDir) yield* Effect.promise(() => removeWorkDir(current.workDir));
+    // The dir holding the address (the first launch's) stays until the preview ends; a replaced reload's goes with its process.
+    const holdsAddress = address.kind === "unix" && dirname(address.path) === current.workDir;
+    yield* ctx.retire(current.proc.stop.pipe(Effect.andThen(holdsAddress ? Effect.void : Effect.promise(() => removeWorkDir(current.workDir)))));
     return { ok: true, ms: Date.now() - started } satisfies ReloadResult;
   });

@@ -6,7 +6,7 @@ import type { PreviewStatus } from "../../libs/previews/contract.ts";
 import type { AppEntry } from "../../libs/runtime/entry.ts";
 import type { LaunchSpec, OutputChunk, PreviewProcess, PreviewRuntime, ProcessExit, Upstream } from "../../libs/runtime/contract.ts";
 import { formatEntry } from "../../libs/runtime/entry.ts";
-import { untilAnswering } from "../../libs/runtime/readiness-backoff.ts";
+import { OutputNudges, untilAnswering } from "../../libs/runtime/readiness-backoff.ts";
 import { readBootReport } from "../../libs/runtime/boot/boot-report.ts";
 import type { PreviewFailure } from "../../libs/previews/failure.ts";
 import { diagnoseFailure, type FailureCause, failureSummary } from "./failure-diagnosis.ts";
@@ -83,13 +83,22 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
     const emit = (line: LogLineInput) => sink.emit(id, [line]);
     const system = (message: string, level: LogLineInput["level"] = "INFO") => emit(systemLine(message, level));
 
+    // Versions a reload replaced, still finishing their requests; the preview ends after them.
+    const retiring = new Set<Deferred.Deferred<void>>();
+    const retire = (work: Effect.Effect<void>) =>
+      Effect.gen(function* () {
+        const done = yield* Deferred.make<void>();
+        retiring.add(done);
+        yield* Effect.forkDetach(work.pipe(Effect.ensuring(Effect.andThen(Effect.sync(() => retiring.delete(done)), Deferred.succeed(done, undefined)))));
+      });
+
     // The work dir goes before the final status is written: whoever sees the status sees it gone.
     const finish = (status: PreviewStatus, patch: PreviewPatch, message: string) =>
-      Effect.sync(() => {
+      Effect.forEach([...retiring], Deferred.await, { discard: true }).pipe(Effect.andThen(Effect.sync(() => {
         const dirs = [launch.workDir, serving?.workDir ?? launch.workDir];
         serving = undefined;
         return dirs;
-      }).pipe(Effect.flatMap((dirs) => Effect.promise(() => Promise.all(dirs.map(removeWorkDir)))), Effect.andThen(Effect.sync(() => {
+      }))).pipe(Effect.flatMap((dirs) => Effect.promise(() => Promise.all(dirs.map(removeWorkDir)))), Effect.andThen(Effect.sync(() => {
         if (rows.finishIfLive(id, { status, stoppedAt: Date.now(), ...patch })) {
           system(message, status === "failed" || status === "crashed" ? "ERROR" : "INFO");
           sink.statusChanged(id, status);
@@ -107,7 +116,10 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
       return failure;
     };
 
+    // Every line may mean the app now listens: a readiness check waiting on it probes at once.
+    const nudges = new OutputNudges();
     const onOutput = ({ stream, line }: OutputChunk) => {
+      nudges.nudge();
       tail.push(line);
       emit({ timestamp: new Date().toISOString(), level: parsers[stream].levelOf(line), source: stream, message: line });
     };
@@ -121,7 +133,7 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
           socketPath: proc.upstream.kind === "unix" ? proc.upstream.path : null,
         });
         const readiness = yield* Effect.raceFirst(
-          untilAnswering(runtime.isAnswering, proc.upstream).pipe(
+          untilAnswering(runtime.isAnswering, proc.upstream, nudges).pipe(
             Effect.timeoutOption(Duration.millis(deps.startupTimeoutMs)),
             Effect.map((ready) => (Option.isSome(ready) ? { _tag: "ready" as const } : { _tag: "timeout" as const })),
           ),
@@ -215,6 +227,8 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
             onOutput(chunk);
           }),
           serving: () => serving,
+          nudges,
+          retire,
           swap: (next) => {
             serving = next;
             const wake = swapped;

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callApi } from "../support/api.ts";
+import { writeFileSync } from "node:fs";
+import { callApi, eventually } from "../support/api.ts";
 import { previewPath, previewRow } from "../support/previews.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
 import { requireImage, sandboxSettings, warmPoolFull } from "./support.ts";
@@ -10,7 +11,7 @@ const lines = (...l: string[]) => `${l.join("\n")}\n`;
 /** An app that says its version, keeps a note in its dir, and (from v2 on) has one more route. */
 const versioned = (version: number, extraRoute = false): Record<string, string> => ({
   "main.py": lines(
-    "import os",
+    "import asyncio, os",
     "from fastapi import FastAPI",
     "from helpers import VERSION",
     "app = FastAPI()",
@@ -27,6 +28,16 @@ const versioned = (version: number, extraRoute = false): Record<string, string> 
     "@app.get('/note')",
     "def read_note():",
     "    return {'note': open('note.txt').read() if os.path.exists('note.txt') else None}",
+    "",
+    "# Answers once a file of that name appears in its dir (the test writes it from the host).",
+    "@app.get('/hold/{name}')",
+    "async def hold(name: str):",
+    "    print(f'holding {name}', flush=True)",
+    "    for _ in range(600):",
+    "        if os.path.exists(name):",
+    "            return {'version': VERSION, 'held': name}",
+    "        await asyncio.sleep(0.05)",
+    "    return {'version': VERSION, 'held': None}",
     ...(extraRoute ? ["", "@app.get('/added-in-v2')", "def added():", "    return {'added': True}"] : []),
   ),
   "helpers.py": `VERSION = ${version}\n`,
@@ -39,7 +50,8 @@ describe.each([{ launch: "cold", pool: 0 }, { launch: "warm", pool: 1 }])("live 
   let p: Preview;
   beforeAll(async () => {
     requireImage();
-    platform = await startTestPlatform({}, sandboxSettings({ WARM_POOL_SIZE: String(matrix.pool) }));
+    // A long grace: a replaced version holding a request must still be there when the reload answers.
+    platform = await startTestPlatform({}, sandboxSettings({ WARM_POOL_SIZE: String(matrix.pool), STOP_GRACE_MS: "20000" }));
   });
   afterAll(() => platform?.dispose());
 
@@ -76,7 +88,8 @@ describe.each([{ launch: "cold", pool: 0 }, { launch: "warm", pool: 1 }])("live 
     const row = previewRow(platform.orchestrator, p.previewId);
     expect(row.pid).not.toBe(pidBefore);
     expect(existsSync(`/proc/${row.pid}`)).toBe(true);
-    expect(existsSync(`/proc/${pidBefore}`)).toBe(false);
+    // The old version is retired after the answer, in the background.
+    await eventually(() => (existsSync(`/proc/${pidBefore}`) ? undefined : true), 30_000, "the replaced version to end");
 
     // The log goes on, in the same preview's stream, with the reload's system line.
     const said = systemLines();
@@ -87,6 +100,27 @@ describe.each([{ launch: "cold", pool: 0 }, { launch: "warm", pool: 1 }])("live 
     const endpointsAfter = await callApi<{ source: string; endpoints: Array<{ path: string }> }>(platform.gateway, "GET", `${previewPath(p.generationId)}/endpoints`, { token: p.token });
     expect(endpointsAfter.body.source).toBe("live");
     expect(endpointsAfter.body.endpoints.map((e) => e.path)).toContain("/added-in-v2");
+  });
+
+  it("answers as soon as the new version serves; the old one finishes the request it holds, then ends", async () => {
+    const servingDir = previewRow(platform.orchestrator, p.previewId).work_dir;
+    const pidBefore = previewRow(platform.orchestrator, p.previewId).pid;
+    const name = `release-${matrix.launch}`;
+    let heldAnswered = false;
+    const held = viaGateway<{ version: number; held: string | null }>("GET", `/hold/${name}`).finally(() => { heldAnswered = true; });
+    await eventually(() => platform.orchestrator.logs(p.previewId).some((l) => l.message === `holding ${name}`) || undefined, 30_000, "the old version to hold the request");
+    await poolReady();
+    const res = await reload({ changes: { "helpers.py": "VERSION = 22\n" } });
+    expect(res.status).toBe(200);
+    // The old version still holds its request (it is released only below), yet the reload answered and the new one serves.
+    expect(heldAnswered).toBe(false);
+    expect(existsSync(`/proc/${pidBefore}`)).toBe(true);
+    expect((await viaGateway<{ version: number }>("GET", "/version")).body.version).toBe(22);
+    writeFileSync(join(servingDir, name), "");
+    const answer = await held;
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ version: 2, held: name });
+    await eventually(() => (existsSync(`/proc/${pidBefore}`) ? undefined : true), 30_000, "the replaced version to end once its request was answered");
   });
 
   it("takes a change set: one file changed, one added, one deleted", async () => {
