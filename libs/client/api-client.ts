@@ -2,7 +2,7 @@
 // only, no Node APIs. Types come from the same contracts the services use.
 import type { CreateGenerationBody, GenerationView, ReviseBody } from "../generations/contract.ts";
 import type { EndpointsView } from "../extractor/endpoints-view.ts";
-import type { LogLine } from "../logs/schemas.ts";
+import type * as views from "../api/views.ts";
 import type { ConfigView, ExtendBody, ExtendView, LaunchBody, LaunchView, ReloadView, StatusView, StopView } from "../previews/contract.ts";
 import type { PreviewListQuery, PreviewPage } from "../previews/listing.ts";
 import type { PreviewRequestBody, PreviewRequestResult } from "../previews/request-schema.ts";
@@ -24,10 +24,7 @@ export type ApiResult<T> = { readonly ok: true; readonly value: T } | { readonly
 
 export type EndpointList = EndpointsView;
 
-export interface LogsPage {
-  readonly logs: ReadonlyArray<LogLine>;
-  readonly nextAfter: number | null;
-}
+export type LogsPage = typeof views.LogsPage.Type;
 
 export interface PreviewClientOptions {
   /** The gateway's origin, e.g. http://127.0.0.1:8080 */
@@ -119,7 +116,7 @@ export const createPreviewClient = (options: PreviewClientOptions) => {
   const g = (generationId: string) => `/api/generations/${encodeURIComponent(generationId)}`;
   const p = (generationId: string) => `${g(generationId)}/preview`;
   const logStreams: LogStreamClient = {
-    logsToken: (generationId) => call<{ token: string; expiresAt: string }>("POST", `${p(generationId)}/logs/token`),
+    logsToken: (generationId) => call<typeof views.LogsToken.Type>("POST", `${p(generationId)}/logs/token`),
     /** The SSE URL an EventSource opens (it cannot send headers, hence the short-lived token). */
     logStreamUrl: (generationId, token, from = {}) => {
       const search = new URLSearchParams({ token });

@@ -1,4 +1,5 @@
 import { Context, type Effect, Schema } from "effect";
+import type * as views from "../api/views.ts";
 import type { InvalidRequest } from "../http/request-errors.ts";
 import type { AppEntry } from "../runtime/entry.ts";
 import type { GenerationNotFound, GenerationQuotaExceeded } from "./errors.ts";
@@ -31,14 +32,7 @@ export interface StagedRevision {
   readonly discard: Effect.Effect<void>;
 }
 
-export interface GenerationView {
-  readonly generationId: string;
-  readonly projectId: string;
-  readonly fileCount: number;
-  readonly bytes: number;
-  readonly createdAt: string;
-  readonly entry?: string;
-}
+export type GenerationView = typeof views.GenerationView.Type;
 
 /** A stored generation as the orchestrator needs it to launch. */
 export interface StoredGeneration {

@@ -22,3 +22,19 @@ export type ClientErrorCode = typeof clientErrorCodes[number];
 
 const known: ReadonlySet<string> = new Set(apiErrorCodes);
 export const isApiErrorCode = (code: unknown): code is ApiErrorCode => typeof code === "string" && known.has(code);
+
+/** The status each code is answered with on the API (the OpenAPI document lists codes under these). */
+export const apiErrorStatus: Readonly<Record<ApiErrorCode, number>> = {
+  invalid_request: 400, entry_not_found: 400,
+  unauthorized: 401, invalid_preview_token: 401,
+  forbidden: 403,
+  not_found: 404, generation_not_found: 404, preview_not_found: 404,
+  generation_quota_exceeded: 409, preview_already_running: 409, preview_limit_reached: 409, preview_not_running: 409, extension_limit_reached: 409,
+  payload_too_large: 413,
+  unknown_host: 421,
+  preview_launch_failed: 422, reload_failed: 422,
+  internal_error: 500,
+  upstream_unreachable: 502,
+  runtime_unavailable: 503, service_unavailable: 503, shutting_down: 503,
+  upstream_timeout: 504,
+};

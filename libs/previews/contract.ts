@@ -1,4 +1,5 @@
 import { Context, type Effect, Schema } from "effect";
+import type * as views from "../api/views.ts";
 import type { Endpoint } from "../extractor/endpoint.ts";
 import type { ReviseBody } from "../generations/contract.ts";
 import type { GenerationNotFound } from "../generations/errors.ts";
@@ -30,70 +31,17 @@ export type ExtendBody = typeof ExtendBody.Type;
 
 export type PreviewStatus = "launching" | "running" | "failed" | "crashed" | "stopped" | "expired";
 
-export interface LaunchView {
-  readonly status: PreviewStatus;
-  readonly previewInstanceId: string;
-  readonly generationId: string;
-  readonly baseUrl: string;
-  readonly previewUrl: string;
-  /** Shown once: only its hash is kept. */
-  readonly previewToken: string;
-  readonly expiresAt: string;
-  readonly healthCheckUrl: string;
-}
+export type LaunchView = typeof views.LaunchView.Type;
 
-export interface StatusView {
-  readonly previewInstanceId: string;
-  readonly status: PreviewStatus;
-  readonly baseUrl: string;
-  readonly previewUrl: string;
-  readonly uptime: number | null;
-  readonly lastHealthCheck: string | null;
-  readonly healthStatus: "unknown" | "healthy" | "unhealthy";
-  readonly createdAt: string;
-  readonly startedAt: string | null;
-  readonly stoppedAt: string | null;
-  readonly expiresAt: string;
-  readonly exitCode: number | null;
-  readonly errorMessage: string | null;
-  /** Why it failed or crashed, structured; null while it runs or when it ended normally. */
-  readonly failure: PreviewFailure | null;
-  readonly generatedEndpoints: ReadonlyArray<Endpoint>;
-}
+export type StatusView = typeof views.StatusView.Type;
 
-/** A live reload that switched the running preview to the new files (same id, URL, token and log). */
-export interface ReloadView {
-  readonly previewInstanceId: string;
-  readonly status: "running";
-  readonly reloadMs: number;
-  /** Paths added, changed or removed. */
-  readonly changedFiles: ReadonlyArray<string>;
-}
+export type ReloadView = typeof views.ReloadView.Type;
 
-export interface StopView {
-  readonly status: "stopped";
-  readonly message: string;
-  readonly stoppedAt: string;
-}
+export type StopView = typeof views.StopView.Type;
 
-export interface ExtendView {
-  readonly expiresAt: string;
-  readonly extensionsRemaining: number;
-}
+export type ExtendView = typeof views.ExtendView.Type;
 
-export interface ConfigView {
-  readonly previewTimeout: number;
-  readonly maxInstances: number;
-  readonly sessionExpiry: number;
-  readonly autoStopInactiveAfter: number;
-  readonly maxExtensions: number;
-  readonly runtime: string;
-  readonly limits: { readonly memoryMb: number; readonly cpuSeconds: number; readonly maxProcesses: number; readonly cpuPercent: number };
-  /** How each limit is enforced on this host, or that it is not (e.g. no writable cgroups). */
-  readonly enforced: Readonly<Record<string, string>>;
-  /** Sandboxes kept started ahead of demand (size 0: every launch is cold) and how many are ready now. */
-  readonly warmPool: { readonly size: number; readonly ready: number };
-}
+export type ConfigView = typeof views.ConfigView.Type;
 
 /** What peers (the gateway, the logs service) need to know of one preview. */
 export interface PreviewRoute {

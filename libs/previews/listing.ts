@@ -1,19 +1,11 @@
 import { Context, type Effect } from "effect";
 import type { InvalidRequest } from "../http/request-errors.ts";
-import type { PreviewStatus, StatusView } from "./contract.ts";
+import type * as views from "../api/views.ts";
+import type { PreviewStatus } from "./contract.ts";
 
 /** One of the caller's previews in `GET /api/previews`: its status view, and whose generation. */
-export type PreviewSummary = Omit<StatusView, "generatedEndpoints"> & {
-  readonly generationId: string;
-  readonly runtime: string;
-};
-
-export interface PreviewPage {
-  /** Newest first. */
-  readonly previews: ReadonlyArray<PreviewSummary>;
-  /** Pass as `cursor` for the next (older) page; null on the last one. */
-  readonly nextCursor: string | null;
-}
+export type PreviewSummary = typeof views.PreviewSummary.Type;
+export type PreviewPage = typeof views.PreviewPage.Type;
 
 /** `live`: launching or running; `ended`: every other status. */
 export const previewListFilters = ["live", "ended"] as const;

@@ -1,4 +1,5 @@
 import { Schema } from "effect";
+import type * as views from "../api/views.ts";
 
 /** Route 5's body: one request for the preview, described as data (the "try it" panel sends these). */
 export const PreviewRequestBody = Schema.Struct({
@@ -10,13 +11,4 @@ export const PreviewRequestBody = Schema.Struct({
 });
 export type PreviewRequestBody = typeof PreviewRequestBody.Type;
 
-export interface PreviewRequestResult {
-  readonly statusCode: number;
-  readonly headers: Record<string, string>;
-  readonly data: unknown;
-  /** Present when `data` is base64 because the response was binary. */
-  readonly encoding?: "base64";
-  readonly durationMs: number;
-  /** The answer was longer than the gateway's cap (GATEWAY_MAX_REQUEST_ANSWER_BYTES): `data` is its beginning. */
-  readonly truncated?: true;
-}
+export type PreviewRequestResult = typeof views.PreviewRequestResult.Type;
