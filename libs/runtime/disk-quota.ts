@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cp, mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -34,6 +34,36 @@ export const moveOntoQuota = async (workDir: string, sizeMb: number): Promise<vo
     await cp(staged, workDir, { recursive: true, preserveTimestamps: true });
   } finally {
     await rm(staged, { recursive: true, force: true });
+  }
+};
+
+/** Mounts an empty dir's own size-limited tmpfs (a warm slot's dir, before anything is in it). */
+export const mountQuota = async (dir: string, sizeMb: number): Promise<void> => {
+  await run("mount", ["-t", "tmpfs", "-o", `size=${sizeMb}m,mode=0755`, "tmpfs", dir]);
+};
+
+/**
+ * Renames a dir; one that is a quota mount is moved with the mount (a mount point cannot be
+ * renamed). `to` must be an empty dir then, as a rename over it would need.
+ */
+export const moveDir = async (from: string, to: string): Promise<void> => {
+  if (!(await isMountPoint(from))) return rename(from, to);
+  await run("mount", ["--move", from, to]);
+  await rmdir(from);
+};
+
+/**
+ * Moves every entry of `from` into `to`. Into a quota mount (another filesystem) that is a copy
+ * keeping owners, modes and times (`cp -a`), then the originals go.
+ */
+export const moveEntries = async (from: string, to: string): Promise<void> => {
+  const names = await readdir(from);
+  try {
+    for (const name of names) await rename(join(from, name), join(to, name));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
+    await run("cp", ["-a", `${from}/.`, `${to}/`]);
+    await Promise.all((await readdir(from)).map((name) => rm(join(from, name), { recursive: true, force: true })));
   }
 };
 

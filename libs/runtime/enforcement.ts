@@ -13,8 +13,6 @@ export const enforcedLimits = (runtime: "host" | "sandbox", cgroups: CgroupSuppo
     cpuPercent: byCgroup !== undefined ? `${byCgroup} CPU quota for the whole preview` : cgroupEnforcement(cgroups),
     diskMb: diskMb !== undefined
       ? `the work dir is a tmpfs of its own, size=${diskMb} MB`
-      : runtime === "sandbox"
-        ? "not enforced by the sandbox runtime (RLIMIT_FSIZE bounds each file)"
-        : "not enforced (ORCHESTRATOR_DISK_MB=0, or no right to mount here); RLIMIT_FSIZE bounds each file",
+      : "not enforced (ORCHESTRATOR_DISK_MB=0, or no right to mount here); RLIMIT_FSIZE bounds each file",
   };
 };

@@ -13,6 +13,7 @@ import { groupExists, signalGroup } from "./process-identity.ts";
 import { descendantsOf, processChildren, treeMemoryBytes } from "./process-tree.ts";
 import { prepareRequirements, type SandboxedRun } from "./requirements/requirements.ts";
 import { type CgroupSupport, cgroupOf, createCgroup } from "./cgroups.ts";
+import { moveOntoQuota } from "./disk-quota.ts";
 import { enforcedLimits } from "./enforcement.ts";
 import { sandboxUidOf } from "./sandbox-uid.ts";
 import { keepHeartbeat, type OrphanGuardOptions } from "./orphan-guard.ts";
@@ -45,6 +46,8 @@ export interface SandboxRuntimeOptions {
   readonly warmDir: string;
   /** Previews stop themselves when no orchestrator beats for a while (never re-adopted). */
   readonly orphanGuard?: OrphanGuardOptions | undefined;
+  /** Each preview's work dir is a tmpfs of this size (its disk quota), when the host lets us mount one. */
+  readonly diskMb?: number | undefined;
 }
 
 const mib = 1024 * 1024;
@@ -318,6 +321,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
             insideApp: inside.app, insideVenv: inside.venv, socketName, extraBinds: [bootBind],
             command: [imagePython, `${inside.boot}/${bootFile}`, "--warm"],
             baseEnv: { PATH: "/usr/bin:/bin", HOME: inside.app, LANG: "C.UTF-8", PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1" },
+            diskMb: options.diskMb,
           });
         }),
       });
@@ -358,6 +362,14 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
           const uid = slot?.uid ?? takeUid();
           const releaseUid = slot === undefined ? Effect.sync(() => usedUids.delete(uid)) : slot.discard;
           return yield* Effect.gen(function* () {
+            // A cold launch's work dir moves onto its quota here; a warm slot's dir has one already.
+            const diskMb = options.diskMb;
+            if (slot === undefined && diskMb !== undefined) {
+              yield* Effect.tryPromise({
+                try: () => moveOntoQuota(spec.workDir, diskMb),
+                catch: (e) => new RuntimeUnavailable({ message: `Could not give the preview its ${diskMb} MB disk quota: ${e instanceof Error ? e.message : String(e)}` }),
+              });
+            }
             yield* Effect.promise(() => chownTree(spec.workDir, uid));
             const findLinks = Option.getOrUndefined(options.pipFindLinks);
             const localWheelhouse = findLinks !== undefined && existsSync(findLinks) && statSync(findLinks).isDirectory() ? resolve(findLinks) : undefined;
@@ -415,7 +427,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
       return PreviewRuntime.of({
         name: "sandbox",
         limits,
-        enforced: enforcedLimits("sandbox", options.cgroups, undefined),
+        enforced: enforcedLimits("sandbox", options.cgroups, options.diskMb),
         warmPool: { size: pool.size, ready: pool.ready, full: pool.full },
         isAnswering: (upstream) => Effect.promise(() => acceptsConnections(upstream)),
         start,

@@ -1,4 +1,4 @@
-import { Duration, Effect, Queue, type Scope } from "effect";
+import { Duration, Effect, Option, Queue, type Scope } from "effect";
 
 /** One pre-started sandbox as the pool sees it. */
 export interface PoolSlot {
@@ -58,25 +58,31 @@ export const makeWarmPool = <S extends PoolSlot>(options: WarmPoolOptions<S>): E
       let lastFailure = "";
       for (;;) {
         while (idle.length < size) {
-          const slot = yield* options.start.pipe(Effect.option);
+          // A slot started is in `idle` before an interruption (shutdown) can come, so the finalizer
+          // discards it: it never outlives the pool with its processes, dir and quota mount.
+          const slot = yield* Effect.uninterruptible(options.start.pipe(Effect.option, Effect.map((started) => {
+            if (started._tag === "None") return started;
+            const entry = { slot: started.value, isReady: false };
+            idle.push(entry);
+            return Option.some(entry);
+          })));
           if (slot._tag === "None") {
             failures++;
             lastFailure = "the sandbox could not start";
           } else {
-            const entry = { slot: slot.value, isReady: false };
-            idle.push(entry);
+            const entry = slot.value;
             // An idle slot that dies leaves the pool, and the pool refills.
-            yield* Effect.forkDetach(slot.value.gone.pipe(Effect.andThen(Effect.sync(() => {
+            yield* Effect.forkDetach(entry.slot.gone.pipe(Effect.andThen(Effect.sync(() => {
               const at = idle.indexOf(entry);
               if (at >= 0) {
                 idle.splice(at, 1);
                 signal();
               }
             }))));
-            const ready = yield* slot.value.ready;
+            const ready = yield* entry.slot.ready;
             entry.isReady = ready;
             failures = ready ? 0 : failures + 1;
-            if (!ready) lastFailure = slot.value.lastLines();
+            if (!ready) lastFailure = entry.slot.lastLines();
             if (ready) notifyIfFull();
           }
           if (failures >= maxFailuresInARow) {
@@ -91,9 +97,11 @@ export const makeWarmPool = <S extends PoolSlot>(options: WarmPoolOptions<S>): E
     });
 
     if (size > 0) {
-      yield* Effect.forkScoped(refill);
+      // Finalizers run last-added first: the refill fiber is interrupted (a slot it is starting
+      // lands in `idle`) before the idle slots are discarded.
       yield* Effect.addFinalizer(() =>
         Effect.forEach(idle.splice(0), (e) => e.slot.discard, { concurrency: "unbounded", discard: true }));
+      yield* Effect.forkScoped(refill);
     }
 
     return {

@@ -6,6 +6,7 @@ import { Deferred, Effect } from "effect";
 import type { OutputChunk, PreviewProcess, ProcessExit, Upstream } from "./contract.ts";
 import type { RuntimeUnavailable } from "./errors.ts";
 import type { ImageInfo } from "./image/image-store.ts";
+import { moveDir, moveEntries, mountQuota, releaseQuota } from "./disk-quota.ts";
 import { outputDirOf } from "./output-pipes.ts";
 import type { PoolSlot } from "./warm-pool.ts";
 
@@ -65,6 +66,8 @@ export interface SlotDeps {
   readonly baseEnv: Readonly<Record<string, string>>;
   /** What every preview's sandbox also mounts (the boot program). */
   readonly extraBinds: GroupLaunch["binds"];
+  /** The slot's dir is a tmpfs of this size (the preview's disk quota; it moves with the dir at hand-over). */
+  readonly diskMb?: number | undefined;
 }
 
 /** Starts one slot: a sandbox like a cold launch's, running the warm launcher, its dirs empty. */
@@ -74,8 +77,10 @@ export const startWarmSlot = (deps: SlotDeps): Effect.Effect<WarmSlot, RuntimeUn
     const dir = join(deps.slotsDir, id);
     const venvDir = join(deps.slotsDir, `${id}.venv`);
     const { uid, release } = deps.takeUid();
-    const removeDirs = Effect.promise(() => Promise.all([rm(dir, { recursive: true, force: true }), rm(venvDir, { recursive: true, force: true })]));
+    const removeDirs = Effect.promise(() => Promise.all([releaseQuota(dir).then(() => rm(dir, { recursive: true, force: true })), rm(venvDir, { recursive: true, force: true })]));
     yield* Effect.promise(() => Promise.all([mkdir(dir, { recursive: true }), mkdir(venvDir, { recursive: true })]));
+    const diskMb = deps.diskMb;
+    if (diskMb !== undefined) yield* Effect.promise(() => mountQuota(dir, diskMb)).pipe(Effect.onError(() => removeDirs));
     yield* Effect.promise(() => chown(dir, uid, uid));
     const ready = yield* Deferred.make<boolean>();
     let modules: ReadonlySet<string> = new Set();
@@ -135,6 +140,7 @@ export const clearIdleSlots = async (slotsDir: string): Promise<void> => {
   const slots = new Set(names.filter((n) => !n.includes(".")));
   for (const name of names) {
     if (name.endsWith(".venv") && !slots.has(name.slice(0, -".venv".length))) continue;
+    await releaseQuota(join(slotsDir, name));
     await rm(join(slotsDir, name), { recursive: true, force: true });
   }
 };
@@ -182,10 +188,11 @@ export interface HandOver {
 export const handOver = (slot: WarmSlot, h: HandOver, socketName: string): Effect.Effect<PreviewProcess> =>
   Effect.gen(function* () {
     yield* Effect.promise(async () => {
-      for (const name of await readdir(h.workDir)) await rename(join(h.workDir, name), join(slot.dir, name));
-      // The work dir is empty now, and a directory may be renamed over an empty one. The output
-      // FIFOs follow, where a restarted orchestrator looks for a preview's (it reads them by fd meanwhile).
-      await rename(slot.dir, h.workDir);
+      await moveEntries(h.workDir, slot.dir);
+      // The work dir is empty now, and a directory may be renamed (or a quota mount moved) over an
+      // empty one. The output FIFOs follow, where a restarted orchestrator looks for a preview's
+      // (it reads them by fd meanwhile).
+      await moveDir(slot.dir, h.workDir);
       await rename(outputDirOf(slot.dir), outputDirOf(h.workDir));
       if (h.venv !== undefined) await linkTree(h.venv, slot.venvDir);
     });

@@ -22,7 +22,7 @@ export const orchestratorConfig = Config.all({
   cpuSeconds: int("CPU_SECONDS", 900),
   /** Percent of one CPU a preview's processes may use together, where cgroups allow (100 = one core). */
   cpuPercent: int("CPU_PERCENT", 100),
-  /** A host-runtime preview's work dir is a tmpfs of this size (memory-backed; 0 = no disk quota). */
+  /** A preview's work dir is a tmpfs of this size (memory-backed; 0 = no disk quota). */
   diskMb: int("DISK_MB", 512),
   /** Per-preview control groups for the process count and CPU share: auto (where the host allows) or off. */
   cgroups: Config.Literals(["auto", "off"], "CGROUPS").pipe(Config.withDefault("auto" as const)),

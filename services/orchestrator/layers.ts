@@ -63,6 +63,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
         // Beside the work dirs: a slot's dir becomes a preview's work dir by a rename.
         warmDir: join(dataDir, "previews", ".warm"),
         orphanGuard,
+        diskMb,
       })
       : HostRuntimeLive({ python: config.python, limits, cgroups, diskMb, stopGraceMs: config.stopGraceMs, orphanGuard })
         .pipe(Layer.provide(PortReservationsLive({ from: config.portRangeFrom, to: config.portRangeTo }).pipe(Layer.provide(db))));

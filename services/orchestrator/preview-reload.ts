@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, rename } from "node:fs/promises";
+import { copyFile, mkdir, readdir, rename, rm, symlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Duration, Effect, Option } from "effect";
 import type { PreviewFailure } from "../../libs/previews/failure.ts";
@@ -69,6 +69,23 @@ const failureIn = (workDir: string): { failure?: PreviewFailure } => {
 };
 
 /**
+ * The new version's socket takes the address atomically: by a rename, or, when each version's dir
+ * is a disk quota mount of its own (another filesystem), by a symlink renamed over it (connecting
+ * follows it).
+ */
+const takeAddress = async (socket: string, address: string): Promise<void> => {
+  try {
+    await rename(socket, address);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
+    const next = `${address}.next`;
+    await rm(next, { force: true });
+    await symlink(socket, next);
+    await rename(next, address);
+  }
+};
+
+/**
  * Starts the new version beside the running one (in a warm slot when there is one), in its own work
  * dir with the running one's data carried over. Once it answers, its socket takes the running one's
  * name (a rename: atomic, so every new connection meets the new version, and the address the row and
@@ -110,7 +127,7 @@ export const reloadPreview = (ctx: ReloadContext, files: { readonly newDir: stri
     const { address } = current;
     if (address.kind === "unix" && proc.upstream.kind === "unix") {
       const from = proc.upstream.path;
-      yield* Effect.promise(() => rename(from, address.path));
+      yield* Effect.promise(() => takeAddress(from, address.path));
     }
     const nextAddress = address.kind === "unix" ? address : proc.upstream;
     ctx.rows.update(ctx.previewId, {
