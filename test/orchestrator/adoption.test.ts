@@ -11,6 +11,7 @@ import { outputDirOf } from "../../libs/runtime/output-pipes.ts";
 import { serveLogs } from "../../services/logs/serve-logs.ts";
 import { SseClient } from "../logs/support/sse-client.ts";
 import { callApi, eventually } from "../support/api.ts";
+import { releaseMountsUnder } from "../support/mounts.ts";
 import { type OrchestratorProcess, spawnOrchestrator } from "../support/orchestrator-process.ts";
 import { previewPath } from "../support/previews.ts";
 import { processAlive } from "../support/processes.ts";
@@ -56,7 +57,10 @@ describe("a preview outlives a crash of its orchestrator", () => {
   it.each(runtimes)("$name runtime: after kill -9 of the orchestrator the next one re-adopts the running preview, its log stream goes on with no id repeated or restarted, and stop works", async (runtime) => {
     if (runtime.name === "sandbox") requireImage();
     const dataDir = mkdtempSync(join(tmpdir(), "adopt-"));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    cleanups.push(async () => {
+      await releaseMountsUnder(dataDir);
+      rmSync(dataDir, { recursive: true, force: true });
+    });
     const [orchestratorPort, logsPort] = await Promise.all([getPort(), getPort()]);
     const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
     const logsUrl = `http://127.0.0.1:${logsPort}`;

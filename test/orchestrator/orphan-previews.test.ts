@@ -7,6 +7,7 @@ import { signUserToken } from "../../libs/auth/user-token.ts";
 import { outputDirOf } from "../../libs/runtime/output-pipes.ts";
 import { isRunningProcess, readStartTicks } from "../../libs/runtime/process-identity.ts";
 import { callApi, eventually } from "../support/api.ts";
+import { releaseMountsUnder } from "../support/mounts.ts";
 import { type OrchestratorProcess, spawnOrchestrator } from "../support/orchestrator-process.ts";
 import { previewPath } from "../support/previews.ts";
 import { processAlive } from "../support/processes.ts";
@@ -48,7 +49,10 @@ describe("a preview no orchestrator comes back for stops itself", () => {
   it.each(runtimes)("$name runtime: it runs on while its orchestrator beats, stops once none has for the grace, its guard with it; the next orchestrator ends the row", async (runtime) => {
     if (runtime.name === "sandbox") requireImage();
     const dataDir = mkdtempSync(join(tmpdir(), "orphan-"));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    cleanups.push(async () => {
+      await releaseMountsUnder(dataDir);
+      rmSync(dataDir, { recursive: true, force: true });
+    });
     const env = { ORCHESTRATOR_ORPHAN_GRACE_SECONDS: String(graceSeconds), ORCHESTRATOR_STOP_GRACE_MS: "1000", ...runtime.env };
     let orchestrator: OrchestratorProcess = await spawnOrchestrator(dataDir, env);
     cleanups.push(async () => {

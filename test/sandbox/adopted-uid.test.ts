@@ -7,6 +7,7 @@ import { signUserToken } from "../../libs/auth/user-token.ts";
 import { isRunningProcess } from "../../libs/runtime/process-identity.ts";
 import { sandboxUidOf } from "../../libs/runtime/sandbox-uid.ts";
 import { callApi, eventually } from "../support/api.ts";
+import { releaseMountsUnder } from "../support/mounts.ts";
 import { type OrchestratorProcess, spawnOrchestrator } from "../support/orchestrator-process.ts";
 import { previewPath } from "../support/previews.ts";
 import { testJwtSecret } from "../support/test-orchestrator.ts";
@@ -31,7 +32,10 @@ describe("the uid of a re-adopted sandboxed preview", () => {
   it("stays taken: with two uids, a new launch gets the other one, a third is refused naming the limit, and stopping the adopted preview frees its uid", async () => {
     requireImage();
     const dataDir = mkdtempSync(join(tmpdir(), "adopt-uid-"));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    cleanups.push(async () => {
+      await releaseMountsUnder(dataDir);
+      rmSync(dataDir, { recursive: true, force: true });
+    });
     let orchestrator: OrchestratorProcess = await spawnOrchestrator(dataDir, env);
     cleanups.push(async () => {
       if (orchestrator.child.exitCode === null && orchestrator.child.signalCode === null) await orchestrator.crash();
