@@ -13,12 +13,12 @@ net="--allow-net=127.0.0.1,localhost"
 env="--allow-env"
 case "$service" in
   gateway)
-    # Reads the local secrets file and the page's sources; writes nothing, runs nothing.
-    flags="$net $env --allow-read=$data/secrets.json,services/web"
+    # Reads the local secrets file, the page's sources and the vendored Swagger UI; writes nothing, runs nothing.
+    flags="$net $env --allow-read=$data/secrets.json,services/web,node_modules/swagger-ui-dist"
     # Deno asks read, write and net permission on a Unix socket to connect to it: only for
     # sandboxed previews (their sockets are in DATA_DIR/previews), and only when asked for.
     if [ "${GATEWAY_DENO_UNIX_SOCKETS:-0}" = 1 ]; then
-      flags="--allow-net --allow-env --allow-read=$data/secrets.json,services/web,$data/previews --allow-write=$data/previews"
+      flags="--allow-net --allow-env --allow-read=$data/secrets.json,services/web,node_modules/swagger-ui-dist,$data/previews --allow-write=$data/previews"
     fi ;;
   extractor)
     # Besides its secrets, only the installed packages (site-packages) it may follow imports into:

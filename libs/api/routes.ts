@@ -165,7 +165,7 @@ export const apiRoutes: ReadonlyArray<ApiRoute> = [
     errors: ["forbidden", "not_found"],
   },
   {
-    method: "get", path: "/api/reference", service: "gateway", auth: "none", summary: "This document as a page",
+    method: "get", path: "/api/reference", service: "gateway", auth: "none", summary: "This document as an interactive page (Swagger UI, served from the platform: try every route)",
     responses: { 200: { description: "HTML", mediaTypes: ["text/html"] } },
     errors: [],
   },

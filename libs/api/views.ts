@@ -44,6 +44,8 @@ const statusFields = {
   startedAt: NullableString,
   stoppedAt: NullableString,
   expiresAt: Timestamp,
+  /** Last proxied request or open log subscriber: a live preview idle `autoStopInactiveAfter` seconds (GET .../config) past it is stopped. */
+  lastActivityAt: Timestamp,
   exitCode: Schema.NullOr(Schema.Int),
   errorMessage: NullableString,
   /** Why it failed or crashed, structured; null while it runs or when it ended normally. */

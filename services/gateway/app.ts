@@ -17,7 +17,7 @@ import { UpstreamClient } from "../../libs/proxy/upstream-client.ts";
 import { PreviewDirectory } from "../../libs/previews/directory.ts";
 import { PreviewRequestBody } from "../../libs/previews/request-schema.ts";
 import type { Upstream } from "../../libs/runtime/contract.ts";
-import { openApiDocument, referencePage } from "./openapi.ts";
+import { openApiDocument } from "./openapi.ts";
 import { PreviewProxy, splitPreviewPath } from "./preview-proxy.ts";
 import { sendPreviewRequest } from "./preview-request.ts";
 import { makeWebApp } from "../web/app.ts";
@@ -83,9 +83,8 @@ export const makeGatewayApp = (o: GatewayAppOptions) => {
   if (o.corsOrigins.length > 0) {
     app.use("/api/*", cors({ origin: [...o.corsOrigins], allowHeaders: ["authorization", "content-type", "last-event-id"], exposeHeaders: ["x-request-id"], maxAge: 600 }));
   }
-  // This API as OpenAPI 3.1, and a reference page rendered from it (no auth: it describes, it holds nothing).
+  // This API as OpenAPI 3.1 (no auth: it describes, it holds nothing); the web app serves the interactive reference over it at /api/reference.
   app.get("/api/openapi.json", (c) => c.json(openApiDocument(o.origins.platform)));
-  app.get("/api/reference", (c) => c.html(referencePage(openApiDocument(o.origins.platform))));
   // Internal routes exist only between services; from outside they do not exist at all.
   app.all("/internal/*", noRoute);
   // The Preview Tab page at `/` (and its dev-only sign-in route in local mode).

@@ -104,16 +104,3 @@ export const openApiDocument = (serverUrl: string): Json => {
   described ??= describeApi();
   return { ...described, servers: [{ url: serverUrl }] };
 };
-
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
-
-/** The same document as a plain, dependency-free reference page. */
-export const referencePage = (document: Json): string => {
-  const paths = document.paths as Record<string, Record<string, { summary?: string }>>;
-  const rows = Object.entries(paths).flatMap(([path, operations]) =>
-    Object.entries(operations).map(([method, op]) => `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${escape(path)}</code></td><td>${escape(op.summary ?? "")}</td></tr>`));
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Preview platform API</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}td{padding:.3rem .6rem;border-bottom:1px solid #ddd;vertical-align:top}code{font-size:14px}</style></head>
-<body><h1>Preview platform API</h1><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).</p>
-<table><thead><tr><th scope="col">Method</th><th scope="col">Path</th><th scope="col">What it does</th></tr></thead><tbody>${rows.join("")}</tbody></table></body></html>`;
-};

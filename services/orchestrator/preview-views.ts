@@ -53,6 +53,7 @@ export const statusView = (origins: Origins, row: PreviewRow, now: number): Stat
     startedAt: iso(row.startedAt),
     stoppedAt: iso(row.stoppedAt),
     expiresAt: new Date(row.expiresAt).toISOString(),
+    lastActivityAt: new Date(row.lastActivityAt).toISOString(),
     exitCode: row.exitCode,
     errorMessage: row.errorMessage,
     failure: failureOf(row),

@@ -7,6 +7,7 @@ import { Forbidden } from "../../libs/http/request-errors.ts";
 import { signUserToken } from "../../libs/auth/user-token.ts";
 import { buildWebAssets, type WebAssets } from "./bundle.ts";
 import { noRoute } from "../../libs/http/not-found.ts";
+import { referenceCsp } from "./reference.ts";
 
 export interface WebAppOptions {
   /** Local mode: the page signs in as the user `local` through POST /api/dev/token. Off: that route does not exist. */
@@ -45,7 +46,7 @@ const localOnly = (host: string | undefined, origin: string | undefined): Forbid
   return undefined;
 };
 
-/** The Preview Tab page: `GET /` and its hashed `/assets/*`, plus the dev-only sign-in route in local mode. */
+/** The Preview Tab page: `GET /`, the API reference at `/api/reference`, their hashed `/assets/*`, plus the dev-only sign-in route in local mode. */
 export const makeWebApp = (options: WebAppOptions) => {
   const app = new Hono<AppEnv>();
   // Built once, on first use: the gateway's API tests never pay for it.
@@ -66,6 +67,17 @@ export const makeWebApp = (options: WebAppOptions) => {
       // Always revalidated: it names the current hashed assets.
       "cache-control": "no-cache",
       "content-security-policy": pageCsp,
+      "x-frame-options": "DENY",
+    });
+  });
+  // The interactive API reference over /api/openapi.json (no auth to read: it describes, it holds nothing).
+  app.get("/api/reference", async (c) => {
+    const { referenceHtml } = await load();
+    return c.body(referenceHtml, 200, {
+      ...securityHeaders,
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-cache",
+      "content-security-policy": referenceCsp,
       "x-frame-options": "DENY",
     });
   });

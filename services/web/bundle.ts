@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { buildReference } from "./reference.ts";
 
 export interface WebAsset {
   readonly name: string;
@@ -11,6 +12,8 @@ export interface WebAsset {
 
 export interface WebAssets {
   readonly html: string;
+  /** The interactive API reference (`/api/reference`). */
+  readonly referenceHtml: string;
   /** By file name; names carry a content hash, so they can be cached for good. */
   readonly assets: ReadonlyMap<string, WebAsset>;
 }
@@ -19,14 +22,16 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const hashed = (base: string, ext: string, body: string) => `${base}.${createHash("sha256").update(body).digest("hex").slice(0, 12)}.${ext}`;
 
 /**
- * Bundles the page (page/main.ts and the typed client it imports) into one ES module with
- * esbuild, in memory, and fills index.html with the hashed asset names.
+ * Bundles the page (page/main.ts and the typed client it imports) and the API reference's starter
+ * (page/reference.ts) into ES modules with esbuild, in memory, and fills the HTML with the hashed
+ * asset names.
  */
 export const buildWebAssets = async (options: { readonly localMode: boolean }): Promise<WebAssets> => {
   const result = await build({
-    entryPoints: [here("./page/main.ts")],
+    entryPoints: { main: here("./page/main.ts"), reference: here("./page/reference.ts") },
     bundle: true,
     write: false,
+    outdir: "/",
     format: "esm",
     platform: "browser",
     target: ["es2022"],
@@ -34,7 +39,11 @@ export const buildWebAssets = async (options: { readonly localMode: boolean }): 
     legalComments: "none",
     logLevel: "silent",
   });
-  const js = result.outputFiles[0]?.text ?? "";
+  const output = (name: string) => result.outputFiles.find((f) => f.path.endsWith(`/${name}.js`))?.text ?? "";
+  const js = output("main");
+  const referenceJs = output("reference");
+  const referenceInit: WebAsset = { name: hashed("reference", "js", referenceJs), body: referenceJs, type: "text/javascript; charset=utf-8" };
+  const reference = await buildReference({ localMode: options.localMode, initScript: referenceInit });
   const css = await readFile(here("./styles.css"), "utf8");
   const jsName = hashed("app", "js", js);
   const cssName = hashed("styles", "css", css);
@@ -43,11 +52,11 @@ export const buildWebAssets = async (options: { readonly localMode: boolean }): 
     .replaceAll("{{script}}", `/assets/${jsName}`)
     .replaceAll("{{styles}}", `/assets/${cssName}`)
     .replaceAll("{{localMode}}", String(options.localMode));
-  return {
-    html,
-    assets: new Map([
-      [jsName, { name: jsName, body: js, type: "text/javascript; charset=utf-8" }],
-      [cssName, { name: cssName, body: css, type: "text/css; charset=utf-8" }],
-    ]),
-  };
+  const all: WebAsset[] = [
+    { name: jsName, body: js, type: "text/javascript; charset=utf-8" },
+    { name: cssName, body: css, type: "text/css; charset=utf-8" },
+    referenceInit,
+    ...reference.assets,
+  ];
+  return { html, referenceHtml: reference.html, assets: new Map(all.map((a) => [a.name, a])) };
 };

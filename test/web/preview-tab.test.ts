@@ -139,7 +139,7 @@ describe("the Preview Tab page, against `npm start`", () => {
     await docs.close();
 
     // Stop: the status changes and the stream ends.
-    await page.getByRole("button", { name: "Stop" }).click();
+    await page.locator("#stop-button").click();
     await page.locator("#status-badge[data-status=stopped]").waitFor();
     await page.locator("#connection[data-state=ended]").waitFor();
     expect(await page.getByRole("button", { name: "Launch" }).isEnabled()).toBe(true);

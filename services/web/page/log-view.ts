@@ -1,14 +1,17 @@
 import type { LogLine } from "../../../libs/logs/schemas.ts";
 import { logLevels } from "../../../libs/logs/statuses.ts";
 import { type AnsiSegment, parseAnsi, stripAnsi } from "./ansi.ts";
+import { levelColumn, localTime, messageColumns, wrappedLines } from "./log-layout.ts";
 
-/** Must match `.log-row { height }` in styles.css. */
+/** Must match `.log-row { line-height }` and the horizontal padding in styles.css. */
 const rowHeight = 20;
+const rowPadding = 10;
 const overscan = 10;
 
 interface Entry {
   readonly line: LogLine;
   readonly searchText: string;
+  readonly columns: number;
   segments?: AnsiSegment[];
 }
 
@@ -18,14 +21,11 @@ export interface LogViewCallbacks {
   readonly onCount: (shown: number, total: number) => void;
 }
 
-const time = (iso: string) => {
-  const t = iso.indexOf("T");
-  return t === -1 ? iso : iso.slice(t + 1, t + 13);
-};
-
 /**
  * A terminal-style, virtualised log view: every line is kept, only the rows in sight (plus a
  * few) are in the DOM. Follows the end until the user scrolls up; then counts what is unseen.
+ * Times are the viewer's local time. Wrapped, a row is as tall as its text needs at the
+ * current width: heights come from the measured character width, kept as running offsets.
  */
 export class LogView {
   private readonly viewport: HTMLElement;
@@ -39,6 +39,10 @@ export class LogView {
   private follow = true;
   private unseen = 0;
   private frame: number | undefined;
+  private wrap = false;
+  /** With wrap on: the top of each shown row, plus the total height at the end; rebuilt when the width changes. */
+  private offsets: number[] = [0];
+  private perLine = 0;
 
   constructor(viewport: HTMLElement, callbacks: LogViewCallbacks) {
     this.viewport = viewport;
@@ -68,10 +72,12 @@ export class LogView {
     // PreviewLogStream never repeats an id; a view fed from elsewhere must not either.
     if (this.ids.has(line.id)) return;
     this.ids.add(line.id);
-    const entry: Entry = { line, searchText: stripAnsi(line.message).toLowerCase() };
+    const plain = stripAnsi(line.message);
+    const entry: Entry = { line, searchText: plain.toLowerCase(), columns: messageColumns(plain) };
     this.entries.push(entry);
     if (this.matches(entry)) {
       this.shown.push(this.entries.length - 1);
+      if (this.wrap && this.perLine > 0) this.offsets.push((this.offsets.at(-1) ?? 0) + this.heightOf(entry));
       if (!this.follow) this.setUnseen(this.unseen + 1);
     }
     this.schedule();
@@ -80,6 +86,7 @@ export class LogView {
   clear(): void {
     this.entries = [];
     this.shown = [];
+    this.offsets = [0];
     this.ids.clear();
     this.follow = true;
     this.setUnseen(0);
@@ -96,6 +103,19 @@ export class LogView {
     this.refilter();
   }
 
+  get wrapped(): boolean {
+    return this.wrap;
+  }
+
+  /** Long lines wrapped within the view (rows grow) or kept on one line (the view scrolls sideways). */
+  setWrap(wrap: boolean): void {
+    if (wrap === this.wrap) return;
+    this.wrap = wrap;
+    this.viewport.classList.toggle("wrapped", wrap);
+    this.perLine = 0;
+    this.schedule();
+  }
+
   /** Back to the newest line, following again. */
   jumpToEnd(): void {
     this.follow = true;
@@ -109,6 +129,7 @@ export class LogView {
 
   private refilter(): void {
     this.shown = [];
+    this.perLine = 0; // the offsets are of the old selection
     for (let i = 0; i < this.entries.length; i++) {
       const entry = this.entries[i];
       if (entry !== undefined && this.matches(entry)) this.shown.push(i);
@@ -131,42 +152,95 @@ export class LogView {
     });
   }
 
+  private heightOf(entry: Entry): number {
+    return wrappedLines(entry.columns, this.perLine) * rowHeight;
+  }
+
+  /** Columns that fit on one row now: the text width over one character's width in the row font. */
+  private measurePerLine(): number {
+    const probe = document.createElement("span");
+    probe.className = "log-probe";
+    probe.textContent = "0".repeat(100);
+    this.viewport.append(probe);
+    const charWidth = probe.getBoundingClientRect().width / 100;
+    probe.remove();
+    return charWidth > 0 ? Math.max(1, Math.floor((this.viewport.clientWidth - 2 * rowPadding) / charWidth)) : 1;
+  }
+
+  private relayout(): void {
+    const offsets = [0];
+    let at = 0;
+    for (const i of this.shown) {
+      const entry = this.entries[i];
+      at += entry === undefined ? rowHeight : this.heightOf(entry);
+      offsets.push(at);
+    }
+    this.offsets = offsets;
+  }
+
+  /** The first shown row whose bottom is below `y`. */
+  private rowAt(y: number): number {
+    let lo = 0;
+    let hi = this.shown.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.offsets[mid + 1] ?? 0) <= y) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   private render(): void {
     const total = this.shown.length;
-    this.spacer.style.height = `${total * rowHeight}px`;
+    if (this.wrap) {
+      const perLine = this.measurePerLine();
+      if (perLine !== this.perLine || this.offsets.length !== total + 1) {
+        this.perLine = perLine;
+        this.relayout();
+      }
+    }
+    const height = this.wrap ? (this.offsets[total] ?? 0) : total * rowHeight;
+    this.spacer.style.height = `${height}px`;
     if (this.follow) {
-      const bottom = Math.max(0, total * rowHeight - this.viewport.clientHeight);
+      const bottom = Math.max(0, height - this.viewport.clientHeight);
       if (this.viewport.scrollTop !== bottom) this.viewport.scrollTop = bottom;
     }
     const top = this.viewport.scrollTop;
-    const first = Math.max(0, Math.floor(top / rowHeight) - overscan);
-    const last = Math.min(total, Math.ceil((top + this.viewport.clientHeight) / rowHeight) + overscan);
+    const bottomEdge = top + this.viewport.clientHeight;
+    const first = Math.max(0, (this.wrap ? this.rowAt(top) : Math.floor(top / rowHeight)) - overscan);
+    const last = Math.min(total, (this.wrap ? this.rowAt(bottomEdge) + 1 : Math.ceil(bottomEdge / rowHeight)) + overscan);
     const rows = document.createDocumentFragment();
     for (let i = first; i < last; i++) {
       const entry = this.entries[this.shown[i] ?? -1];
-      if (entry !== undefined) rows.append(this.row(entry, i));
+      if (entry === undefined) continue;
+      const y = this.wrap ? (this.offsets[i] ?? 0) : i * rowHeight;
+      const h = this.wrap ? (this.offsets[i + 1] ?? 0) - y : rowHeight;
+      rows.append(this.row(entry, y, h));
     }
     this.spacer.replaceChildren(rows);
     this.callbacks.onCount(total, this.entries.length);
   }
 
-  private row(entry: Entry, index: number): HTMLElement {
+  private row(entry: Entry, y: number, height: number): HTMLElement {
     const { line } = entry;
     const row = document.createElement("div");
     row.className = `log-row level-${line.level} source-${line.source}`;
     row.dataset.id = String(line.id);
-    row.style.transform = `translateY(${index * rowHeight}px)`;
-    const ts = document.createElement("span");
+    row.style.transform = `translateY(${y}px)`;
+    row.style.height = `${height}px`;
+    const ts = document.createElement("time");
     ts.className = "log-time";
-    ts.textContent = time(line.timestamp);
+    ts.dateTime = line.timestamp;
+    ts.title = `${new Date(line.timestamp).toString()} (${line.timestamp} UTC)`;
+    ts.textContent = localTime(line.timestamp);
     const level = document.createElement("span");
     level.className = "log-level";
-    level.textContent = line.level;
+    level.textContent = levelColumn(line.level);
     const message = document.createElement("span");
     message.className = "log-message";
     entry.segments ??= parseAnsi(line.message);
     for (const segment of entry.segments) message.append(this.segment(segment));
-    row.append(ts, level, message);
+    row.append(ts, " ", level, " ", message);
     return row;
   }
 

@@ -5,17 +5,25 @@ import { browserEventSource } from "../../../libs/client/browser-event-source.ts
 import { type ConnectionState, PreviewLogStream } from "../../../libs/client/log-stream.ts";
 import type { Endpoint } from "../../../libs/extractor/endpoint.ts";
 import type { PreviewStatus, StatusView } from "../../../libs/previews/contract.ts";
+import type { PreviewSummary } from "../../../libs/previews/listing.ts";
+import { copyText } from "./clipboard.ts";
 import { byId, formatBytes, formatDuration, h, show } from "./dom.ts";
 import { renderEndpoints } from "./endpoints.ts";
 import { renderFailure } from "./failure-view.ts";
+import { downloadExport } from "./log-export.ts";
+import { zoneLabel } from "./log-layout.ts";
 import { LogView } from "./log-view.ts";
+import { renderMyPreviews } from "./my-previews.ts";
 import { filesOfDrop, filesOfInput, type PickedFile, readProject, sendProject } from "./upload.ts";
 
 const origin = window.location.origin;
 const localMode = document.body.dataset.localMode === "true";
 const tokenKey = "previewTab.token";
 const recentKey = "previewTab.recentGenerations";
-const previewTokenKey = (previewInstanceId: string) => `previewTab.previewToken.${previewInstanceId}`;
+const wrapKey = "previewTab.wrapLines";
+// In localStorage, not the tab's session: any tab of this browser can open a preview it launched.
+const previewTokenPrefix = "previewTab.previewToken.";
+const previewTokenKey = (previewInstanceId: string) => `${previewTokenPrefix}${previewInstanceId}`;
 const live = (s: PreviewStatus | undefined) => s === "launching" || s === "running";
 
 // --- state ----------------------------------------------------------------------------------
@@ -27,6 +35,10 @@ let stream: PreviewLogStream | undefined;
 let streamedPreview: string | undefined;
 let endpointsSignature = "";
 let pollTimer: ReturnType<typeof setInterval> | undefined;
+/** The orchestrator's idle stop, in seconds (GET .../config); undefined until read. */
+let idleSeconds: number | undefined;
+let myPreviews: PreviewSummary[] = [];
+let myPreviewsCursor: string | null = null;
 
 const el = {
   account: byId("account"),
@@ -53,6 +65,24 @@ const el = {
   applyInput: byId<HTMLInputElement>("apply-input"),
   docsLink: byId<HTMLAnchorElement>("docs-link"),
   docsHint: byId("docs-hint"),
+  address: byId("preview-address"),
+  previewUrl: byId("preview-url"),
+  copyUrl: byId<HTMLButtonElement>("copy-url"),
+  handoffRow: byId("handoff-row"),
+  handoffLink: byId<HTMLAnchorElement>("handoff-link"),
+  copyHandoff: byId<HTMLButtonElement>("copy-handoff"),
+  handoffHint: byId("handoff-hint"),
+  copyMessage: byId("copy-message"),
+  idleIn: byId("idle-in"),
+  logZone: byId("log-zone"),
+  wrapToggle: byId<HTMLInputElement>("wrap-toggle"),
+  exportText: byId<HTMLButtonElement>("export-text"),
+  exportNdjson: byId<HTMLButtonElement>("export-ndjson"),
+  myPreviews: byId("my-previews"),
+  myPreviewsRefresh: byId<HTMLButtonElement>("my-previews-refresh"),
+  myPreviewsMore: byId<HTMLButtonElement>("my-previews-more"),
+  myPreviewsCount: byId("my-previews-count"),
+  myPreviewsMessage: byId("my-previews-message"),
   statusBadge: byId("status-badge"),
   uptime: byId("uptime"),
   expiresIn: byId("expires-in"),
@@ -92,6 +122,22 @@ el.newLines.addEventListener("click", () => {
   el.viewport.focus();
 });
 el.logSearch.addEventListener("input", () => logView.setQuery(el.logSearch.value));
+el.logZone.textContent = zoneLabel(Intl.DateTimeFormat().resolvedOptions().timeZone, new Date());
+const savedWrap = localStorage.getItem(wrapKey);
+// Narrow screens wrap by default: a phone shows only a few characters of a long line otherwise.
+el.wrapToggle.checked = savedWrap === null ? window.matchMedia("(max-width: 600px)").matches : savedWrap === "true";
+logView.setWrap(el.wrapToggle.checked);
+el.wrapToggle.addEventListener("change", () => {
+  localStorage.setItem(wrapKey, String(el.wrapToggle.checked));
+  logView.setWrap(el.wrapToggle.checked);
+});
+const exportLogs = async (format: "text" | "ndjson") => {
+  if (client === undefined || generationId === undefined) return;
+  const failed = await downloadExport(client.exportUrl(generationId, format), token, `preview-logs.${format === "text" ? "txt" : "ndjson"}`);
+  if (failed !== undefined) say(el.previewMessage, failed, "error");
+};
+el.exportText.addEventListener("click", () => void exportLogs("text"));
+el.exportNdjson.addEventListener("click", () => void exportLogs("ndjson"));
 for (const box of document.querySelectorAll<HTMLInputElement>("input[name=level]")) {
   box.addEventListener("change", () => {
     logView.setLevels(new Set(Array.from(document.querySelectorAll<HTMLInputElement>("input[name=level]:checked"), (b) => b.value)));
@@ -134,6 +180,7 @@ const renderClock = () => {
   if (status === undefined) {
     el.uptime.textContent = "–";
     el.expiresIn.textContent = "–";
+    el.idleIn.textContent = "–";
     return;
   }
   const now = Date.now();
@@ -141,6 +188,9 @@ const renderClock = () => {
   const ended = status.stoppedAt === null ? undefined : Date.parse(status.stoppedAt);
   el.uptime.textContent = started === undefined ? "–" : formatDuration(((live(status.status) ? now : (ended ?? now)) - started) / 1000);
   el.expiresIn.textContent = live(status.status) ? formatDuration((Date.parse(status.expiresAt) - now) / 1000) : "–";
+  // Whichever comes first stops it: the idle stop is shown only while it is the nearer one's rival.
+  el.idleIn.textContent = status.status === "running" && idleSeconds !== undefined
+    ? formatDuration((Date.parse(status.lastActivityAt) + idleSeconds * 1000 - now) / 1000) : "–";
 };
 setInterval(renderClock, 1000);
 
@@ -157,12 +207,21 @@ const renderStatus = () => {
   el.stop.disabled = !live(s);
   el.extend.disabled = s !== "running";
   el.apply.disabled = s !== "running";
-  const previewToken = current === undefined ? null : sessionStorage.getItem(previewTokenKey(current.previewInstanceId));
-  const docsUrl = current !== undefined && s === "running" && previewToken !== null && client !== undefined
+  const previewToken = current === undefined ? null : localStorage.getItem(previewTokenKey(current.previewInstanceId));
+  const running = current !== undefined && s === "running";
+  const docsUrl = running && previewToken !== null && client !== undefined
     ? client.docsUrl({ baseUrl: current.baseUrl, previewToken }) : undefined;
   show(el.docsLink, docsUrl !== undefined);
-  show(el.docsHint, s === "running" && docsUrl === undefined);
+  show(el.docsHint, running && docsUrl === undefined);
   if (docsUrl !== undefined) el.docsLink.href = docsUrl;
+  // The address while it lives; the sign-in link (token hand-off: the token becomes a cookie on the preview's origin) when this browser holds the token.
+  show(el.address, current !== undefined && live(s));
+  if (current !== undefined) el.previewUrl.textContent = current.previewUrl;
+  const handoff = running && previewToken !== null ? `${current.previewUrl}?previewToken=${encodeURIComponent(previewToken)}` : undefined;
+  show(el.handoffRow, handoff !== undefined);
+  show(el.handoffHint, handoff !== undefined);
+  if (handoff !== undefined) el.handoffLink.href = handoff;
+  else el.handoffLink.removeAttribute("href");
   renderClock();
 };
 
@@ -176,7 +235,7 @@ const loadEndpoints = async () => {
     say(el.endpointsSource, describe(result.error), "error");
     return;
   }
-  say(el.endpointsSource, result.value.source === "live" ? "from the running app's OpenAPI" : "found in the code (static)");
+  say(el.endpointsSource, result.value.source === "live" ? "from the running app's OpenAPI" : `found in the code (static${live(status?.status) ? "" : ", no preview running"})`);
   // Re-rendering would close open "try it" panels: only when the list itself changed.
   const signature = JSON.stringify(result.value.endpoints.map((e: Endpoint) => [e.method, e.path, e.pathParams, e.queryParams, e.requestBody ?? null]));
   if (signature === endpointsSignature) return;
@@ -199,7 +258,9 @@ const refreshStatus = async (): Promise<void> => {
   } else if (result.error.code === "preview_not_found") status = undefined;
   else return handleError(result.error, el.previewMessage);
   renderStatus();
-  if (status?.status === "running" && before !== "running") void loadEndpoints();
+  // Running: the app's own list; no longer running: back to the code's, never a stale "from the running app".
+  if ((status?.status === "running") !== (before === "running")) void loadEndpoints();
+  if (status?.status !== before) void loadMyPreviews();
   // Poll while something can change (the clock ticks locally in between).
   if (live(status?.status) && pollTimer === undefined) pollTimer = setInterval(() => void refreshStatus(), 2000);
   if (!live(status?.status) && pollTimer !== undefined) {
@@ -223,33 +284,61 @@ const remember = (id: string) => {
   renderRecent();
 };
 
-const openGeneration = async (id: string) => {
-  if (client === undefined) return;
-  const result = await client.getGeneration(id);
-  if (!result.ok) return handleError(result.error, el.projectMessage);
+/** Nothing of the previous generation stays on screen: its status, failure, address, logs and endpoints. */
+const forgetGeneration = () => {
   stream?.close();
   stream = undefined;
   streamedPreview = undefined;
   status = undefined;
+  generationId = undefined;
+  idleSeconds = undefined;
   endpointsSignature = "";
+  if (pollTimer !== undefined) clearInterval(pollTimer);
+  pollTimer = undefined;
   logView.clear();
   setConnection("closed");
+  el.generationInfo.replaceChildren();
+  el.failure.replaceChildren();
+  el.endpoints.replaceChildren();
+  say(el.endpointsSource, "");
+  say(el.previewMessage, "");
+  say(el.copyMessage, "");
+  for (const panel of [el.previewPanel, el.logsPanel, el.endpointsPanel]) show(panel, false);
+  renderStatus();
+};
+
+const openGeneration = async (id: string) => {
+  if (client === undefined) return;
+  const result = await client.getGeneration(id);
+  forgetGeneration();
+  if (!result.ok) {
+    if (window.location.hash !== "") history.replaceState(null, "", window.location.pathname + window.location.search);
+    if (result.error.status === 401) return handleError(result.error, el.projectMessage);
+    return say(el.projectMessage, `Could not open ${id}: ${describe(result.error)}`, "error");
+  }
   generationId = id;
+  void client.config(id).then((config) => {
+    if (config.ok && generationId === id) {
+      idleSeconds = config.value.autoStopInactiveAfter;
+      renderClock();
+    }
+  });
   remember(id);
   el.generationInput.value = id;
   if (window.location.hash !== `#g=${id}`) history.replaceState(null, "", `#g=${id}`);
   const g = result.value;
   el.generationInfo.replaceChildren("Generation ", h("code", { "data-testid": "generation-id" }, g.generationId),
     ` · project ${g.projectId} · ${g.fileCount} files · ${formatBytes(g.bytes)}${g.entry === undefined ? "" : ` · entry ${g.entry}`}`);
-  say(el.previewMessage, "");
   show(el.previewPanel, true);
   renderStatus();
+  renderMyPreviewsList();
   await Promise.all([refreshStatus(), loadEndpoints()]);
 };
 
 el.openForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const id = el.generationInput.value.trim();
+  say(el.projectMessage, "");
   if (id !== "") void openGeneration(id);
 });
 
@@ -309,7 +398,7 @@ el.launch.addEventListener("click", async () => {
     el.launch.disabled = false;
     return handleError(result.error, el.previewMessage);
   }
-  sessionStorage.setItem(previewTokenKey(result.value.previewInstanceId), result.value.previewToken);
+  localStorage.setItem(previewTokenKey(result.value.previewInstanceId), result.value.previewToken);
   say(el.previewMessage, "");
   followLogs(result.value.previewInstanceId);
   await refreshStatus();
@@ -353,6 +442,64 @@ el.applyInput.addEventListener("change", async () => {
   await loadEndpoints();
 });
 
+// --- my previews ------------------------------------------------------------------------------
+const renderMyPreviewsList = () => {
+  renderMyPreviews(el.myPreviews, myPreviews, generationId, {
+    open: (id) => {
+      if (id === generationId) return;
+      history.replaceState(null, "", `#g=${id}`);
+      say(el.projectMessage, "");
+      void openGeneration(id);
+    },
+    stop: async (preview) => {
+      if (client === undefined) return;
+      const result = await client.stop(preview.generationId);
+      if (!result.ok) handleError(result.error, el.myPreviewsMessage);
+      else say(el.myPreviewsMessage, `${preview.generationId}: ${result.value.message}`);
+      if (preview.generationId === generationId) await refreshStatus();
+      await loadMyPreviews();
+    },
+  });
+  const liveCount = myPreviews.filter((p) => live(p.status)).length;
+  el.myPreviewsCount.textContent = myPreviews.length === 0 ? "none yet: upload a project and launch it" : `${liveCount} live · ${myPreviews.length} shown`;
+  show(el.myPreviewsMore, myPreviewsCursor !== null);
+};
+
+/** A token kept for a preview that has ended opens nothing any more. */
+const forgetEndedTokens = (previews: ReadonlyArray<PreviewSummary>) => {
+  for (const p of previews) {
+    if (!live(p.status)) localStorage.removeItem(previewTokenKey(p.previewInstanceId));
+  }
+};
+
+/** The first page of the caller's previews, newest first (older pages on demand). */
+async function loadMyPreviews(): Promise<void> {
+  if (client === undefined) return;
+  const result = await client.listPreviews({ limit: 10 });
+  if (!result.ok) return handleError(result.error, el.myPreviewsMessage);
+  myPreviews = [...result.value.previews];
+  myPreviewsCursor = result.value.nextCursor;
+  forgetEndedTokens(myPreviews);
+  renderMyPreviewsList();
+}
+el.myPreviewsRefresh.addEventListener("click", () => void loadMyPreviews());
+el.myPreviewsMore.addEventListener("click", async () => {
+  if (client === undefined || myPreviewsCursor === null) return;
+  const result = await client.listPreviews({ limit: 10, cursor: myPreviewsCursor });
+  if (!result.ok) return handleError(result.error, el.myPreviewsMessage);
+  myPreviews = [...myPreviews, ...result.value.previews];
+  myPreviewsCursor = result.value.nextCursor;
+  forgetEndedTokens(result.value.previews);
+  renderMyPreviewsList();
+});
+
+// --- copy -------------------------------------------------------------------------------------
+const copyInto = async (text: string, what: string) => {
+  say(el.copyMessage, await copyText(text) ? `${what} copied.` : `Could not copy: select the ${what.toLowerCase()} and copy it yourself.`);
+};
+el.copyUrl.addEventListener("click", () => void copyInto(el.previewUrl.textContent ?? "", "Preview URL"));
+el.copyHandoff.addEventListener("click", () => void copyInto(el.handoffLink.href, "Sign-in link"));
+
 // --- sign-in ----------------------------------------------------------------------------------
 function handleError(error: ApiError, target: HTMLElement): void {
   if (error.status === 401) return signedOut("Your token was refused or has expired. Sign in again.");
@@ -367,6 +514,7 @@ const signedIn = (newToken: string, who: string) => {
   el.account.replaceChildren(`Signed in as ${who}`);
   if (!localMode) el.account.append(" ", h("button", { type: "button", onclick: () => signedOut("") }, "Sign out"));
   renderRecent();
+  void loadMyPreviews();
   const fromHash = /^#g=(.+)$/.exec(window.location.hash)?.[1];
   if (fromHash !== undefined) void openGeneration(decodeURIComponent(fromHash));
 };
