@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { and, count, eq, sum } from "drizzle-orm";
 import { Effect, Layer } from "effect";
 import { GenerationNotFound, GenerationQuotaExceeded } from "../../libs/generations/errors.ts";
 import { type GenerationView, Generations } from "../../libs/generations/contract.ts";
@@ -10,8 +9,7 @@ import { type ProjectFile, validateFiles } from "../../libs/generations/validate
 import { InvalidRequest } from "../../libs/http/request-errors.ts";
 import { newId } from "../../libs/ids/ids.ts";
 import { detectEntry, moduleOfFile } from "../../libs/runtime/entry.ts";
-import { OrchestratorDb } from "./db/orchestrator-db.ts";
-import { generations } from "./db/schema.ts";
+import { type GenerationRow, OrchestratorStore } from "./store/contract.ts";
 import { changedPaths, readStoredFiles, revisedFiles } from "./generation-revision.ts";
 
 const incomingPrefix = ".incoming-";
@@ -42,8 +40,6 @@ const writeAtomically = async (root: string, id: string, files: ReadonlyArray<Pr
   }
 };
 
-type GenerationRow = typeof generations.$inferSelect;
-
 const toView = (row: GenerationRow): GenerationView => ({
   generationId: row.id,
   projectId: row.projectId,
@@ -69,7 +65,7 @@ export const GenerationStoreLive = (options: { readonly root: string; readonly l
   Layer.effect(
     Generations,
     Effect.gen(function* () {
-      const db = yield* OrchestratorDb;
+      const store = yield* OrchestratorStore;
       // An upload interrupted by a crash leaves only its temp dir; it was never visible, so it goes.
       yield* Effect.promise(async () => {
         await mkdir(options.root, { recursive: true });
@@ -79,16 +75,13 @@ export const GenerationStoreLive = (options: { readonly root: string; readonly l
       });
 
       const findOwned = (userId: string, generationId: string) =>
-        Effect.sync(() => db.select().from(generations)
-          .where(and(eq(generations.id, generationId), eq(generations.userId, userId))).get()).pipe(
+        store.generations.owned(userId, generationId).pipe(
           Effect.flatMap((row) => (row === undefined ? Effect.fail(new GenerationNotFound({ generationId })) : Effect.succeed(row))),
         );
 
-      type Db = Pick<typeof db, "select">;
-      const overQuota = (tx: Db, userId: string, adding: number): GenerationQuotaExceeded | undefined => {
-        const used = tx.select({ n: count(), bytes: sum(generations.bytes) }).from(generations).where(eq(generations.userId, userId)).get();
-        const n = used?.n ?? 0;
-        const bytes = Number(used?.bytes ?? 0);
+      const overQuota = (adding: number) => (used: { readonly count: number; readonly bytes: number }): GenerationQuotaExceeded | undefined => {
+        const n = used.count;
+        const bytes = used.bytes;
         if (n >= options.quota.maxGenerations) return new GenerationQuotaExceeded({ quota: "count", used: n, adding: 1, max: options.quota.maxGenerations });
         if (bytes + adding > options.quota.maxBytes) return new GenerationQuotaExceeded({ quota: "bytes", used: bytes, adding, max: options.quota.maxBytes });
         return undefined;
@@ -101,7 +94,7 @@ export const GenerationStoreLive = (options: { readonly root: string; readonly l
             if (files instanceof InvalidRequest) return yield* Effect.fail(files);
             const adding = files.reduce((n, f) => n + f.content.byteLength, 0);
             // Checked before writing (nothing written for a refused upload), and again with the insert.
-            const early = overQuota(db, userId, adding);
+            const early = overQuota(adding)(yield* store.generations.usage(userId));
             if (early !== undefined) return yield* Effect.fail(early);
             const id = newId();
             const entry = detectEntry(files.map((f) => ({ path: f.path, text: f.content.toString("utf8") })));
@@ -116,12 +109,8 @@ export const GenerationStoreLive = (options: { readonly root: string; readonly l
               entry: entry === undefined ? null : `${entry.file}:${entry.attribute}`,
               createdAt: Date.now(),
             };
-            // One IMMEDIATE transaction (a write lock, across processes too): two uploads racing cannot both pass.
-            const refused = yield* Effect.sync(() => db.transaction((tx) => {
-              const over = overQuota(tx, userId, adding);
-              if (over === undefined) tx.insert(generations).values(row).run();
-              return over;
-            }, { behavior: "immediate" })).pipe(
+            // Usage read and insert in one transaction serialised per user: two uploads racing cannot both pass.
+            const refused = yield* store.generations.insertUnless(row, overQuota(adding)).pipe(
               Effect.onError(() => Effect.promise(() => rm(dir, { recursive: true, force: true }))),
             );
             if (refused !== undefined) {
@@ -152,14 +141,15 @@ export const GenerationStoreLive = (options: { readonly root: string; readonly l
               contentHash: contentHash(files),
               entry: entry === undefined ? null : `${entry.file}:${entry.attribute}`,
             };
+            const old = join(options.root, `${stagedId}-old`);
             const commit = Effect.promise(async () => {
-              const old = join(options.root, `${stagedId}-old`);
               await rename(currentDir, old);
               await rename(dir, currentDir);
-              db.update(generations).set(updated).where(eq(generations.id, row.id)).run();
-              await rm(old, { recursive: true, force: true });
-              return toView(updated);
-            });
+            }).pipe(
+              Effect.andThen(store.generations.update(updated)),
+              Effect.andThen(Effect.promise(() => rm(old, { recursive: true, force: true }))),
+              Effect.as(toView(updated)),
+            );
             return { dir, changed: changedPaths(current, files), commit, discard };
           }),
         locate: (userId, generationId) =>

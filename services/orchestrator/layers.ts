@@ -13,7 +13,7 @@ import { HostRuntimeLive } from "../../libs/runtime/host-runtime.ts";
 import { readRecipe } from "../../libs/runtime/image/recipe.ts";
 import { imagesDirOf, sandboxAvailable, SandboxRuntimeLive } from "../../libs/runtime/sandbox-runtime.ts";
 import { orchestratorConfig } from "./config.ts";
-import { OrchestratorDbLive } from "./db/orchestrator-db.ts";
+import { orchestratorStoreLayer } from "./store/store-layer.ts";
 import { EndpointCatalogLive } from "./endpoint-catalog.ts";
 import { hostLibraries, sandboxLibraries } from "./runtime-libraries.ts";
 import { GenerationStoreLive } from "./generation-store.ts";
@@ -31,7 +31,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
     const platform = yield* platformConfig;
     const origins = yield* originsConfig;
     const dataDir = resolve(platform.dataDir);
-    const db = OrchestratorDbLive(join(dataDir, "orchestrator.db"));
+    const db = orchestratorStoreLayer(dataDir);
     const generations = GenerationStoreLive({
       root: join(dataDir, "generations"),
       limits: { maxFiles: config.maxFiles, maxFileBytes: config.maxFileBytes, maxTotalBytes: config.maxTotalBytes },

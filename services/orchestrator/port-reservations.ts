@@ -1,10 +1,8 @@
-import { eq } from "drizzle-orm";
 import { Effect, Layer } from "effect";
 import getPort, { portNumbers } from "get-port";
 import { RuntimeUnavailable } from "../../libs/runtime/errors.ts";
 import { PortAllocator } from "../../libs/runtime/port-allocator.ts";
-import { OrchestratorDb } from "./db/orchestrator-db.ts";
-import { portReservations } from "./db/schema.ts";
+import { OrchestratorStore } from "./store/contract.ts";
 
 export interface PortRange {
   readonly from: number;
@@ -19,16 +17,14 @@ export const PortReservationsLive = (range: PortRange) =>
   Layer.effect(
     PortAllocator,
     Effect.gen(function* () {
-      const db = yield* OrchestratorDb;
+      const { ports } = yield* OrchestratorStore;
       const tryReserve = (holder: string) =>
-        Effect.promise(async () => {
-          const reserved = db.select({ port: portReservations.port }).from(portReservations).all().map((r) => r.port);
+        Effect.gen(function* () {
+          const reserved = yield* ports.reserved();
           if (reserved.length > range.to - range.from) return undefined;
-          const port = await getPort({ port: portNumbers(range.from, range.to), exclude: reserved, host: "127.0.0.1" });
+          const port = yield* Effect.promise(() => getPort({ port: portNumbers(range.from, range.to), exclude: [...reserved], host: "127.0.0.1" }));
           if (port < range.from || port > range.to) return undefined; // get-port falls back to any port when the range is busy
-          const inserted = db.insert(portReservations).values({ port, previewId: holder, reservedAt: Date.now() })
-            .onConflictDoNothing().run();
-          return inserted.changes === 1 ? port : null;
+          return (yield* ports.reserve(port, holder)) ? port : null;
         });
       return PortAllocator.of({
         reserve: (holder) =>
@@ -40,7 +36,7 @@ export const PortReservationsLive = (range: PortRange) =>
             }
             return yield* Effect.fail(new RuntimeUnavailable({ message: `No free port in ${range.from}-${range.to}` }));
           }),
-        release: (port) => Effect.sync(() => void db.delete(portReservations).where(eq(portReservations.port, port)).run()),
+        release: (port) => ports.release(port),
       });
     }),
   );

@@ -1,10 +1,8 @@
-import { and, desc, eq, inArray, lt, notInArray, or, type SQL } from "drizzle-orm";
 import { Effect, Layer } from "effect";
 import type { Origins } from "../../libs/config/origins.ts";
 import { InvalidRequest } from "../../libs/http/request-errors.ts";
 import { type PreviewListQuery, PreviewListing, type PreviewSummary } from "../../libs/previews/listing.ts";
-import { OrchestratorDb } from "./db/orchestrator-db.ts";
-import { liveStatuses, previews } from "./db/schema.ts";
+import { OrchestratorStore } from "./store/contract.ts";
 import type { PreviewRow } from "./preview-rows.ts";
 import { statusView } from "./preview-views.ts";
 
@@ -23,13 +21,6 @@ const decodeCursor = (cursor: string): readonly [number, string] | undefined => 
   return undefined;
 };
 
-const statusFilter = (status: PreviewListQuery["status"]): SQL | undefined => {
-  if (status === undefined) return undefined;
-  if (status === "live") return inArray(previews.status, [...liveStatuses]);
-  if (status === "ended") return notInArray(previews.status, [...liveStatuses]);
-  return eq(previews.status, status);
-};
-
 export const summaryOf = (origins: Origins, row: PreviewRow, now: number): PreviewSummary => {
   const { generatedEndpoints: _, ...view } = statusView(origins, row, now);
   return { ...view, generationId: row.generationId, runtime: row.runtime };
@@ -38,22 +29,20 @@ export const summaryOf = (origins: Origins, row: PreviewRow, now: number): Previ
 /** GET /api/previews: only ever the caller's rows (the user id is part of every query). */
 export const PreviewListingLive = (options: { readonly origins: Origins }) =>
   Layer.effect(PreviewListing, Effect.gen(function* () {
-    const db = yield* OrchestratorDb;
+    const store = yield* OrchestratorStore;
     return PreviewListing.of({
       list: (userId, query) => Effect.gen(function* () {
         const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
         if (query.cursor !== undefined && after === undefined) {
           return yield* Effect.fail(new InvalidRequest({ message: "cursor is not one this API handed out (pass nextCursor as it came)", details: { field: "cursor" } }));
         }
-        const older = after === undefined
-          ? undefined
-          : or(lt(previews.createdAt, after[0]), and(eq(previews.createdAt, after[0]), lt(previews.id, after[1])));
         // One row more than asked says whether there is a next page.
-        const rows = db.select().from(previews)
-          .where(and(eq(previews.userId, userId), statusFilter(query.status), older))
-          .orderBy(desc(previews.createdAt), desc(previews.id))
-          .limit(query.limit + 1)
-          .all();
+        const rows = yield* store.previews.page({
+          userId,
+          ...(query.status === undefined ? {} : { status: query.status }),
+          ...(after === undefined ? {} : { before: after }),
+          limit: query.limit + 1,
+        });
         const page = rows.slice(0, query.limit);
         const last = page.at(-1);
         const now = Date.now();

@@ -16,11 +16,10 @@ import { formatEntry, parseEntry } from "../../libs/runtime/entry.ts";
 import { EntryNotFound } from "../../libs/runtime/errors.ts";
 import { readBootReport } from "../../libs/runtime/boot/boot-report.ts";
 import { validateLaunchEnv } from "../../libs/previews/launch-env.ts";
-import { generationEnvStore } from "./generation-env.ts";
-import { OrchestratorDb } from "./db/orchestrator-db.ts";
+import { OrchestratorStore } from "./store/contract.ts";
 import { liveStatuses } from "./db/schema.ts";
 import { makeSupervision, type StopReason, type Supervision } from "./preview-supervisor.ts";
-import { type PreviewRow, previewRows } from "./preview-rows.ts";
+import type { PreviewRow } from "./preview-rows.ts";
 import { failureOf, launchView, statusView } from "./preview-views.ts";
 import { reconcileOnStart } from "./reconcile.ts";
 
@@ -57,13 +56,12 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
   Layer.effect(
     Previews,
     Effect.gen(function* () {
-      const db = yield* OrchestratorDb;
+      const store = yield* OrchestratorStore;
       const generations = yield* Generations;
       const runtime = yield* PreviewRuntime;
       const sink = yield* LogSink;
       const scope: Scope.Scope = yield* Effect.scope;
-      const envStore = generationEnvStore(db);
-      const rows = previewRows(db);
+      const rows = store.previews;
       const supervised = new Map<string, Supervision>();
 
       const supervise = (supervision: Supervision, id: string) => {
@@ -71,7 +69,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
         return Effect.forkIn(supervision.run.pipe(Effect.ensuring(Effect.sync(() => supervised.delete(id)))), scope);
       };
       // Previews that outlived the previous orchestrator go on under this one.
-      for (const row of yield* reconcileOnStart(db, rows, sink)) {
+      for (const row of yield* reconcileOnStart(store, sink)) {
         const upstream = upstreamOf(row);
         // reconcileOnStart returns only rows that have all three.
         if (upstream === undefined || row.pid === null || row.processStartTicks === null) continue;
@@ -91,20 +89,20 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
         const supervision = supervised.get(row.id);
         return supervision !== undefined
           ? supervision.stop(reason)
-          : Effect.sync(() => void rows.finishIfLive(row.id, { status: reason.status, stoppedAt: Date.now() }));
+          : rows.finishIfLive(row.id, { status: reason.status, stoppedAt: Date.now() }).pipe(Effect.asVoid);
       };
 
       const ownedLatest = (userId: string, generationId: string) =>
         Effect.gen(function* () {
           yield* generations.locate(userId, generationId);
-          const row = rows.latestOfGeneration(generationId);
+          const row = yield* rows.latestOfGeneration(generationId);
           if (row === undefined) return yield* Effect.fail(new PreviewNotFound({ generationId }));
           return row;
         });
 
       const sweepOnce = Effect.gen(function* () {
         const now = Date.now();
-        for (const row of rows.live()) {
+        for (const row of yield* rows.live()) {
           if (row.status !== "running") continue;
           if (row.expiresAt <= now) {
             yield* Effect.forkIn(endPreview(row, { status: "expired", message: "The preview reached its time limit and was stopped" }), scope);
@@ -114,7 +112,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
             const upstream = upstreamOf(row);
             if (upstream === undefined) continue;
             const healthy = yield* runtime.isAnswering(upstream);
-            rows.update(row.id, { lastHealthCheck: Date.now(), healthStatus: healthy ? "healthy" : "unhealthy" });
+            yield* rows.update(row.id, { lastHealthCheck: Date.now(), healthStatus: healthy ? "healthy" : "unhealthy" });
           }
         }
       });
@@ -158,7 +156,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
             const id = newId();
             const previewToken = randomBytes(24).toString("base64url");
             const now = Date.now();
-            const admitted = rows.admit({
+            const admitted = yield* rows.admit({
               id,
               generationId,
               userId,
@@ -174,8 +172,8 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
             if (!("id" in admitted)) return yield* Effect.fail(admitted);
 
             // Given → kept for the generation's later launches; not given → the last one given.
-            if (givenEnv !== undefined) envStore.save(generationId, givenEnv);
-            const launchEnv = givenEnv ?? envStore.load(generationId);
+            if (givenEnv !== undefined) yield* store.environments.save(generationId, givenEnv);
+            const launchEnv = givenEnv ?? (yield* store.environments.load(generationId));
             const supervision = yield* makeSupervision(
               { rows, runtime, sink, startupTimeoutMs: options.startupTimeoutSeconds * 1000 },
               { previewId: id, sourceDir: generation.dir, workDir: admitted.workDir, entry, env: launchEnv },
@@ -184,7 +182,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
             if (body.wait !== true) return launchView(options.origins, admitted, previewToken);
 
             const settled = yield* supervision.settled;
-            const row = rows.byId(id) ?? admitted;
+            const row = (yield* rows.byId(id)) ?? admitted;
             if (settled !== "running") {
               return yield* Effect.fail(new LaunchFailed({
                 previewInstanceId: id,
@@ -206,7 +204,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
               return { status: "stopped" as const, message: `The preview had already ended (${row.status})`, stoppedAt: new Date(row.stoppedAt ?? Date.now()).toISOString() };
             }
             yield* endPreview(row, { status: "stopped", message: "Stopped by the user" });
-            const ended = rows.byId(row.id) ?? row;
+            const ended = (yield* rows.byId(row.id)) ?? row;
             return { status: "stopped" as const, message: "The preview was stopped", stoppedAt: new Date(ended.stoppedAt ?? Date.now()).toISOString() };
           }),
 
@@ -223,7 +221,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
               }));
             }
             const expiresAt = Math.max(row.expiresAt, Date.now()) + seconds * 1000;
-            rows.update(row.id, { expiresAt, extensions: row.extensions + 1 });
+            yield* rows.update(row.id, { expiresAt, extensions: row.extensions + 1 });
             return { expiresAt: new Date(expiresAt).toISOString(), extensionsRemaining: options.maxExtensions - row.extensions - 1 };
           }),
 
@@ -250,7 +248,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
 
         route: (previewInstanceId) =>
           Effect.gen(function* () {
-            const row = rows.byId(previewInstanceId);
+            const row = yield* rows.byId(previewInstanceId);
             if (row === undefined) return yield* Effect.fail(new PreviewNotFound({ previewInstanceId }));
             return {
               previewInstanceId: row.id,
@@ -263,16 +261,13 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
           }),
 
         bootReport: (previewInstanceId) =>
-          Effect.sync(() => {
-            const row = rows.byId(previewInstanceId);
-            return row === undefined || !isLive(row) ? undefined : readBootReport(row.workDir);
-          }),
+          rows.byId(previewInstanceId).pipe(Effect.map((row) => (row === undefined || !isLive(row) ? undefined : readBootReport(row.workDir)))),
 
         touch: (previewInstanceId) =>
-          Effect.sync(() => {
-            const row = rows.byId(previewInstanceId);
+          Effect.gen(function* () {
+            const row = yield* rows.byId(previewInstanceId);
             if (row === undefined || !isLive(row)) return false;
-            rows.update(row.id, { lastActivityAt: Date.now() });
+            yield* rows.update(row.id, { lastActivityAt: Date.now() });
             return true;
           }),
       });

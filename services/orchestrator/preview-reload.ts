@@ -130,7 +130,7 @@ export const reloadPreview = (ctx: ReloadContext, files: { readonly newDir: stri
       yield* Effect.promise(() => takeAddress(from, address.path));
     }
     const nextAddress = address.kind === "unix" ? address : proc.upstream;
-    ctx.rows.update(ctx.previewId, {
+    yield* ctx.rows.update(ctx.previewId, {
       pid: proc.pid,
       processStartTicks: proc.startTicks,
       workDir: reloadDir,

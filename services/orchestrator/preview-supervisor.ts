@@ -98,12 +98,12 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
         const dirs = [launch.workDir, serving?.workDir ?? launch.workDir];
         serving = undefined;
         return dirs;
-      }))).pipe(Effect.flatMap((dirs) => Effect.promise(() => Promise.all(dirs.map(removeWorkDir)))), Effect.andThen(Effect.sync(() => {
-        if (rows.finishIfLive(id, { status, stoppedAt: Date.now(), ...patch })) {
+      }))).pipe(Effect.flatMap((dirs) => Effect.promise(() => Promise.all(dirs.map(removeWorkDir)))), Effect.andThen(rows.finishIfLive(id, { status, stoppedAt: Date.now(), ...patch })), Effect.map((ended) => {
+        if (ended) {
           system(message, status === "failed" || status === "crashed" ? "ERROR" : "INFO");
           sink.statusChanged(id, status);
         }
-      })), Effect.andThen(Deferred.succeed(settledDeferred, status)));
+      }), Effect.andThen(Deferred.succeed(settledDeferred, status)));
 
     const fail = (message: string, exitCode: number | null = null, failure?: PreviewFailure) =>
       finish("failed", { exitCode, errorMessage: message, ...(failure === undefined ? {} : { failure: JSON.stringify(failure) }) }, message);
@@ -126,7 +126,7 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
 
     const superviseProcess = (proc: PreviewProcess, startedAt: number, wasRunning = false) =>
       Effect.gen(function* () {
-        rows.update(id, {
+        yield* rows.update(id, {
           pid: proc.pid,
           processStartTicks: proc.startTicks,
           port: proc.upstream.kind === "tcp" ? proc.upstream.port : null,
@@ -161,7 +161,7 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
         }
         if (!wasRunning) {
           const now = Date.now();
-          rows.update(id, { status: "running", startedAt: now, lastActivityAt: now, healthStatus: "healthy", lastHealthCheck: now });
+          yield* rows.update(id, { status: "running", startedAt: now, lastActivityAt: now, healthStatus: "healthy", lastHealthCheck: now });
           system(`ready in ${now - startedAt} ms${proc.warm === true ? " (warm)" : ""}`);
           sink.statusChanged(id, "running");
         }
