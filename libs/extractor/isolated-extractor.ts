@@ -2,15 +2,17 @@
 // defeats the interpreter's own budgets: a huge parse, a bug, runaway memory) can take the
 // process down or hold it: the worker dies alone and the caller gets a `budget_exceeded`
 // diagnostic naming the budget (memory or wall time), while other extractions run in their own
-// workers. A bounded number run at once; the rest wait their turn.
+// workers. A bounded number run at once; the rest wait their turn. A worker that answered
+// serves later extractions warm (extraction-workers.ts).
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import { Effect, Layer } from "effect";
 import { build } from "esbuild";
 import { PeerUnavailable } from "../peers/errors.ts";
 import { EndpointExtractor } from "./contract.ts";
 import type { ExtractOptions } from "./contract.ts";
 import type { ExtractionResult } from "./endpoint.ts";
+import { makeWorkerPool } from "./extraction-workers.ts";
+import type { ExtractionWorker } from "./extraction-workers.ts";
 
 declare const Deno: unknown;
 const isDeno = typeof Deno !== "undefined";
@@ -18,7 +20,7 @@ const isDeno = typeof Deno !== "undefined";
 export interface IsolationLimits {
   /** V8 old-generation heap of one extraction worker, in MiB. */
   readonly heapMb: number;
-  /** Wall-clock time one extraction may take, from its worker's start, in ms. */
+  /** Wall-clock time one extraction may take, from its worker's start (or its turn on a warm one), in ms. */
   readonly wallTimeMs: number;
   /** Extractions running at once; more wait for a free slot. */
   readonly concurrency: number;
@@ -77,50 +79,55 @@ const makeSlots = (size: number) => {
   };
 };
 
-const runInWorker = (files: Readonly<Record<string, string>>, options: ExtractOptions, limits: IsolationLimits) =>
+type Pool = ReturnType<typeof makeWorkerPool>;
+
+const runInWorker = (pool: Pool, files: Readonly<Record<string, string>>, options: ExtractOptions, limits: IsolationLimits) =>
   Effect.callback<ExtractionResult, PeerUnavailable>((resume) => {
-    let worker: Worker | undefined;
+    let worker: ExtractionWorker | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let settled = false;
-    const finish = (outcome: Effect.Effect<ExtractionResult, PeerUnavailable>) => {
+    const finish = (outcome: Effect.Effect<ExtractionResult, PeerUnavailable>, reusable = false) => {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
-      void worker?.terminate();
+      if (reusable) worker?.release();
+      else worker?.kill();
       resume(outcome);
     };
     const unavailable = (reason: string) => Effect.fail(new PeerUnavailable({ peer: "endpoint extractor", reason }));
-    bundledWorker().then(
-      (url) => {
-        if (settled) return;
-        worker = new Worker(url, {
-          resourceLimits: { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: Math.max(4, Math.min(64, Math.floor(limits.heapMb / 8))) },
-        });
+    pool.take().then(
+      (taken) => {
+        worker = taken;
+        if (settled) {
+          taken.release();
+          return;
+        }
         timer = setTimeout(() => finish(Effect.succeed(budgetExceeded("wall time", `${limits.wallTimeMs} ms`))), limits.wallTimeMs);
-        worker.once("message", (result: ExtractionResult) => finish(Effect.succeed(result)));
-        worker.once("error", (error: Error & { code?: string }) =>
-          finish(
-            error.code === "ERR_WORKER_OUT_OF_MEMORY"
-              ? Effect.succeed(budgetExceeded("memory", `${limits.heapMb} MiB heap`))
-              : unavailable(`the extraction worker failed: ${error.message}`),
-          ),
-        );
-        // Deno ends a worker over its heap limit with a plain exit, not an out-of-memory error.
-        worker.once("exit", (code) =>
-          finish(isDeno ? Effect.succeed(budgetExceeded("memory", `${limits.heapMb} MiB heap`)) : unavailable(`the extraction worker exited (${code}) without an answer`)),
-        );
-        worker.postMessage({ files, ...(options.entry === undefined ? {} : { entry: options.entry }), libraries: options.libraries ?? [] });
+        taken.run({ files, ...(options.entry === undefined ? {} : { entry: options.entry }), libraries: options.libraries ?? [] }, (outcome) => {
+          if (outcome.kind === "answer") finish(Effect.succeed(outcome.result), true);
+          else if (outcome.kind === "out of memory") finish(Effect.succeed(budgetExceeded("memory", `${limits.heapMb} MiB heap`)));
+          else finish(unavailable(outcome.reason));
+        });
       },
       (error: unknown) => finish(unavailable(`the extraction worker could not be built: ${error instanceof Error ? error.message : String(error)}`)),
     );
     return Effect.sync(() => finish(unavailable("interrupted")));
   });
 
-/** The extractor, each extraction in its own bounded worker thread. */
+/** The extractor, each extraction in a bounded worker thread (warm ones reused, extraction-workers.ts). */
 export const IsolatedEndpointExtractor = (limits: IsolationLimits) =>
-  Layer.sync(EndpointExtractor, () => {
-    const slots = makeSlots(limits.concurrency);
-    return EndpointExtractor.of({
-      extract: (files, options) => Effect.acquireUseRelease(slots.take, () => runInWorker(files, options, limits), () => slots.give),
-    });
-  });
+  Layer.effect(
+    EndpointExtractor,
+    Effect.gen(function* () {
+      const slots = makeSlots(limits.concurrency);
+      const pool = yield* Effect.acquireRelease(
+        Effect.sync(() => makeWorkerPool(bundledWorker, { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: youngGenerationMb(limits.heapMb) })),
+        (pool) => Effect.promise(() => pool.close()),
+      );
+      return EndpointExtractor.of({
+        extract: (files, options) => Effect.acquireUseRelease(slots.take, () => runInWorker(pool, files, options, limits), () => slots.give),
+      });
+    }),
+  );
+
+const youngGenerationMb = (heapMb: number): number => Math.max(4, Math.min(64, Math.floor(heapMb / 8)));
