@@ -10,6 +10,7 @@ import { reportFailure, runSubcommand } from "./preview/commands.ts";
 import { handleInterrupts } from "./preview/interrupt.ts";
 import { failureBlock } from "./preview/failure-block.ts";
 import { parseLaunchArgs, readProject } from "./preview/launch-input.ts";
+import { limitHint } from "./preview/limit-hint.ts";
 import { watchAndReload } from "./preview/watch.ts";
 
 const interrupt = handleInterrupts((code) => process.exit(code));
@@ -60,6 +61,8 @@ const launched = await launchCall;
 await interrupt.unlessInterrupted();
 if (!launched.ok) {
   term.failure("launch", describeApiError(launched.error));
+  const hint = await limitHint(client, launched.error);
+  if (hint !== undefined) term.info(hint);
   process.exit(exitCodeOf(launched.error));
 }
 const settings = await client.config(generationId);

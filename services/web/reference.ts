@@ -20,9 +20,9 @@ const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": 
 
 /** `/api/reference`: Swagger UI over /api/openapi.json, started by `initScript` (page/reference.ts, bundled). */
 export const buildReference = async (options: { readonly localMode: boolean; readonly initScript: WebAsset }): Promise<ReferenceAssets> => {
-  // The bundle's trailing source-map comment names a file we do not serve.
+  // A trailing source-map comment would name a file we do not serve.
   const js = (await readFile(dist("swagger-ui-bundle.js"), "utf8")).replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n");
-  const css = (await readFile(dist("swagger-ui.css"), "utf8")).replace(/\/\*# sourceMappingURL=\S+ \*\/\s*$/, "");
+  const css = (await readFile(dist("swagger-ui.css"), "utf8")).replace(/\/\*# sourceMappingURL=[^*]*\*\/\s*$/, "");
   const jsAsset: WebAsset = { name: hashed("swagger-ui-bundle", "js", js), body: js, type: "text/javascript; charset=utf-8" };
   const cssAsset: WebAsset = { name: hashed("swagger-ui", "css", css), body: css, type: "text/css; charset=utf-8" };
   const html = `<!doctype html>

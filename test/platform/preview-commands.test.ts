@@ -1,6 +1,5 @@
 // `npm run preview -- ls | stop | logs | open | --help` as a user runs them: in a pseudo-terminal
 // (util-linux `script`), against a real `npm start` platform, judged by what they print and their exit codes.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import type { PreviewSummary } from "../../libs/previews/listing.ts";
 import { callApi, eventually } from "../support/api.ts";
 import { helloApp } from "../support/fixture-apps.ts";
 import { type PlatformProcess, startPlatformProcess } from "../support/platform-process.ts";
+import { runInPty } from "../support/pty.ts";
 
 let platform: PlatformProcess;
 let token: string;
@@ -24,21 +24,8 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const quote = (arg: string) => `'${arg.replace(/'/g, "'\\''")}'`;
-
-/** Runs an npm script in a pseudo-terminal, as typed in a shell: its output (CR LF made LF, colours removed) and exit code. */
-function pty(args: ReadonlyArray<string>, env: Record<string, string> = {}, script = "preview"): Promise<{ output: string; code: number | null }> {
-  const command = `npm run --silent ${script} -- ${args.map(quote).join(" ")}`;
-  const child = spawn("script", ["-qfec", command, "/dev/null"], { env: { ...platform.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (d: Buffer) => { output += d.toString(); });
-  child.stderr.on("data", (d: Buffer) => { output += d.toString(); });
-  return new Promise((resolve) => child.once("exit", (code) => resolve({
-    // eslint-disable-next-line no-control-regex
-    output: output.replace(/\r\n/g, "\n").replace(/\u001b\[[0-9;]*m/g, ""),
-    code,
-  })));
-}
+/** Runs an npm script in a pseudo-terminal, as typed in a shell: its output and exit code. */
+const pty = (args: ReadonlyArray<string>, env: Record<string, string> = {}, script = "preview") => runInPty({ ...platform.env, ...env }, script, args);
 
 const launchAsLocal = async () => {
   const created = await callApi<{ generationId: string }>(platform.gateway, "POST", "/api/generations", { token, json: { files: helloApp } });

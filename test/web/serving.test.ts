@@ -38,6 +38,37 @@ describe("the page at /", () => {
   });
 });
 
+describe("the API reference at /api/reference", () => {
+  it("is Swagger UI from the platform's own hashed assets (no CDN, no source-map names), started over /api/openapi.json, signed in only in local mode", async () => {
+    for (const [platform, localMode] of [[off, "false"], [on, "true"]] as const) {
+      const res = await fetch(`${platform.gateway}/api/reference`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain("text/html");
+      const csp = res.headers.get("content-security-policy") ?? "";
+      for (const directive of ["default-src 'none'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) expect(csp).toContain(directive);
+      const html = await res.text();
+      expect(html).toContain(`data-local-mode="${localMode}"`);
+      const bundle = /src="(\/assets\/swagger-ui-bundle\.[0-9a-f]{12}\.js)"/.exec(html)?.[1] ?? "";
+      const styles = /href="(\/assets\/swagger-ui\.[0-9a-f]{12}\.css)"/.exec(html)?.[1] ?? "";
+      const starter = /src="(\/assets\/reference\.[0-9a-f]{12}\.js)"/.exec(html)?.[1] ?? "";
+      const bodies = await Promise.all([bundle, styles, starter].map(async (path) => {
+        const asset = await fetch(`${platform.gateway}${path}`);
+        expect(asset.status, path).toBe(200);
+        expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+        return asset.text();
+      }));
+      const [bundleJs = "", css = "", starterJs = ""] = bodies;
+      // Booleans: a failure must not print megabytes of asset.
+      expect(bundleJs.includes("SwaggerUIBundle")).toBe(true);
+      expect(/sourceMappingURL=\S+\s*$/.test(bundleJs)).toBe(false);
+      expect(css.includes("sourceMappingURL")).toBe(false);
+      expect(css.includes(".swagger-ui")).toBe(true);
+      expect(starterJs.includes("/api/openapi.json")).toBe(true);
+      expect(starterJs.includes("/api/dev/token")).toBe(true);
+    }
+  });
+});
+
 describe("POST /api/dev/token (local mode only)", () => {
   it("does not exist when local mode is off (the default)", async () => {
     const res = await callApi<{ error: { code: string } }>(off.gateway, "POST", "/api/dev/token");

@@ -396,6 +396,13 @@ el.launch.addEventListener("click", async () => {
   const result = await client.launch(generationId);
   if (!result.ok) {
     el.launch.disabled = false;
+    if (result.error.code === "preview_limit_reached") {
+      // The way out: the live ones are listed, each with its Stop.
+      say(el.previewMessage, `${result.error.message}: stop one under My previews (above), then launch again.`, "error");
+      await loadMyPreviews();
+      el.myPreviews.scrollIntoView({ block: "nearest" });
+      return;
+    }
     return handleError(result.error, el.previewMessage);
   }
   localStorage.setItem(previewTokenKey(result.value.previewInstanceId), result.value.previewToken);
