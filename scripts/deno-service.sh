@@ -13,12 +13,16 @@ net="--allow-net=127.0.0.1,localhost"
 env="--allow-env"
 case "$service" in
   gateway)
-    # Reads the local secrets file, the page's sources and the vendored Swagger UI; writes nothing, runs nothing.
-    flags="$net $env --allow-read=$data/secrets.json,services/web,node_modules/swagger-ui-dist"
+    # Reads the local secrets file and the page's sources (services/web and the libs it imports,
+    # the vendored Swagger UI); writes nothing; runs only esbuild's binary, which bundles the page
+    # on first request (Deno grants a program by its real path, not through the node_modules link).
+    esbuild_bin="$(readlink -f "$(dirname "$0")"/../node_modules/@esbuild/*/bin/esbuild | head -n 1)"
+    page="services/web,libs,node_modules"
+    flags="$net $env --allow-read=$data/secrets.json,$page --allow-run=$esbuild_bin"
     # Deno asks read, write and net permission on a Unix socket to connect to it: only for
     # sandboxed previews (their sockets are in DATA_DIR/previews), and only when asked for.
     if [ "${GATEWAY_DENO_UNIX_SOCKETS:-0}" = 1 ]; then
-      flags="--allow-net --allow-env --allow-read=$data/secrets.json,services/web,node_modules/swagger-ui-dist,$data/previews --allow-write=$data/previews"
+      flags="--allow-net --allow-env --allow-read=$data/secrets.json,$page,$data/previews --allow-write=$data/previews --allow-run=$esbuild_bin"
     fi ;;
   extractor)
     # Besides its secrets, only the installed packages (site-packages) it may follow imports into:

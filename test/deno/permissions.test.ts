@@ -17,7 +17,7 @@ const probe = async (service: string) => {
 };
 
 describe("each service under Deno holds only the permissions it needs", () => {
-  it("the gateway may not write files, run processes, read other files or reach outside", async () => {
+  it("the gateway may not write files, run processes (esbuild alone, for the page), read other files or reach outside", async () => {
     expect(await probe("gateway")).toEqual({ writeDataDir: "refused", writeTmp: "refused", runProcess: "refused", readEtcPasswd: "refused", connectOutside: "refused", readProc: "refused" });
   });
 
