@@ -1,7 +1,8 @@
 import { join, resolve } from "node:path";
-import { Effect, Layer } from "effect";
+import { Effect, Layer, Option } from "effect";
 import { PlatformSecretsLive } from "../../libs/auth/platform-secrets.ts";
 import { platformConfig } from "../../libs/config/platform.ts";
+import { natsUrl } from "../../libs/cluster/nats-connection.ts";
 import { databaseChoice } from "../../libs/db/database-config.ts";
 import type { LogFanout } from "../../libs/logs/contract.ts";
 import type { PreviewDirectory } from "../../libs/previews/directory.ts";
@@ -10,6 +11,7 @@ import { SubscriberActivityLive } from "./activity.ts";
 import { logsConfig } from "./config.ts";
 import { LogsDbLive } from "./db/logs-db.ts";
 import { LogFanoutLive } from "./fanout.ts";
+import { NatsLogFanoutLive } from "./nats-fanout.ts";
 import { LogIngestLive } from "./ingest.ts";
 import { LogsPgDbLive } from "./db/logs-pg-db.ts";
 import { LogStoreLive } from "./log-store.ts";
@@ -24,7 +26,9 @@ export const logsCoreLayer = Layer.unwrap(Effect.gen(function* () {
   const store = database.kind === "postgres"
     ? LogStorePgLive(limits).pipe(Layer.provide(LogsPgDbLive(database.url)))
     : LogStoreLive(limits).pipe(Layer.provide(LogsDbLive(join(resolve(platform.dataDir), "logs.db"))));
-  const fanout = LogFanoutLive({ subscriberBuffer: config.subscriberBuffer, pingIntervalMs: config.pingSeconds * 1000, pacing: config.fanoutPacing });
+  const local = LogFanoutLive({ subscriberBuffer: config.subscriberBuffer, pingIntervalMs: config.pingSeconds * 1000, pacing: config.fanoutPacing });
+  // NATS_URL: lines stored by any replica reach this one's subscribers; unset: in process only.
+  const fanout = Option.match(yield* natsUrl, { onNone: () => local, onSome: (url) => NatsLogFanoutLive(url).pipe(Layer.provide(local)) });
   const core = Layer.mergeAll(store, fanout);
   return Layer.mergeAll(core, LogIngestLive({ linesPerSecond: config.rateLines, burstLines: config.burstLines }).pipe(Layer.provide(core)));
 }));

@@ -7,7 +7,7 @@ import { callApi, type ErrorEnvelope } from "../support/api.ts";
 import { helloApp } from "../support/fixture-apps.ts";
 import { previewPath } from "../support/previews.ts";
 import { previewPortBlock } from "../support/port-blocks.ts";
-import { startTestPostgres } from "./support/postgres.ts";
+import { startTestPostgres } from "./support/servers.ts";
 import { type Replica, startReplica, tokenFor } from "./support/replicas.ts";
 
 // Two real orchestrator replicas on one real PostgreSQL: admission must hold across them as it

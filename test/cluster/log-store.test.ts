@@ -10,7 +10,7 @@ import { LogsPgDbLive } from "../../services/logs/db/logs-pg-db.ts";
 import { LogStoreLive } from "../../services/logs/log-store.ts";
 import { LogStorePgLive } from "../../services/logs/log-store-pg.ts";
 import type { RetentionLimits } from "../../services/logs/retention.ts";
-import { freshDatabase, startTestPostgres } from "./support/postgres.ts";
+import { freshDatabase, startTestPostgres } from "./support/servers.ts";
 
 // One matrix: every case runs on the embedded SQLite store and on the PostgreSQL one, and must
 // give the same answers (ids, pages, retention, dedup).

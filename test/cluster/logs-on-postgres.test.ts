@@ -4,7 +4,7 @@ import { callApi, eventually } from "../support/api.ts";
 import { printerApp } from "../logs/support/log-apps.ts";
 import { launchRunning, logsPath, printLines, stopPreview } from "../logs/support/previews.ts";
 import { type LogsStack, startLogsStack } from "../logs/support/stack.ts";
-import { startTestPostgres } from "./support/postgres.ts";
+import { startTestPostgres } from "./support/servers.ts";
 
 // The real logs service (split deployment, HTTP sink from the real orchestrator) with
 // DATABASE_URL=postgres://…: lines land in PostgreSQL, are served from it, and outlive the service.
@@ -19,7 +19,7 @@ const psql = (sql: string) => execFileSync("psql", ["-X", "-A", "-t", pg.url, "-
 
 beforeAll(async () => {
   pg = await startTestPostgres();
-  stack = await startLogsStack({ logsDatabaseUrl: pg.url });
+  stack = await startLogsStack({ logsEnv: { DATABASE_URL: pg.url } });
   token = await stack.token("alice");
   const launched = await launchRunning(stack, token, printerApp);
   generationId = launched.generationId;

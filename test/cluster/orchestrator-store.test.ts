@@ -8,7 +8,7 @@ import { OrchestratorPgDbLive } from "../../services/orchestrator/db/orchestrato
 import { type GenerationRow, type NewPreviewRow, OrchestratorStore } from "../../services/orchestrator/store/contract.ts";
 import { PostgresOrchestratorStoreLive } from "../../services/orchestrator/store/postgres-store.ts";
 import { SqliteOrchestratorStoreLive } from "../../services/orchestrator/store/sqlite-store.ts";
-import { freshDatabase, startTestPostgres } from "./support/postgres.ts";
+import { freshDatabase, startTestPostgres } from "./support/servers.ts";
 
 // One matrix: the orchestrator's store answers the same on the embedded SQLite file and on
 // PostgreSQL (the same cases, both dialects, a real server).

@@ -27,6 +27,8 @@ export interface LogsStack {
   readonly logs: () => LogsService;
   readonly startLogs: () => Promise<void>;
   readonly stopLogs: () => Promise<void>;
+  /** Another logs service with the same settings on a port of its own (a replica; useful with logsEnv). */
+  readonly startReplica: () => Promise<{ readonly url: string; readonly shutdown: () => Promise<void> }>;
   /** Reads a service's real SQLite file, as an operator would. */
   readonly query: <T>(db: "orchestrator" | "logs", sql: string, ...params: unknown[]) => T[];
   readonly dispose: () => Promise<void>;
@@ -38,8 +40,8 @@ export interface LogsStack {
  */
 export const startLogsStack = async (options: {
   readonly logs?: Record<string, string>;
-  /** The logs service's DATABASE_URL (unset: its SQLite file under the data dir). */
-  readonly logsDatabaseUrl?: string;
+  /** Shared settings for the logs service only, e.g. DATABASE_URL and NATS_URL (scale-out tests). */
+  readonly logsEnv?: Record<string, string>;
   readonly orchestrator?: Record<string, string>;
   readonly sink?: Partial<HttpLogSinkOptions>;
   readonly startLogs?: boolean;
@@ -57,10 +59,11 @@ export const startLogsStack = async (options: {
   const orchestratorUrl = `http://127.0.0.1:${orchestrator.server.port}`;
   const logsConfig = ConfigProvider.fromUnknown({
     ...shared,
-    ...(options.logsDatabaseUrl === undefined ? {} : { DATABASE_URL: options.logsDatabaseUrl }),
+    ...options.logsEnv,
     LOGS: { ORCHESTRATOR_URL: orchestratorUrl, ...options.logs },
   });
   let logs: Awaited<ReturnType<typeof serveLogs>> | undefined;
+  const replicas: Array<Awaited<ReturnType<typeof serveLogs>>> = [];
 
   const stack: LogsStack = {
     orchestratorUrl,
@@ -77,6 +80,11 @@ export const startLogsStack = async (options: {
     startLogs: async () => {
       logs = await serveLogs({ configProvider: logsConfig, logger: makeLogger("logs", () => {}), port: logsPort });
     },
+    startReplica: async () => {
+      const replica = await serveLogs({ configProvider: logsConfig, logger: makeLogger("logs", () => {}), port: 0 });
+      replicas.push(replica);
+      return { url: `http://127.0.0.1:${replica.server.port}`, shutdown: replica.shutdown };
+    },
     stopLogs: async () => {
       await logs?.shutdown();
       logs = undefined;
@@ -92,6 +100,7 @@ export const startLogsStack = async (options: {
     dispose: async () => {
       await orchestrator.shutdown();
       await stack.stopLogs();
+      await Promise.all(replicas.map((r) => r.shutdown()));
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

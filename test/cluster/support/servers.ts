@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ThrowawayNats, startThrowawayNats } from "../../../libs/cluster/throwaway-nats.ts";
 import { type ThrowawayPostgres, startThrowawayPostgres } from "../../../libs/cluster/throwaway-postgres.ts";
 
 /** A real PostgreSQL for one test file (Debian's, which scripts/setup.sh installs), removed after. */
@@ -22,4 +23,16 @@ export const startTestPostgres = async (): Promise<ThrowawayPostgres & { readonl
 export const freshDatabase = (pg: ThrowawayPostgres, name: string): string => {
   execFileSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", pg.url, "-c", `create database ${name}`], { stdio: ["ignore", "pipe", "pipe"] });
   return pg.url.replace(/\/[^/]+$/, `/${name}`);
+};
+
+/** A real nats-server for one test file (Debian's, which scripts/setup.sh installs), removed after. */
+export const startTestNats = async (): Promise<ThrowawayNats & { readonly dispose: () => Promise<void> }> => {
+  const root = await mkdtemp(join(tmpdir(), "nats-test-"));
+  const nats = await startThrowawayNats(join(root, "nats"));
+  return Object.assign(nats, {
+    dispose: async () => {
+      await nats.stop();
+      await rm(root, { recursive: true, force: true });
+    },
+  });
 };
