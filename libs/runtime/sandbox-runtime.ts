@@ -267,8 +267,11 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
           let watchedPid: number | undefined;
           const group = yield* spawnGroup({
             cgroup: createCgroup(options.cgroups, limits),
-            command: "prlimit",
-            args: sandboxArgs({ image: g.image, uid: g.uid, limits, tmpMb: options.tmpMb, network: false, outlivesParent: true, binds: g.binds, env: g.env, command: g.command }),
+            command: g.nice === undefined ? "prlimit" : "nice",
+            args: [
+              ...(g.nice === undefined ? [] : ["-n", String(g.nice), "prlimit"]),
+              ...sandboxArgs({ image: g.image, uid: g.uid, limits, tmpMb: options.tmpMb, network: false, outlivesParent: true, binds: g.binds, env: g.env, command: g.command }),
+            ],
             cwd: "/",
             env: { PATH: hostPath },
             outputDir: g.outputDir,

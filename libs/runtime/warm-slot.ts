@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chown, link, mkdir, readdir, readlink, rename, rm, symlink } from "node:fs/promises";
 import type { Writable } from "node:stream";
+import { setPriority } from "node:os";
 import { join } from "node:path";
 import { Deferred, Effect } from "effect";
 import type { OutputChunk, PreviewProcess, ProcessExit, Upstream } from "./contract.ts";
@@ -8,6 +9,7 @@ import type { RuntimeUnavailable } from "./errors.ts";
 import type { ImageInfo } from "./image/image-store.ts";
 import { moveDir, moveEntries, mountQuota, releaseQuota } from "./disk-quota.ts";
 import { outputDirOf } from "./output-pipes.ts";
+import { descendantsOf } from "./process-tree.ts";
 import type { PoolSlot } from "./warm-pool.ts";
 
 /** What the sandbox runtime starts for a cold launch and for a slot alike (sandbox-runtime.ts's launchGroup). */
@@ -23,6 +25,8 @@ export interface GroupLaunch {
   readonly stdin?: boolean;
   /** Its output FIFOs' dir (libs/runtime/output-pipes.ts). */
   readonly outputDir: string;
+  /** A niceness to start with (a slot being filled); a cold launch runs at the orchestrator's own. */
+  readonly nice?: number;
 }
 
 export interface SandboxedGroup {
@@ -38,6 +42,23 @@ export interface SandboxedGroup {
 const readyMarker = "@@preview-warm-slot-ready@@ ";
 /** Lines a slot prints before it is taken (warnings of a preloaded module), replayed to its preview. */
 const maxEarlyLines = 50;
+/**
+ * A slot imports for about a second of CPU, and it starts just when a launch took the last one:
+ * niced, the refill yields the cores to that launch (and to running previews). Taken, it is set back
+ * to niceness 0, a cold launch's (a process of the preview's uid cannot lower it itself).
+ */
+const fillingNice = 10;
+
+/** Every process of the slot back to a cold launch's niceness. */
+const unnice = (leader: number): void => {
+  for (const pid of descendantsOf(leader)) {
+    try {
+      setPriority(pid, 0);
+    } catch {
+      // gone meanwhile
+    }
+  }
+};
 
 export interface WarmSlot extends PoolSlot {
   readonly uid: number;
@@ -113,6 +134,7 @@ export const startWarmSlot = (deps: SlotDeps): Effect.Effect<WarmSlot, RuntimeUn
       upstream: { kind: "unix", path: join(dir, deps.socketName) },
       outputDir: outputDirOf(dir),
       stdin: true,
+      nice: fillingNice,
     }).pipe(Effect.onError(() => removeDirs));
     const gone = group.exited.pipe(Effect.asVoid);
     yield* Effect.forkDetach(group.exited.pipe(Effect.andThen(Deferred.succeed(ready, false))));
@@ -197,6 +219,7 @@ export const handOver = (slot: WarmSlot, h: HandOver, socketName: string): Effec
       if (h.venv !== undefined) await linkTree(h.venv, slot.venvDir);
     });
     slot.attach(h.onOutput);
+    unnice(slot.group.pid);
     const message = `${JSON.stringify({ argv: h.argv, env: h.env, venv: h.venv === undefined ? null : h.insideVenv })}\n`;
     slot.group.stdin?.end(message);
     const removeVenv = Effect.promise(() => Promise.all([

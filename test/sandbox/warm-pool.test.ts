@@ -1,7 +1,8 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { descendantsOf } from "../../libs/runtime/process-tree.ts";
 import { callApi, eventually } from "../support/api.ts";
 import { previewPath, previewRow, upload } from "../support/previews.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
@@ -30,6 +31,8 @@ const whoAmIApp = (marker: string): Record<string, string> => ({
 });
 
 const poolSize = 2;
+/** A process's niceness (field 19 of /proc/pid/stat). */
+const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ")[16]);
 let platform: TestPlatform;
 let wheelhouse: string;
 let configGeneration: { token: string; generationId: string };
@@ -108,6 +111,10 @@ describe("the warm pool", () => {
 
   it("goes cold when the pool is empty, and says why", async () => {
     await poolFull();
+    // Slots fill niced, behind running work; every process of each is.
+    const slotTrees = warmSlotProcesses(platform.orchestrator.dataDir).flatMap((pid) => descendantsOf(pid));
+    expect(slotTrees.length).toBeGreaterThan(0);
+    expect(new Set(slotTrees.map(niceOf))).toEqual(new Set([10]));
     const launched = await Promise.all([0, 1, 2].map((i) => platform.runPreview(`drain-${i}`, whoAmIApp(`drain-${i}`))));
     const kinds = launched.map((p) => systemLines(p.previewId).find((l) => /^(warm|cold) start: /.test(l))?.split(":")[0]);
     expect(kinds.sort()).toEqual(["cold start", "warm start", "warm start"]);
@@ -122,6 +129,12 @@ describe("the warm pool", () => {
     }));
     expect(seen[1]).toEqual(seen[0]);
     expect(seen[2]).toEqual(seen[0]);
+    // Taken, a slot runs at a cold launch's niceness.
+    for (const p of launched) {
+      const tree = descendantsOf(previewRow(platform.orchestrator, p.previewId).pid ?? -1);
+      expect(tree.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(tree.map(niceOf))).toEqual(new Set([0]));
+    }
     await Promise.all(launched.map(stop));
   });
 
