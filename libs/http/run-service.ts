@@ -20,7 +20,7 @@ export const startService = async <R, E>(options: {
   readonly port: number;
   readonly hostname: string;
   readonly logger: Logger;
-  readonly makeUpgradeHandler?: (runtime: ManagedRuntime.ManagedRuntime<R, never>) => UpgradeHandler;
+  readonly makeUpgradeHandler?: (runtime: ManagedRuntime.ManagedRuntime<R, never>) => UpgradeHandler | undefined;
   /** Node only: requests it takes (returns true for) skip the fetch handler. */
   readonly makeNodeInterceptor?: (runtime: ManagedRuntime.ManagedRuntime<R, never>) => NodeInterceptor | undefined;
 }): Promise<ServiceHandle<R>> => {

@@ -1,0 +1,32 @@
+import type { ManagedRuntime } from "effect";
+import { type PlatformSecrets, revealSecrets } from "../../libs/auth/platform-secrets.ts";
+import { makeRouteRunner, type Route } from "../../libs/http/effect-bridge.ts";
+import type { AppContext, ServedApp } from "../../libs/http/service-definition.ts";
+import { makeOrchestratorApp, type OrchestratorAppOptions } from "./app.ts";
+import { type OrchestratorConfig, orchestratorConfig } from "./config.ts";
+import { orchestratorLayer } from "./layers.ts";
+import { orchestratorLogSink } from "./log-sink.ts";
+
+type Needs = (Parameters<OrchestratorAppOptions["run"]>[0] extends Route<infer R> ? R : never) | PlatformSecrets;
+
+/** The orchestrator, defined once (services/launcher.ts serves it). */
+export const orchestratorDefinition = {
+  name: "orchestrator" as const,
+  config: orchestratorConfig,
+  listen: (config: OrchestratorConfig) => ({ host: config.host, port: config.port }),
+  /** Alone: lines go to the logs service at ORCHESTRATOR_LOGS_URL. */
+  layer: () => orchestratorLayer(orchestratorLogSink),
+  app: async (runtime: ManagedRuntime.ManagedRuntime<Needs, never>, context: AppContext<OrchestratorConfig>): Promise<ServedApp> => {
+    const { jwtSecret, internalToken } = await revealSecrets(runtime);
+    const { config } = context;
+    return {
+      fetch: makeOrchestratorApp({
+        run: makeRouteRunner(runtime, context.logger),
+        jwtSecret,
+        internalToken,
+        fileLimits: { maxFiles: config.maxFiles, maxFileBytes: config.maxFileBytes, maxTotalBytes: config.maxTotalBytes },
+        logger: context.logger,
+      }).fetch,
+    };
+  },
+};
