@@ -11,6 +11,7 @@ import { handleInterrupts } from "./preview/interrupt.ts";
 import { failureBlock } from "./preview/failure-block.ts";
 import { parseLaunchArgs, readProject } from "./preview/launch-input.ts";
 import { limitHint } from "./preview/limit-hint.ts";
+import { localZoneLabel } from "../libs/logs/local-time.ts";
 import { watchAndReload } from "./preview/watch.ts";
 
 const interrupt = handleInterrupts((code) => process.exit(code));
@@ -116,5 +117,5 @@ term.info(`  docs     ${client.docsUrl(launched.value)}`);
 term.info(`  api      ${client.programmaticUrl(launched.value)}   (header X-Preview-Token: ${launched.value.previewToken})`);
 tailing = true;
 if (values.watch) watcher = watchAndReload(project.root, generationId, client, term);
-term.info(values.detach ? "Tailing logs; Ctrl-C leaves the preview running (--detach)." : "Tailing logs; Ctrl-C stops the preview.");
+term.info(`${values.detach ? "Tailing logs; Ctrl-C leaves the preview running (--detach)." : "Tailing logs; Ctrl-C stops the preview."} ${localZoneLabel()}.`);
 

@@ -1,3 +1,4 @@
+import { localTime } from "../../libs/logs/local-time.ts";
 import type { LogLine } from "../../libs/logs/schemas.ts";
 
 const levelColour: Record<string, string> = { DEBUG: "2", INFO: "0", WARN: "33", ERROR: "31" };
@@ -12,7 +13,7 @@ export const makeTerminal = (useColour: boolean, write: (text: string) => void) 
     info: (text: string) => write(`${text}\n`),
     logLine: (line: LogLine) => {
       const tag = line.source === "system" ? paint("36", "platform") : paint("2", line.source.padEnd(8));
-      write(`${paint("2", line.timestamp.slice(11, 23))} ${tag} ${paint(levelColour[line.level] ?? "0", line.message)}\n`);
+      write(`${paint("2", localTime(line.timestamp))} ${tag} ${paint(levelColour[line.level] ?? "0", line.message)}\n`);
     },
   };
 };

@@ -60,7 +60,8 @@ ${exitCodesText}
 `,
   logs: `Usage: npm run preview -- logs <id> [-f] [--tail N] [--json]
 
-A preview's logs (its preview id or generation id), oldest first.
+A preview's logs (its preview id or generation id), oldest first. Times are in your own
+zone (TZ), to the millisecond; --json keeps each line's UTC timestamp (ISO 8601).
 
 Options:
   -f, --follow   keep printing new lines until the preview ends or Ctrl-C

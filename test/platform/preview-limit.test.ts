@@ -51,6 +51,16 @@ describe("at the live-preview limit", () => {
     ]);
     expect(refused.output).not.toMatch(/^\s+at .+\(.*:\d+:\d+\)$/m);
 
+    // Its log lines print in the reader's zone (TZ), not UTC: the same line as --json, at +05:30.
+    const [last] = (await runInPty(platform.env, "preview", ["logs", running.previewInstanceId, "--json", "--tail", "1"])).output.trim().split("\n")
+      .map((l) => JSON.parse(l) as { timestamp: string; message: string });
+    if (last === undefined) throw new Error("no log line");
+    const kolkata = new Date(Date.parse(last.timestamp) + 330 * 60_000).toISOString().slice(11, 23);
+    const text = await runInPty({ ...platform.env, TZ: "Asia/Kolkata" }, "preview", ["logs", running.previewInstanceId, "--tail", "1"]);
+    expect(text.code).toBe(0);
+    expect(text.output).toMatch(new RegExp(`^${kolkata} `));
+    expect(text.output).toContain(last.message);
+
     const stopped = await runInPty(platform.env, "preview", ["stop", running.previewInstanceId]);
     expect(stopped.code).toBe(0);
     expect((await launch(await generation())).body.status).toBe("running");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { localTime, messageColumns, prefixColumns, utcOffset, wrappedLines, zoneLabel } from "../../services/web/page/log-layout.ts";
+import { localTime, localZoneLabel, utcOffset, zoneLabel } from "../../libs/logs/local-time.ts";
+import { messageColumns, prefixColumns, wrappedLines } from "../../services/web/page/log-layout.ts";
 
 describe("log rows: local time and wrapped height", () => {
   it("says the zone and its offset, east positive", () => {
@@ -8,6 +9,7 @@ describe("log rows: local time and wrapped height", () => {
     expect(utcOffset(0)).toBe("UTC+00:00");
     expect(zoneLabel("Europe/Berlin", new Date("2026-07-01T12:00:00Z"))).toMatch(/^Times in Europe\/Berlin \(UTC[+-]\d\d:\d\d\)$/);
     expect(zoneLabel(undefined, new Date())).toMatch(/^Times in local time \(/);
+    expect(localZoneLabel()).toBe(zoneLabel(Intl.DateTimeFormat().resolvedOptions().timeZone, new Date()));
   });
 
   it("shows a timestamp in this process's own zone, to the millisecond", () => {

@@ -1,25 +1,5 @@
 // How a log row reads and how many screen lines it takes when wrapped. Pure (no DOM), so it is
-// unit-tested under Node; the view measures the character width and hands it in.
-
-const pad = (n: number, width = 2) => String(n).padStart(width, "0");
-
-/** A line's time in the viewer's own zone: "14:03:07.125" (the date is in the row's title). */
-export const localTime = (iso: string): string => {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso.slice(0, 12).padEnd(12);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
-};
-
-/** "UTC+05:30" for a zone offset in minutes east of UTC (Date#getTimezoneOffset is west, hence the sign). */
-export const utcOffset = (minutesEast: number): string => {
-  const sign = minutesEast < 0 ? "-" : "+";
-  const m = Math.abs(minutesEast);
-  return `UTC${sign}${pad(Math.floor(m / 60))}:${pad(m % 60)}`;
-};
-
-/** What the log header says about the times: the zone's name and its offset now. */
-export const zoneLabel = (timeZone: string | undefined, now: Date): string =>
-  `Times in ${timeZone === undefined || timeZone === "" ? "local time" : timeZone} (${utcOffset(-now.getTimezoneOffset())})`;
+// unit-tested under Node; the view measures the character width and hands it in. Times: libs/logs/local-time.ts.
 
 /** The level column is as wide as the longest level word. */
 export const levelColumn = (level: string): string => level.padEnd(5);

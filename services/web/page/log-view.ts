@@ -1,7 +1,8 @@
 import type { LogLine } from "../../../libs/logs/schemas.ts";
 import { logLevels } from "../../../libs/logs/statuses.ts";
 import { type AnsiSegment, parseAnsi, stripAnsi } from "./ansi.ts";
-import { levelColumn, localTime, messageColumns, wrappedLines } from "./log-layout.ts";
+import { localTime } from "../../../libs/logs/local-time.ts";
+import { levelColumn, messageColumns, wrappedLines } from "./log-layout.ts";
 
 /** Must match `.log-row { line-height }` and the horizontal padding in styles.css. */
 const rowHeight = 20;

@@ -5,13 +5,13 @@ import { browserEventSource } from "../../../libs/client/browser-event-source.ts
 import { type ConnectionState, PreviewLogStream } from "../../../libs/client/log-stream.ts";
 import type { Endpoint } from "../../../libs/extractor/endpoint.ts";
 import type { PreviewStatus, StatusView } from "../../../libs/previews/contract.ts";
+import { localZoneLabel } from "../../../libs/logs/local-time.ts";
 import type { PreviewSummary } from "../../../libs/previews/listing.ts";
 import { copyText } from "./clipboard.ts";
 import { byId, formatBytes, formatDuration, h, show } from "./dom.ts";
 import { renderEndpoints } from "./endpoints.ts";
 import { renderFailure } from "./failure-view.ts";
 import { downloadExport } from "./log-export.ts";
-import { zoneLabel } from "./log-layout.ts";
 import { LogView } from "./log-view.ts";
 import { renderMyPreviews } from "./my-previews.ts";
 import { filesOfDrop, filesOfInput, type PickedFile, readProject, sendProject } from "./upload.ts";
@@ -122,7 +122,7 @@ el.newLines.addEventListener("click", () => {
   el.viewport.focus();
 });
 el.logSearch.addEventListener("input", () => logView.setQuery(el.logSearch.value));
-el.logZone.textContent = zoneLabel(Intl.DateTimeFormat().resolvedOptions().timeZone, new Date());
+el.logZone.textContent = localZoneLabel();
 const savedWrap = localStorage.getItem(wrapKey);
 // Narrow screens wrap by default: a phone shows only a few characters of a long line otherwise.
 el.wrapToggle.checked = savedWrap === null ? window.matchMedia("(max-width: 600px)").matches : savedWrap === "true";
