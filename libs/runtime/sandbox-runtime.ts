@@ -10,7 +10,7 @@ import { type RequirementsUnavailable, RuntimeUnavailable } from "./errors.ts";
 import { buildImage, findImage, type ImageInfo, onPath } from "./image/image-store.ts";
 import type { ImageRecipe } from "./image/recipe.ts";
 import { groupExists, signalGroup } from "./process-identity.ts";
-import { descendantsOf, processChildren, treeMemoryBytes } from "./process-tree.ts";
+import { descendantsOf, treeMemoryBytes } from "./process-tree.ts";
 import { prepareRequirements, type SandboxedRun } from "./requirements/requirements.ts";
 import { type CgroupSupport, cgroupOf, createCgroup } from "./cgroups.ts";
 import { moveOntoQuota } from "./disk-quota.ts";
@@ -80,12 +80,10 @@ interface WatchedGroup {
   readonly kill: (usedBytes: number) => void;
 }
 
-/** Checks every watched tree (by its root pid) against one scan of /proc; a tree over its limit is killed and no longer watched. */
+/** Checks every watched tree (by its root pid, walked from it alone); a tree over its limit is killed and no longer watched. */
 const checkMemory = (watched: Map<number, WatchedGroup>): void => {
-  if (watched.size === 0) return;
-  const children = processChildren();
   for (const [pid, group] of watched) {
-    const used = treeMemoryBytes(pid, children);
+    const used = treeMemoryBytes(pid);
     if (used > group.limitBytes) {
       watched.delete(pid);
       group.kill(used);
