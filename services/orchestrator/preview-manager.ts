@@ -117,7 +117,8 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
         }
       });
       yield* Effect.forkIn(
-        sweepOnce.pipe(Effect.repeat(Schedule.spaced(Duration.millis(options.sweepIntervalMs)))),
+        // A sweep that fails (the database unreachable for a moment) is skipped; the next one runs.
+        sweepOnce.pipe(Effect.catchDefect(() => Effect.void), Effect.repeat(Schedule.spaced(Duration.millis(options.sweepIntervalMs)))),
         scope,
       );
 

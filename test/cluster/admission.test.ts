@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callApi, type ErrorEnvelope } from "../support/api.ts";
+import { callApi, type ErrorEnvelope, eventually } from "../support/api.ts";
 import { helloApp } from "../support/fixture-apps.ts";
 import { previewPath } from "../support/previews.ts";
 import { previewPortBlock } from "../support/port-blocks.ts";
@@ -87,5 +87,24 @@ describe("admission across two orchestrator replicas on one PostgreSQL", () => {
     } finally {
       await Promise.all(pair.map((r) => r.shutdown()));
     }
+  });
+
+  it("PostgreSQL restarted under both replicas: they reconnect by themselves, launch again, and their sweepers still expire previews", async () => {
+    const token = await tokenFor("after-restart");
+    const generationId = await upload(replica(0), token);
+    await pg.stop();
+    // Meanwhile every sweep (each 200 ms here) fails; a request fails with a 500, not a hang.
+    expect((await callApi(replica(1).url, "GET", `${previewPath(generationId)}/status`, { token })).status).toBe(500);
+    await pg.start();
+    const launched = await eventually(async () => {
+      const res = await callApi<{ status: string }>(replica(1).url, "POST", `${previewPath(generationId)}/launch`, { token, json: { ttlSeconds: 2 } });
+      return res.status === 202 ? res : undefined;
+    }, 30_000, "a launch after the restart");
+    expect(launched.body.status).toBe("launching");
+    // Only a sweeper that survived the outage ends it at its time limit.
+    await eventually(async () => {
+      const res = await callApi<{ status: string }>(replica(0).url, "GET", `${previewPath(generationId)}/status`, { token });
+      return res.body.status === "expired" ? true : undefined;
+    }, 60_000, "the preview to expire");
   });
 });

@@ -70,4 +70,16 @@ describe("logs service on PostgreSQL", () => {
     expect(more.map((l) => l.id)).toEqual(more.map((_, i) => i + 1));
     expect(more.length).toBeGreaterThanOrEqual(before.length + 5);
   });
+
+  it("PostgreSQL restarted under it: the service reconnects by itself, and no line the sink sent is lost", async () => {
+    await pg.stop();
+    await printLines(port, 20, "down"); // the sink's batches fail while the server is down; it retries
+    await pg.start();
+    const all = await eventually(async () => {
+      const page = await history();
+      return page.body.logs.filter((l) => l.message.startsWith("down-")).length === 20 ? page.body.logs : undefined;
+    }, 60_000, "the lines printed while PostgreSQL was down");
+    expect(all.map((l) => l.id)).toEqual(all.map((_, i) => i + 1));
+    expect(all.filter((l) => l.message.startsWith("down-")).map((l) => l.message)).toEqual(Array.from({ length: 20 }, (_, i) => `down-${i} `));
+  });
 });
