@@ -2,6 +2,7 @@ import type { LogLineInput } from "../logsink/contract.ts";
 import { systemLine } from "../logsink/contract.ts";
 import type { PreviewStatus } from "../previews/contract.ts";
 import { isFinalStatus } from "./statuses.ts";
+import type { DeliveryLedger } from "./delivery-ledger.ts";
 import { LineBudgets, type LineRate, rateDropMessage } from "./line-budget.ts";
 import type { IngestRecord } from "./schemas.ts";
 
@@ -20,6 +21,8 @@ export interface OutboxOptions {
   readonly perPreviewLines?: number;
   /** Each preview's rate budget: lines over it are counted as its own loss and said so. */
   readonly rate?: LineRate;
+  /** Counts, per preview, output lines taken in and settled, so a crash's loss can be said after it. */
+  readonly ledger?: DeliveryLedger;
 }
 
 export interface OutboxBatch {
@@ -39,6 +42,8 @@ export class Outbox {
   private readonly queue: IngestRecord[] = [];
   /** Each queued record's NDJSON line, encoded once when enqueued; index-aligned with `queue`. */
   private readonly encoded: string[] = [];
+  /** Output lines each queued record stands for (a line 1, a drop marker its count, the rest 0); index-aligned with `queue`. */
+  private readonly accounts: number[] = [];
   private head = 0;
   private lines = 0;
   private readonly seqs = new Map<string, number>();
@@ -50,6 +55,7 @@ export class Outbox {
   private readonly seqFloor: number;
   private readonly perPreviewLines: number;
   private readonly budgets: LineBudgets | undefined;
+  private readonly ledger: DeliveryLedger | undefined;
   /** Whether the last delivery failed: lines dropped for room then were lost to the outage. */
   unreachable = false;
 
@@ -58,6 +64,7 @@ export class Outbox {
     this.seqFloor = options.seqFloor ?? 0;
     this.perPreviewLines = options.perPreviewLines ?? capacity;
     this.budgets = options.rate === undefined ? undefined : new LineBudgets(options.rate);
+    this.ledger = options.ledger;
   }
 
   get size(): number {
@@ -65,6 +72,7 @@ export class Outbox {
   }
 
   pushLine(previewId: string, line: LogLineInput): void {
+    if (line.source !== "system") this.ledger?.taken(previewId);
     if (line.source !== "system" && this.budgets !== undefined && !this.budgets.take(previewId)) {
       this.rateDropped.set(previewId, (this.rateDropped.get(previewId) ?? 0) + 1);
       return;
@@ -80,7 +88,7 @@ export class Outbox {
 
   pushStatus(previewId: string, status: PreviewStatus): void {
     this.markDrops(previewId);
-    this.enqueue({ type: "status", previewId, seq: this.nextSeq(previewId), status });
+    this.enqueue({ type: "status", previewId, seq: this.nextSeq(previewId), status }, 0);
     if (isFinalStatus(status)) this.budgets?.forget(previewId);
   }
 
@@ -105,9 +113,24 @@ export class Outbox {
     return { count, records, get body() { return parts.join(""); } };
   }
 
+  /** Tells the ledger which output lines the first `count` records carry, on their way now (0: none). */
+  sending(count: number): void {
+    if (this.ledger === undefined) return;
+    const perPreview = new Map<string, number>();
+    for (let i = this.head; i < this.head + count && i < this.queue.length; i++) {
+      const record = this.queue[i];
+      const accounts = this.accounts[i] ?? 0;
+      if (record !== undefined && accounts > 0) perPreview.set(record.previewId, (perPreview.get(record.previewId) ?? 0) + accounts);
+    }
+    this.ledger.sending(perPreview);
+  }
+
   ack(count: number): void {
     for (let i = 0; i < count; i++) {
       const record = this.queue[this.head + i];
+      const accounts = this.accounts[this.head + i] ?? 0;
+      if (record !== undefined && accounts > 0) this.ledger?.settled(record.previewId, accounts);
+      if (record?.type === "status" && isFinalStatus(record.status)) this.ledger?.forget(record.previewId);
       if (record?.type !== "line") continue;
       this.lines -= 1;
       const left = (this.queued.get(record.previewId) ?? 1) - 1;
@@ -118,6 +141,7 @@ export class Outbox {
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue.splice(0, this.head);
       this.encoded.splice(0, this.head);
+      this.accounts.splice(0, this.head);
       this.head = 0;
     }
   }
@@ -126,22 +150,23 @@ export class Outbox {
     const overRate = this.rateDropped.get(previewId);
     if (overRate !== undefined && this.budgets !== undefined) {
       this.rateDropped.delete(previewId);
-      this.enqueueLine(previewId, systemLine(rateDropMessage(overRate, this.budgets.rate.linesPerSecond), "WARN"));
+      this.enqueueLine(previewId, systemLine(rateDropMessage(overRate, this.budgets.rate.linesPerSecond), "WARN"), overRate);
     }
     const drop = this.dropped.get(previewId);
     if (drop === undefined) return;
     this.dropped.delete(previewId);
-    this.enqueueLine(previewId, systemLine(drop.unreachable ? dropMessage(drop.n) : slowDropMessage(drop.n), "WARN"));
+    this.enqueueLine(previewId, systemLine(drop.unreachable ? dropMessage(drop.n) : slowDropMessage(drop.n), "WARN"), drop.n);
   }
 
-  private enqueueLine(previewId: string, line: LogLineInput): void {
+  private enqueueLine(previewId: string, line: LogLineInput, accounts = line.source === "system" ? 0 : 1): void {
     this.lines += 1;
     this.queued.set(previewId, (this.queued.get(previewId) ?? 0) + 1);
-    this.enqueue({ type: "line", previewId, seq: this.nextSeq(previewId), timestamp: line.timestamp, level: line.level, source: line.source, message: line.message });
+    this.enqueue({ type: "line", previewId, seq: this.nextSeq(previewId), timestamp: line.timestamp, level: line.level, source: line.source, message: line.message }, accounts);
   }
 
-  private enqueue(record: IngestRecord): void {
+  private enqueue(record: IngestRecord, accounts: number): void {
     this.queue.push(record);
+    this.accounts.push(accounts);
     this.encoded.push(JSON.stringify(record) + "\n");
   }
 

@@ -1,5 +1,6 @@
 import { Duration, Effect, Latch } from "effect";
 import type { LineRate } from "../logs/line-budget.ts";
+import { DeliveryLedger } from "../logs/delivery-ledger.ts";
 import { Outbox, type OutboxBatch } from "../logs/outbox.ts";
 import { LogSink } from "./contract.ts";
 
@@ -16,6 +17,8 @@ export interface OutboxSinkOptions {
   readonly retryMaxMs?: number;
   /** How long shutdown waits to deliver what is still buffered. */
   readonly drainTimeoutMs?: number;
+  /** Where per-preview delivery ledgers are kept (libs/logs/delivery-ledger.ts), so a crash's loss can be counted. */
+  readonly ledgerDir?: string;
 }
 
 /** A batch was stored, refused for good (malformed: drop it), or not delivered (retry). */
@@ -32,6 +35,7 @@ export const makeOutboxSink = (deliver: (batch: OutboxBatch) => Effect.Effect<De
       seqFloor: Date.now() * 1000,
       ...(options.previewBufferLines === undefined ? {} : { perPreviewLines: options.previewBufferLines }),
       ...(options.rate === undefined ? {} : { rate: options.rate }),
+      ...(options.ledgerDir === undefined ? {} : { ledger: new DeliveryLedger(options.ledgerDir) }),
     });
     const batchLines = options.batchLines ?? 1000;
     const batchBytes = options.batchBytes ?? 1024 * 1024;
@@ -44,7 +48,9 @@ export const makeOutboxSink = (deliver: (batch: OutboxBatch) => Effect.Effect<De
       let delay = retryMinMs;
       while (outbox.size > 0) {
         const batch = outbox.peek(batchLines, batchBytes);
+        outbox.sending(batch.count);
         const outcome = yield* deliver(batch);
+        outbox.sending(0);
         outbox.unreachable = outcome === "failed";
         if (outcome === "failed") {
           if (stopAfterFailure) return;

@@ -1,5 +1,8 @@
+import { join, resolve } from "node:path";
 import { Effect, Layer } from "effect";
 import { PlatformSecretsLive } from "../../libs/auth/platform-secrets.ts";
+import { platformConfig } from "../../libs/config/platform.ts";
+import { ledgerDirIn } from "../../libs/logs/delivery-ledger.ts";
 import { HttpLogSink } from "../../libs/logsink/http-sink.ts";
 import { logSinkOptions, orchestratorConfig } from "./config.ts";
 
@@ -10,5 +13,8 @@ import { logSinkOptions, orchestratorConfig } from "./config.ts";
  */
 export const orchestratorLogSink = Layer.unwrap(Effect.gen(function* () {
   const config = yield* orchestratorConfig;
-  return HttpLogSink({ url: config.logsUrl, ...logSinkOptions(config) }).pipe(Layer.provide(PlatformSecretsLive));
+  const platform = yield* platformConfig;
+  // Beside the previews: a restarted orchestrator reads them to say what a crash lost.
+  const ledgerDir = ledgerDirIn(join(resolve(platform.dataDir), "previews"));
+  return HttpLogSink({ url: config.logsUrl, ...logSinkOptions(config), ledgerDir }).pipe(Layer.provide(PlatformSecretsLive));
 }));

@@ -18,6 +18,7 @@ import { readBootReport } from "../../libs/runtime/boot/boot-report.ts";
 import { validateLaunchEnv } from "../../libs/previews/launch-env.ts";
 import { OrchestratorStore } from "./store/contract.ts";
 import { liveStatuses } from "./db/schema.ts";
+import { ledgerDirIn } from "../../libs/logs/delivery-ledger.ts";
 import { makeSupervision, type StopReason, type Supervision } from "./preview-supervisor.ts";
 import type { PreviewRow } from "./preview-rows.ts";
 import { failureOf, launchView, statusView } from "./preview-views.ts";
@@ -75,7 +76,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
         if (upstream === undefined || row.pid === null || row.processStartTicks === null) continue;
         const [module = "", attribute = "app"] = row.entry.split(":");
         const supervision = yield* makeSupervision(
-          { rows, runtime, sink, startupTimeoutMs: options.startupTimeoutSeconds * 1000 },
+          { rows, runtime, sink, startupTimeoutMs: options.startupTimeoutSeconds * 1000, ledgerDir: ledgerDirIn(options.previewsRoot) },
           {
             previewId: row.id, sourceDir: "", workDir: row.workDir, entry: { file: "", module, attribute }, env: {},
             adopt: { pid: row.pid, startTicks: row.processStartTicks, upstream, wasRunning: row.status === "running" },
@@ -176,7 +177,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
             if (givenEnv !== undefined) yield* store.environments.save(generationId, givenEnv);
             const launchEnv = givenEnv ?? (yield* store.environments.load(generationId));
             const supervision = yield* makeSupervision(
-              { rows, runtime, sink, startupTimeoutMs: options.startupTimeoutSeconds * 1000 },
+              { rows, runtime, sink, startupTimeoutMs: options.startupTimeoutSeconds * 1000, ledgerDir: ledgerDirIn(options.previewsRoot) },
               { previewId: id, sourceDir: generation.dir, workDir: admitted.workDir, entry, env: launchEnv },
             );
             yield* supervise(supervision, id);

@@ -10,6 +10,7 @@ import { OutputNudges, untilAnswering } from "../../libs/runtime/readiness-backo
 import { readBootReport } from "../../libs/runtime/boot/boot-report.ts";
 import type { PreviewFailure } from "../../libs/previews/failure.ts";
 import { diagnoseFailure, type FailureCause, failureSummary } from "./failure-diagnosis.ts";
+import { type LostLines, takeLostLines } from "../../libs/logs/delivery-ledger.ts";
 import { OutputTail } from "./output-tail.ts";
 import { type ReloadResult, reloadPreview, type Serving } from "./preview-reload.ts";
 import type { PreviewPatch, PreviewRows } from "./preview-rows.ts";
@@ -23,6 +24,8 @@ export interface SupervisorDeps {
   readonly runtime: PreviewRuntime["Service"];
   readonly sink: LogSink["Service"];
   readonly startupTimeoutMs: number;
+  /** The log sink's delivery ledgers (libs/logs/delivery-ledger.ts): what a crashed orchestrator lost of a preview it re-adopts. */
+  readonly ledgerDir?: string;
 }
 
 export interface PreviewLaunch {
@@ -64,6 +67,17 @@ const describeExit = (exit: ProcessExit): { exitCode: number | null; text: strin
   if (exit.code !== null) return { exitCode: exit.code, text: `exited with code ${exit.code}` };
   const number = exit.signal === null ? undefined : constants.signals[exit.signal as NodeJS.Signals];
   return { exitCode: number === undefined ? null : 128 + number, text: exit.reason ?? `killed by ${exit.signal ?? "an unknown signal"}` };
+};
+
+/** What the re-adoption line says of lines lost: those the dead orchestrator had read but not delivered. */
+export const lostLinesNote = (lost: LostLines | undefined): string => {
+  if (lost === undefined) return "only lines the previous orchestrator had already read but not yet delivered when it stopped, if any, are missing";
+  if (lost.atMost === 0) return "no line was lost";
+  const count = lost.atLeast === lost.atMost ? String(lost.atMost) : `${lost.atLeast} to ${lost.atMost}`;
+  const plural = lost.atMost !== 1 || lost.atLeast !== lost.atMost;
+  const onTheWay = lost.atMost - lost.atLeast;
+  return `${count} ${plural ? "lines" : "line"} the previous orchestrator had read but not yet delivered when it stopped ${plural ? "are" : "is"} lost` +
+    (onTheWay === 0 ? "" : ` (${onTheWay} ${onTheWay === 1 ? "was" : "were"} on the way to the logs service, and may have arrived)`);
 };
 
 export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
@@ -191,16 +205,14 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
 
     const adopt = (adoption: Adoption) =>
       Effect.gen(function* () {
+        // Read before this orchestrator takes any of its lines (its own ledger starts from nothing).
+        const lost = deps.ledgerDir === undefined ? undefined : takeLostLines(deps.ledgerDir, id);
         const proc = yield* runtime.adopt({ previewId: id, workDir: launch.workDir, pid: adoption.pid, startTicks: adoption.startTicks, upstream: adoption.upstream, onOutput });
         if (proc === undefined) {
           const message = "The preview's process was gone when the orchestrator restarted";
           return yield* finish("crashed", { errorMessage: message }, message);
         }
-        system(
-          `The orchestrator restarted; the preview kept running (pid ${proc.pid}) and was re-adopted. What it printed meanwhile follows; ` +
-            "only lines the previous orchestrator had already read but not yet delivered when it stopped, if any, are missing",
-          "WARN",
-        );
+        system(`The orchestrator restarted; the preview kept running (pid ${proc.pid}) and was re-adopted. What it printed meanwhile follows; ${lostLinesNote(lost)}`, "WARN");
         yield* superviseProcess(proc, Date.now(), adoption.wasRunning).pipe(Effect.onInterrupt(() => proc.stop));
       });
 

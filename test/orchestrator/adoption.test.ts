@@ -11,6 +11,7 @@ import { outputDirOf } from "../../libs/runtime/output-pipes.ts";
 import { serveLogs } from "../../services/logs/serve-logs.ts";
 import { SseClient } from "../logs/support/sse-client.ts";
 import { callApi, eventually } from "../support/api.ts";
+import { lostLinesSaid } from "../support/lost-lines.ts";
 import { releaseMountsUnder } from "../support/mounts.ts";
 import { type OrchestratorProcess, spawnOrchestrator } from "../support/orchestrator-process.ts";
 import { previewPath } from "../support/previews.ts";
@@ -126,6 +127,13 @@ describe("a preview outlives a crash of its orchestrator", () => {
     expect(new Set(ticks).size).toBe(ticks.length);
     expect(ticks.filter((n) => n > lastTickBefore && n <= resumedAfter).length).toBeGreaterThan(0);
     expect(ticks.at(-1)).toBeGreaterThanOrEqual(resumedAfter);
+    // The re-adoption line counts what the crash lost (lines read, not delivered), and that is what is missing.
+    const lost = lostLinesSaid(adopted.message);
+    expect(lost, adopted.message).toBeDefined();
+    const seen = new Set(ticks.filter((n) => n <= resumedAfter));
+    const missing = Array.from({ length: resumedAfter + 1 }, (_, n) => n).filter((n) => !seen.has(n)).length;
+    expect(missing).toBeGreaterThanOrEqual(lost?.atLeast ?? Number.NaN);
+    expect(missing).toBeLessThanOrEqual(lost?.atMost ?? Number.NaN);
 
     // The status answers from the new orchestrator; health checks go on.
     const status = await callApi(orchestratorUrl, "GET", `${previewPath(generationId)}/status`, { token });
