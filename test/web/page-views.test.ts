@@ -259,6 +259,12 @@ describe("the page at 360 px", () => {
     expect(await horizontalOverflow(page)).toBe(0);
     await shot("logs");
 
+    // An endpoint's "try it" form fits too.
+    const endpoint = page.locator('details[data-endpoint="GET /hello"]');
+    await endpoint.locator(":scope > summary").click();
+    await endpoint.getByRole("button", { name: "Send" }).waitFor();
+    expect(await horizontalOverflow(page)).toBe(0);
+
     // Unwrapped, the long line scrolls inside the log view, not the page.
     await page.getByLabel("Wrap lines").uncheck();
     await expect.poll(async () => (await rowBox(page, "LONG xxx")).height).toBe(20);

@@ -44,6 +44,8 @@ export class LogView {
   /** With wrap on: the top of each shown row, plus the total height at the end; rebuilt when the width changes. */
   private offsets: number[] = [0];
   private perLine = 0;
+  /** Columns per row as last measured; measured again only after a resize (measuring forces a layout). */
+  private measuredPerLine = 0;
 
   constructor(viewport: HTMLElement, callbacks: LogViewCallbacks) {
     this.viewport = viewport;
@@ -58,7 +60,10 @@ export class LogView {
       if (atEnd) this.setUnseen(0);
       this.schedule();
     }, { passive: true });
-    new ResizeObserver(() => this.schedule()).observe(viewport);
+    new ResizeObserver(() => {
+      this.measuredPerLine = 0;
+      this.schedule();
+    }).observe(viewport);
   }
 
   get size(): number {
@@ -114,6 +119,7 @@ export class LogView {
     this.wrap = wrap;
     this.viewport.classList.toggle("wrapped", wrap);
     this.perLine = 0;
+    this.measuredPerLine = 0;
     this.schedule();
   }
 
@@ -194,7 +200,8 @@ export class LogView {
   private render(): void {
     const total = this.shown.length;
     if (this.wrap) {
-      const perLine = this.measurePerLine();
+      if (this.measuredPerLine === 0) this.measuredPerLine = this.measurePerLine();
+      const perLine = this.measuredPerLine;
       if (perLine !== this.perLine || this.offsets.length !== total + 1) {
         this.perLine = perLine;
         this.relayout();
