@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { closeSync, constants, existsSync, openSync, read, readSync } from "node:fs";
+import { closeSync, constants, existsSync, openSync, readSync } from "node:fs";
 import { Socket } from "node:net";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -50,12 +50,11 @@ export const settleOutput = (follower: OutputFollower, dir: string): Promise<voi
   });
 };
 
-const idleMinMs = 10;
-const idleMaxMs = 100;
-
-declare const Deno: unknown;
-/** Deno's node:net has no `Socket({ fd })` (it throws EEXIST); there the read end is polled. */
-const socketsTakeFds = typeof Deno === "undefined";
+/** Deno's file API (its node:net has no `Socket({ fd })`: it throws EEXIST). */
+interface DenoFiles {
+  open(path: string, options: { read: true }): Promise<{ read(buffer: Uint8Array): Promise<number | null>; close(): void }>;
+}
+declare const Deno: DenoFiles | undefined;
 
 /** One FIFO's reader (the follower's, per stream). */
 interface FifoReader {
@@ -63,16 +62,38 @@ interface FifoReader {
   readonly abandon: () => void;
 }
 
-/**
- * Reads a FIFO by event: the non-blocking read end is handed to libuv as a pipe (epoll), so a line
- * is read the moment it is written, at no cost while the preview is quiet, and no thread of the pool
- * is held. EOF (every writer gone) ends it. Abandoning pauses the socket, reads what the kernel still
- * holds with non-blocking reads until it is empty (bounded), and closes it.
- */
 /** What an abandoned reader still takes from the kernel: a full pipe buffer (64 KiB by default) several times over. */
 const maxDrainReads = 16;
 
-const readByEvent = (fd: number, splitter: LineSplitter): FifoReader => {
+/**
+ * Node: the non-blocking read end is handed to libuv as a pipe (epoll), so a line is read the moment
+ * it is written, at no cost while the preview is quiet, and no thread of the pool is held. EOF (every
+ * writer gone) ends it. Abandoning pauses the socket, reads what the kernel still holds with
+ * non-blocking reads until it is empty (bounded), and closes it.
+ */
+const readWithSocket = (path: string, splitter: LineSplitter): FifoReader | undefined => {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  // With no writer when it was opened, epoll would never report the FIFO's end (the kernel holds its
+  // hang-up back until a writer came): a first read, empty, says so and ends it here.
+  const buffer = Buffer.alloc(64 * 1024);
+  try {
+    for (let i = 0, bytes = readSync(fd, buffer); ; i++, bytes = readSync(fd, buffer)) {
+      if (bytes === 0) {
+        splitter.end();
+        closeSync(fd);
+        return { ended: Promise.resolve(), abandon: () => {} };
+      }
+      splitter.push(buffer.subarray(0, bytes));
+      if (i >= maxDrainReads) break;
+    }
+  } catch {
+    // EAGAIN: a writer holds it, nothing to read yet
+  }
   let resolveEnded: () => void = () => {};
   const ended = new Promise<void>((resolve) => { resolveEnded = resolve; });
   const socket = new Socket({ fd, readable: true, writable: false });
@@ -93,7 +114,6 @@ const readByEvent = (fd: number, splitter: LineSplitter): FifoReader => {
     abandon: () => {
       if (done) return;
       socket.pause();
-      const buffer = Buffer.alloc(64 * 1024);
       try {
         // Bounded: a writer still flooding the pipe must not hold us here.
         for (let i = 0, bytes = readSync(fd, buffer); bytes > 0 && i < maxDrainReads; i++, bytes = readSync(fd, buffer)) splitter.push(buffer.subarray(0, bytes));
@@ -105,50 +125,66 @@ const readByEvent = (fd: number, splitter: LineSplitter): FifoReader => {
   };
 };
 
-/** The fallback where sockets cannot take an fd: non-blocking reads, at once while there is output, backing off to 100 ms when idle. */
-const readByPolling = (fd: number, splitter: LineSplitter): FifoReader => {
+/**
+ * Deno: a read is always pending on the FIFO (Deno's file API), so a line is read the moment it is
+ * written; EOF ends it, and abandoning closes the file, which cancels that read. Opening a FIFO to
+ * read waits for a writer, and after a crash there may be none left: a writer of our own is held
+ * just while it opens.
+ */
+const readWithDeno = (deno: DenoFiles, path: string, splitter: LineSplitter): FifoReader | undefined => {
+  let holder: number;
+  try {
+    holder = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
   let abandoned = false;
-  const ended = new Promise<void>((resolve) => {
-    const buffer = Buffer.alloc(64 * 1024);
-    let idle = idleMinMs;
-    const finish = () => {
-      splitter.end();
-      closeSync(fd);
-      resolve();
-    };
-    const next = () => read(fd, buffer, 0, buffer.length, null, (error, bytes) => {
-      if (error !== null) {
-        if (error.code !== "EAGAIN" || abandoned) return finish();
-        setTimeout(next, idle);
-        idle = Math.min(idle * 2, idleMaxMs);
-        return;
+  let file: Awaited<ReturnType<DenoFiles["open"]>> | undefined;
+  const ended = (async () => {
+    try {
+      file = await deno.open(path, { read: true });
+    } catch {
+      return;
+    } finally {
+      closeSync(holder);
+    }
+    const buffer = new Uint8Array(64 * 1024);
+    try {
+      for (let bytes = abandoned ? null : await file.read(buffer); bytes !== null; bytes = await file.read(buffer)) splitter.push(buffer.subarray(0, bytes));
+    } catch {
+      // closed by abandon
+    }
+    splitter.end();
+    try {
+      file.close();
+    } catch {
+      // already closed by abandon
+    }
+  })();
+  return {
+    ended,
+    abandon: () => {
+      abandoned = true;
+      try {
+        file?.close();
+      } catch {
+        // already closed
       }
-      if (bytes === 0) return finish();
-      idle = idleMinMs;
-      splitter.push(buffer.subarray(0, bytes));
-      next();
-    });
-    next();
-  });
-  return { ended, abandon: () => { abandoned = true; } };
+    },
+  };
 };
 
 /**
- * Reads a preview's FIFOs line by line (by event under Node, above). The read end is opened
- * non-blocking, so opening never waits for a writer. A FIFO that is missing counts as ended.
+ * Reads a preview's FIFOs line by line, by event (no polling) under Node and Deno alike, above.
+ * Opening never waits for a writer. A FIFO that is missing counts as ended.
  */
 export const followOutput = (dir: string, onOutput: (chunk: OutputChunk) => void): OutputFollower => {
   const readers = streams.flatMap((stream): FifoReader[] => {
     const path = fifoPath(dir, stream);
     if (!existsSync(path)) return [];
-    let fd: number;
-    try {
-      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    } catch {
-      return [];
-    }
     const splitter = new LineSplitter((line) => onOutput({ stream, line }));
-    return [socketsTakeFds ? readByEvent(fd, splitter) : readByPolling(fd, splitter)];
+    const reader = typeof Deno === "undefined" ? readWithSocket(path, splitter) : readWithDeno(Deno, path, splitter);
+    return reader === undefined ? [] : [reader];
   });
   return {
     ended: Promise.all(readers.map((r) => r.ended)).then(() => undefined),

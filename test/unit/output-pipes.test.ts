@@ -85,6 +85,20 @@ describe("a preview's output FIFOs", () => {
     p.control.end("go\n");
   });
 
+  it("whose writers all ended before anyone followed them (the preview died while no orchestrator read) end at once", async () => {
+    const outputDir = join(dir, "out");
+    const pipes = await createOutputPipes(outputDir);
+    const child = spawn("sh", ["-c", "echo written-before; printf 'and a last piece'"], { stdio: ["ignore", pipes.fds[0], pipes.fds[1]] });
+    await new Promise((resolve) => child.once("spawn", resolve));
+    pipes.close();
+    await new Promise((resolve) => child.once("exit", resolve));
+    const lines: string[] = [];
+    // No writer is left to say the end by epoll; the reader must see it by itself. What was written
+    // went with the pipe: the kernel keeps no buffer for a pipe no one holds open.
+    await followOutput(outputDir, (chunk) => lines.push(chunk.line)).ended;
+    expect(lines).toEqual([]);
+  });
+
   it("that are missing count as ended", async () => {
     const follower = followOutput(join(dir, "never-created"), () => {});
     await follower.ended;
