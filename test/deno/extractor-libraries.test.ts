@@ -43,6 +43,17 @@ describe("the extractor service under Deno", () => {
     expect(res.body.endpoints?.find((e) => e.path === "/auth/jwt/login")?.source.file).toBe("site-packages/auth_kit/router/auth.py");
   });
 
+  it("answers the next extractions too, from its warm worker, each with its own result", async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await extract([join(fixture, "site-packages")]);
+      expect(res.status).toBe(200);
+      expect(res.body.endpoints?.find((e) => e.path === "/auth/jwt/login")?.source.file).toBe("site-packages/auth_kit/router/auth.py");
+      const bare = await extract([]);
+      expect(bare.status).toBe(200);
+      expect(bare.body.endpoints?.some((e) => e.path === "/auth/jwt/login")).toBe(false);
+    }
+  });
+
   it("refuses a dir outside its roots with a 400 naming it", async () => {
     const res = await extract(["/usr/share"]);
     expect(res.status).toBe(400);
