@@ -1,4 +1,5 @@
-import { Context, Effect, Layer } from "effect";
+import { Context, Effect, Layer, Option } from "effect";
+import { RouteInvalidations } from "../../libs/cluster/route-events.ts";
 import type { Context as HonoContext } from "hono";
 import { setCookie } from "hono/cookie";
 import type { AppEnv } from "../../libs/http/app-env.ts";
@@ -92,6 +93,9 @@ export const PreviewProxyLive = (options: PreviewProxyOptions, origins: Origins)
       const directory = yield* PreviewDirectory;
       const upstreams = yield* UpstreamClient;
       const cache = makeRouteCache(directory, options.routeCacheMs);
+      // Route changes anywhere in the cluster (NATS_URL) drop the cached entry at once.
+      const invalidations = yield* Effect.serviceOption(RouteInvalidations);
+      if (Option.isSome(invalidations)) yield* invalidations.value.onChange(cache.invalidate);
       const activity = yield* startActivityReporter(directory, options.activityFlushMs);
 
       const running = (previewInstanceId: string) =>

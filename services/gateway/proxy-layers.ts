@@ -1,4 +1,5 @@
 import { Effect, Layer, type ManagedRuntime, Option } from "effect";
+import { RouteInvalidationsLive } from "../../libs/cluster/route-events.ts";
 import type { NodeInterceptor } from "../../libs/http/serve.ts";
 import { isDeno } from "../../libs/js-runtime/is-deno.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
@@ -21,7 +22,7 @@ export const previewProxyLayer = <E, R>(config: GatewayConfig, origins: Origins,
     maxBodyBytes: config.maxProxyBodyBytes,
     routeCacheMs: config.routeCacheMs,
     activityFlushMs: config.activityFlushMs,
-  }, origins).pipe(Layer.provide(Layer.mergeAll(directory, upstreamClientLayer)));
+  }, origins).pipe(Layer.provide(Layer.mergeAll(directory, upstreamClientLayer, RouteInvalidationsLive)));
 
 /**
  * The Node fast path over the running proxy's route cache, activity reporter and upstream pools;

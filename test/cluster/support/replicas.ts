@@ -15,11 +15,17 @@ export interface Replica {
  * a data dir (the generations' files; a cluster would put them on shared storage) and one
  * preview port range, so the reservation table, not luck, keeps their ports apart.
  */
-export const startReplica = async (dataDir: string, databaseUrl: string, overrides: Record<string, string> = {}): Promise<Replica> => {
-  const config = testOrchestratorConfig(dataDir, overrides);
+export const startReplica = async (
+  dataDir: string,
+  databaseUrl: string,
+  overrides: Record<string, string> = {},
+  /** Shared settings besides DATABASE_URL (NATS_URL), and the gateway's PUBLIC_URL. */
+  options: { readonly env?: Record<string, string>; readonly publicUrl?: string } = {},
+): Promise<Replica> => {
+  const config = testOrchestratorConfig(dataDir, overrides, options.publicUrl);
   const service = await serveOrchestrator({
     logSink: InMemoryLogSink,
-    configProvider: ConfigProvider.fromUnknown({ ...config, DATABASE_URL: databaseUrl }),
+    configProvider: ConfigProvider.fromUnknown({ ...config, ...options.env, DATABASE_URL: databaseUrl }),
     logger: makeLogger("orchestrator", () => {}),
     port: 0,
   });
