@@ -312,8 +312,9 @@ const openGeneration = async (id: string) => {
   const result = await client.getGeneration(id);
   forgetGeneration();
   if (!result.ok) {
-    if (window.location.hash !== "") history.replaceState(null, "", window.location.pathname + window.location.search);
+    // Refused sign-in: the link stays, to open once signed in; a bad id: the link goes with it.
     if (result.error.status === 401) return handleError(result.error, el.projectMessage);
+    if (window.location.hash !== "") history.replaceState(null, "", window.location.pathname + window.location.search);
     return say(el.projectMessage, `Could not open ${id}: ${describe(result.error)}`, "error");
   }
   generationId = id;
@@ -536,6 +537,11 @@ function signedOut(reason: string): void {
     void signInLocally();
     return;
   }
+  // The next user sees nothing of this one's: no generation, no previews.
+  forgetGeneration();
+  myPreviews = [];
+  myPreviewsCursor = null;
+  renderMyPreviewsList();
   show(el.workspace, false);
   show(el.signIn, true);
   el.account.replaceChildren();
