@@ -62,7 +62,7 @@ describe.each([{ launch: "cold", pool: 0 }, { launch: "warm", pool: 1 }])("the s
     const fill = async () => {
       const res = await callApi<{ written: number; error: string | null; cwd: string; version: number }>(
         platform.gateway, "GET", `/p/${p.previewId}/fill?mb=${diskMb * 3}`, { headers: { "x-preview-token": p.previewToken } });
-      expect(res.status).toBe(200);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
       return res.body;
     };
     const first = workDirOf();
@@ -76,7 +76,7 @@ describe.each([{ launch: "cold", pool: 0 }, { launch: "warm", pool: 1 }])("the s
 
     // The new version runs in a dir of its own, on a quota of its own, and serves at the same address.
     const reloaded = await callApi(platform.gateway, "POST", `${previewPath(p.generationId)}/reload`, { token: p.token, json: { files: fillerApp(2) } });
-    expect(reloaded.status).toBe(200);
+    expect(reloaded.status, JSON.stringify(reloaded.body)).toBe(200);
     const second = workDirOf();
     expect(second).not.toBe(first);
     expect(fsTypeOf(second)).toBe("tmpfs");
