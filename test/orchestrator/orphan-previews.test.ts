@@ -5,6 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { signUserToken } from "../../libs/auth/user-token.ts";
 import { outputDirOf } from "../../libs/runtime/output-pipes.ts";
+import { detectCgroups } from "../../libs/runtime/cgroups.ts";
 import { isRunningProcess, readStartTicks } from "../../libs/runtime/process-identity.ts";
 import { callApi, eventually } from "../support/api.ts";
 import { releaseMountsUnder } from "../support/mounts.ts";
@@ -14,8 +15,20 @@ import { processAlive } from "../support/processes.ts";
 import { testJwtSecret } from "../support/test-orchestrator.ts";
 import { imagesDir, requireImage } from "../sandbox/support.ts";
 
+/** Starts a child that leaves the preview's process group (its own session), and notes its pid. */
 const app = {
-  "main.py": ["from fastapi import FastAPI", "app = FastAPI()", "", "@app.get('/hello')", "def hello():", "    return {'message': 'hi'}", ""].join("\n"),
+  "main.py": [
+    "import subprocess",
+    "from fastapi import FastAPI",
+    "sleeper = subprocess.Popen(['sleep', '1000'], start_new_session=True)",
+    "open('sleeper.pid', 'w').write(str(sleeper.pid))",
+    "app = FastAPI()",
+    "",
+    "@app.get('/hello')",
+    "def hello():",
+    "    return {'message': 'hi'}",
+    "",
+  ].join("\n"),
 };
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -69,6 +82,13 @@ describe("a preview no orchestrator comes back for stops itself", () => {
     cleanups.push(() => {
       if (isRunningProcess(row.pid, row.ticks)) process.kill(-row.pid, "SIGKILL");
     });
+    // On the host the sleeper's pid is ours to see (in the sandbox it is in the preview's PID namespace, which ends with it).
+    const sleeper = runtime.name === "host" ? Number(readFileSync(join(row.workDir, "sleeper.pid"), "utf8")) : undefined;
+    const sleeperTicks = sleeper === undefined ? undefined : readStartTicks(sleeper);
+    expect(sleeper === undefined || sleeperTicks !== undefined).toBe(true);
+    if (sleeper !== undefined) cleanups.push(() => {
+      if (processAlive(sleeper)) process.kill(sleeper, "SIGKILL");
+    });
     const guard = guardOf(row.workDir);
     expect(guard).toBeDefined();
     expect(readFileSync(`/proc/${guard}/cmdline`, "utf8")).toContain("orphan-guard");
@@ -82,6 +102,10 @@ describe("a preview no orchestrator comes back for stops itself", () => {
     expect(isRunningProcess(row.pid, row.ticks)).toBe(true);
     await eventually(() => (isRunningProcess(row.pid, row.ticks) ? undefined : true), 60_000, "the orphaned preview to stop itself");
     await eventually(() => (guard !== undefined && processAlive(guard) && readStartTicks(guard) !== undefined ? undefined : true), 20_000, "its guard to end");
+    // What left the group went too: the guard kills what is still in the preview's cgroups.
+    if (sleeper !== undefined && detectCgroups().kind !== "none") {
+      await eventually(() => (isRunningProcess(sleeper, sleeperTicks ?? "") ? undefined : true), 20_000, "the child that left the group to be gone");
+    }
 
     // The orchestrator that does come back finds the process gone and ends the row.
     orchestrator = await spawnOrchestrator(dataDir, env);
