@@ -32,6 +32,8 @@ export interface ManifestProject {
   readonly env?: Readonly<Record<string, string>>;
   /** The project's own example environment file (repository path), set for the truth's import. */
   readonly envFile?: string;
+  /** Only these repository paths are unpacked (a mirror may lack a repository's largest files). */
+  readonly paths?: ReadonlyArray<string>;
 }
 
 export interface RealWorldProject extends CorpusProject {
@@ -48,7 +50,7 @@ const mirrorDir = (): string => process.env["CORPUS_MIRROR_DIR"] ?? "/work/.mirr
 const cacheDir = (): string => process.env["CORPUS_CACHE_DIR"] ?? join(tmpdir(), "extract-corpus");
 
 /** The repository at the commit, unpacked (once) from its mirror; throws naming what is missing. */
-export const checkout = (repo: string, commit: string): string => {
+export const checkout = (repo: string, commit: string, paths: ReadonlyArray<string> = []): string => {
   const target = join(cacheDir(), `${repo.replace("/", "+")}@${commit}`);
   if (existsSync(target)) return target;
   const gitDir = join(mirrorDir(), repo.replace("/", "+"), "repo");
@@ -58,7 +60,7 @@ export const checkout = (repo: string, commit: string): string => {
   mkdirSync(partial, { recursive: true });
   try {
     const archive = join(partial, ".archive.tar");
-    execFileSync("git", ["--git-dir", gitDir, "archive", "--format=tar", "-o", archive, commit], { stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync("git", ["--git-dir", gitDir, "archive", "--format=tar", "-o", archive, commit, ...paths], { stdio: ["ignore", "ignore", "pipe"] });
     execFileSync("tar", ["-xf", archive, "-C", partial], { stdio: ["ignore", "ignore", "pipe"] });
     rmSync(archive);
     renameSync(partial, target);
@@ -106,7 +108,7 @@ export const realWorldProjects = (): { projects: RealWorldProject[]; unavailable
   for (const spec of manifestProjects()) {
     let tree: string;
     try {
-      tree = checkout(spec.repo, spec.commit);
+      tree = checkout(spec.repo, spec.commit, spec.paths);
     } catch (error) {
       unavailable.push({ id: spec.id, reason: error instanceof Error ? error.message : String(error) });
       continue;

@@ -1,6 +1,7 @@
 // Calls and attribute access: project functions and classes are interpreted (so factories
 // and app classes work), FastAPI/APIRouter objects are modelled in fastapi-model.ts, and
 // anything else from outside the project is an opaque, named value.
+import { isInstance, isSubclass } from "./class-checks.ts";
 import { evaluate, reasonOf, siteOf, textOf, toText } from "./evaluate.ts";
 import { bindParameters, executeFunctionBody } from "./execute.ts";
 import { callRouterMethod, createRouterObject, isRouterMethod, routerKindOfClass } from "./fastapi-model.ts";
@@ -101,6 +102,11 @@ const callExternal = (interp: Interpreter, name: string, args: Args, site: Site)
     if (attribute?.kind === "str") return getAttribute(interp, first, attribute.value, site);
   }
   if ((name === "builtins.list" || name === "builtins.tuple") && first?.kind === "seq") return first;
+  const classTarget = args.positional[1]?.value;
+  if ((name === "builtins.isinstance" || name === "builtins.issubclass") && first && classTarget) {
+    const verdict = name === "builtins.isinstance" ? isInstance(first, classTarget) : first.kind === "class" ? isSubclass(first.cls, classTarget) : null;
+    if (verdict !== null) return { kind: "bool", value: verdict };
+  }
   if (name === "builtins.super") {
     const self = interp.currentSelf;
     return self ? { kind: "super", self } : unknown(`super() outside a method at ${at(site)}`);

@@ -42,6 +42,7 @@ const CASES: ReadonlyArray<FixtureCase> = [
   { name: "settings_factory", truthEntry: "app.main:app" },
   { name: "route_lists", truthEntry: "main:app" },
   { name: "wrapper_class", truthEntry: "main:app" },
+  { name: "settings_mixins", truthEntry: "main:app" },
   { name: "root_package", truthEntry: "root_package.main:app", truthDir: "." },
   { name: "library_routers", truthEntry: "main:app", projectDir: "project", sitePackages: "site-packages" },
 ];
