@@ -36,7 +36,10 @@ export const processChildren = (): ProcessChildren => {
 };
 
 /** Whether the kernel keeps each task's children list (CONFIG_PROC_CHILDREN). */
-const kernelListsChildren = existsSync(`/proc/self/task/${process.pid}/children`);
+// Asked on first use, not at import: every service's process loads this module (one launcher), and
+// only the orchestrator may read /proc under Deno.
+let kernelListsChildrenCache: boolean | undefined;
+const kernelListsChildren = (): boolean => (kernelListsChildrenCache ??= existsSync(`/proc/self/task/${process.pid}/children`));
 
 /**
  * A process's children from the kernel's own lists, one per thread (a child started by any thread
@@ -67,7 +70,7 @@ const childrenOf = (pid: number): ReadonlyArray<number> => {
  * walked from `root` alone (the kernel's lists, else one scan of /proc).
  */
 export const descendantsOf = (root: number, children?: ProcessChildren): ReadonlyArray<number> => {
-  const map = children ?? (kernelListsChildren ? undefined : processChildren());
+  const map = children ?? (kernelListsChildren() ? undefined : processChildren());
   const below = (pid: number) => (map === undefined ? childrenOf(pid) : map.get(pid) ?? []);
   const found: number[] = [];
   const queue = [root];
