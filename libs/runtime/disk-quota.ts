@@ -43,6 +43,28 @@ export const mountQuota = async (dir: string, sizeMb: number): Promise<void> => 
 };
 
 /**
+ * Whether a quota mount can be moved under `parent` (a warm slot's dir becomes a work dir so): the
+ * kernel refuses `mount --move` where the parent mount is shared (systemd's default for /).
+ */
+export const canMoveQuota = async (parent: string): Promise<boolean> => {
+  await mkdir(parent, { recursive: true });
+  const probe = await mkdtemp(join(parent, ".move-probe-"));
+  const from = join(probe, "a");
+  const to = join(probe, "b");
+  try {
+    await Promise.all([mkdir(from), mkdir(to)]);
+    await run("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", from]);
+    await run("mount", ["--move", from, to]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    for (const dir of [to, from]) await run("umount", ["-l", dir]).catch(() => undefined);
+    await rm(probe, { recursive: true, force: true });
+  }
+};
+
+/**
  * Renames a dir; one that is a quota mount is moved with the mount (a mount point cannot be
  * renamed). `to` must be an empty dir then, as a rename over it would need.
  */

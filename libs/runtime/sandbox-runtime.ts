@@ -13,7 +13,7 @@ import { groupExists, signalGroup } from "./process-identity.ts";
 import { descendantsOf, treeMemoryBytes } from "./process-tree.ts";
 import { prepareRequirements, type SandboxedRun } from "./requirements/requirements.ts";
 import { type CgroupSupport, cgroupOf, createCgroup } from "./cgroups.ts";
-import { moveOntoQuota } from "./disk-quota.ts";
+import { canMoveQuota, moveOntoQuota } from "./disk-quota.ts";
 import { enforcedLimits } from "./enforcement.ts";
 import { sandboxUidOf } from "./sandbox-uid.ts";
 import { keepHeartbeat, type OrphanGuardOptions } from "./orphan-guard.ts";
@@ -306,8 +306,14 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
         });
 
       yield* Effect.promise(() => clearIdleSlots(options.warmDir));
+      // A warm slot's quota mount must move to become a work dir; where it cannot, launches stay cold
+      // rather than go without the quota a cold launch has.
+      const slotsMayMove = options.diskMb === undefined || options.warmPoolSize === 0 || (yield* Effect.promise(() => canMoveQuota(options.warmDir)));
+      if (!slotsMayMove) {
+        yield* Effect.logWarning("warm pool off: this host refuses mount --move under the previews dir (shared mount propagation), which a warm slot's disk quota needs; set ORCHESTRATOR_DISK_MB=0 to have warm launches without the quota");
+      }
       const pool = yield* makeWarmPool<WarmSlot>({
-        size: options.warmPoolSize,
+        size: slotsMayMove ? options.warmPoolSize : 0,
         onTrouble: (message) => Effect.runFork(Effect.logWarning(message)),
         start: Effect.gen(function* () {
           const image = findImage(options.imagesDir, options.recipe);
