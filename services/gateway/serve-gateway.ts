@@ -2,7 +2,7 @@ import { ConfigProvider, Layer } from "effect";
 import { PlatformSecretsLive } from "../../libs/auth/platform-secrets.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import type { PreviewDirectory } from "../../libs/previews/directory.ts";
-import { serveAlone } from "../launcher.ts";
+import { serveAlone } from "../serve-alone.ts";
 import { gatewayDefinition, gatewayLayer } from "./definition.ts";
 
 /** The gateway alone (services/launcher.ts); `directory` replaces the orchestrator's (bench/proxy.ts's outside origin). */

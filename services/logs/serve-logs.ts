@@ -1,6 +1,6 @@
 import type { ConfigProvider } from "effect";
 import type { Logger } from "../../libs/observability/logger.ts";
-import { serveAlone } from "../launcher.ts";
+import { serveAlone } from "../serve-alone.ts";
 import { logsDefinition } from "./definition.ts";
 
 /** The logs service alone on its configured (or the given) port (services/launcher.ts). */

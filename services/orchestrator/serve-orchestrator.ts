@@ -1,7 +1,7 @@
 import type { ConfigProvider, Layer } from "effect";
 import type { LogSink } from "../../libs/logsink/contract.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
-import { serveAlone } from "../launcher.ts";
+import { serveAlone } from "../serve-alone.ts";
 import type { OrchestratorConfig } from "./config.ts";
 import { orchestratorDefinition } from "./definition.ts";
 import { orchestratorLayer } from "./layers.ts";
