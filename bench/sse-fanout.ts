@@ -9,9 +9,13 @@
 // cause; BENCH_CLIENT_THREADS=0 runs them all on the bench's main thread as before.
 // BENCH_CPU_PROF=<dir> writes a CPU profile of the logs service there; BENCH_IDLE_CONNECTIONS=0
 // skips the idle phase; LOGS_* variables are passed on to the logs service.
+// BENCH_CLUSTER=1 then runs the same two phases again on the scale-out path, printed beside the
+// single-machine figures of the same run: two logs replicas on a throwaway PostgreSQL and
+// nats-server (libs/cluster), the preview's lines ingested by the first and fanned out by both,
+// the subscribers split evenly over the two.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +23,8 @@ import { DatabaseSync } from "node:sqlite";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import getPort from "get-port";
 import { signUserToken } from "../libs/auth/user-token.ts";
+import { startThrowawayNats } from "../libs/cluster/throwaway-nats.ts";
+import { startThrowawayPostgres } from "../libs/cluster/throwaway-postgres.ts";
 
 const subscribersUnderLoad = 1000;
 const idleConnections = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 10_000);
@@ -216,14 +222,23 @@ const ownCpuSeconds = () => {
 
 const quantile = (sorted: ReadonlyArray<number>, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
-const main = async () => {
+const cluster = process.env.BENCH_CLUSTER === "1";
+/** Servers to stop on the way out, also when the bench is interrupted (pg_ctl's server outlives us otherwise). */
+const stops: Array<() => Promise<void>> = [];
+const stopServers = async () => {
+  for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopServers().then(() => process.exit(130)));
+
+const runMode = async (mode: "single machine" | "cluster") => {
   const dataDir = mkdtempSync(join(tmpdir(), "bench-sse-"));
+  chmodSync(dataDir, 0o755); // the cluster's PostgreSQL runs as the postgres user
   const secrets = { JWT_SECRET: randomBytes(24).toString("base64url"), INTERNAL_TOKEN: randomBytes(24).toString("base64url") };
-  const [orchestratorPort, logsPort] = [await getPort(), await getPort()];
+  const [orchestratorPort, logsPort, secondLogsPort] = [await getPort(), await getPort(), await getPort()];
   const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
   const logsUrl = `http://127.0.0.1:${logsPort}`;
   const children: ChildProcess[] = [];
-  let clients: ReturnType<typeof makeClients> | undefined;
+  let clients: Array<ReturnType<typeof makeClients>> = [];
 
   const startService = (entry: string, env: Record<string, string>, profile = false) => {
     const prof = profile && profileDir !== undefined ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
@@ -236,7 +251,17 @@ const main = async () => {
   };
 
   const run = async () => {
-    const logs = startService("services/logs/main.ts", { LOGS_PORT: String(logsPort), LOGS_ORCHESTRATOR_URL: orchestratorUrl }, true);
+    let shared: Record<string, string> = {};
+    if (mode === "cluster") {
+      const pg = await startThrowawayPostgres(join(dataDir, "postgres"));
+      stops.push(pg.stop);
+      const nats = await startThrowawayNats(join(dataDir, "nats"));
+      stops.push(nats.stop);
+      shared = { DATABASE_URL: pg.url, NATS_URL: nats.url };
+    }
+    const logs = startService("services/logs/main.ts", { ...shared, LOGS_PORT: String(logsPort), LOGS_ORCHESTRATOR_URL: orchestratorUrl }, true);
+    const second = mode === "cluster" ? startService("services/logs/main.ts", { ...shared, LOGS_PORT: String(secondLogsPort), LOGS_ORCHESTRATOR_URL: orchestratorUrl }) : undefined;
+    if (second !== undefined) await waitHealthy(`http://127.0.0.1:${secondLogsPort}`);
     const orchestrator = startService("services/orchestrator/main.ts", {
       ORCHESTRATOR_PORT: String(orchestratorPort), ORCHESTRATOR_LOGS_URL: logsUrl, PUBLIC_URL: "http://gateway.bench",
     });
@@ -251,8 +276,18 @@ const main = async () => {
     const previewPort = (db.prepare("select port from previews where id = ?").get(launched.previewInstanceId) as { port: number }).port;
     db.close();
     const streamPath = `/api/generations/${created.generationId}/preview/logs/stream?tail=0`;
-    const pool = (clients = makeClients({ port: logsPort, path: streamPath, token }, clientThreads));
-    console.log(`logs service pid ${pid}, preview ${launched.previewInstanceId}; after start: ${memory(pid).rssMb.toFixed(1)} MB RSS; ` +
+    // In the cluster, one pool of subscribers per logs replica, the threads shared out between them.
+    const ports = second === undefined ? [logsPort] : [logsPort, secondLogsPort];
+    clients = ports.map((port) => makeClients({ port, path: streamPath, token }, clientThreads === 0 ? 0 : Math.max(1, Math.floor(clientThreads / ports.length))));
+    const pools = clients;
+    const pool = {
+      // A remainder goes to the last replicas: a lone subscriber is on the one that did not ingest (its lines come over NATS).
+      open: (count: number, tag: string) => Promise.all(pools.map((p, i) => p.open(Math.floor(count / pools.length) + (i >= pools.length - (count % pools.length) ? 1 : 0), tag))).then(() => undefined),
+      delivered: async () => (await Promise.all(pools.map((p) => p.delivered()))).reduce((a, b) => a + b, 0),
+      take: async () => (await Promise.all(pools.map((p) => p.take()))).flat(),
+      close: () => Promise.all(pools.map((p) => p.close())).then(() => undefined),
+    };
+    console.log(`[${mode}${second === undefined ? "" : `: 2 logs replicas on PostgreSQL + NATS, subscribers split over both`}] logs service pid ${pid}, preview ${launched.previewInstanceId}; after start: ${memory(pid).rssMb.toFixed(1)} MB RSS; ` +
       `clients: ${clientThreads === 0 ? "all on the bench's main thread" : `raw sockets spread over ${clientThreads} worker threads`}` +
       (Object.keys(serviceSettings).length > 0 ? `; logs service settings ${JSON.stringify(serviceSettings)}` : ""));
 
@@ -276,7 +311,7 @@ const main = async () => {
       await pool.close();
       const delivered = taken.reduce((n, t) => n + t.delivered, 0);
       const latencies = taken.flatMap((t) => [...t.latencies]).sort((a, b) => a - b);
-      console.log(`${String(subscribers).padStart(5)} subscriber(s): delivered ${delivered}/${expected} (${((100 * delivered) / expected).toFixed(2)}%), ` +
+      console.log(`[${mode}] ${String(subscribers).padStart(5)} subscriber(s): delivered ${delivered}/${expected} (${((100 * delivered) / expected).toFixed(2)}%), ` +
         `latency p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms, max ${(latencies.at(-1) ?? Number.NaN).toFixed(1)} ms; ` +
         `logs service RSS peak during phase ${peakRss.toFixed(1)} MB; ${cpu}`);
       await new Promise((r) => setTimeout(r, 500));
@@ -285,7 +320,7 @@ const main = async () => {
     await phase("one", 1);
     await phase("many", subscribersUnderLoad);
 
-    if (idleConnections === 0) return;
+    if (idleConnections === 0 || mode === "cluster") return;
     const before = memory(pid).rssMb;
     await pool.open(idleConnections, "");
     await new Promise((r) => setTimeout(r, 2000));
@@ -299,11 +334,17 @@ const main = async () => {
   try {
     await run();
   } finally {
-    await clients?.stop();
+    await Promise.all(clients.map((c) => c.stop()));
     for (const child of children) child.kill("SIGTERM");
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
+    await stopServers();
     rmSync(dataDir, { recursive: true, force: true });
   }
+};
+
+const main = async () => {
+  await runMode("single machine");
+  if (cluster) await runMode("cluster");
 };
 
 if (isMainThread) await main();

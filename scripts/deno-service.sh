@@ -35,7 +35,7 @@ case "$service" in
     flags="$net $env --allow-read=$data/secrets.json,libs/extractor,node_modules,$roots" ;;
   logs)
     # Its own migrations are read at start.
-    flags="$net $env --allow-read=$data,services/logs/db/migrations --allow-write=$data" ;;
+    flags="$net $env --allow-read=$data,services/logs/db/migrations,services/logs/db/migrations-pg --allow-write=$data" ;;
   orchestrator)
     # It starts previews (python3 through prlimit, or bwrap), signals their process groups, reads
     # /proc (a preview's identity and its process tree's memory) and connects to each sandboxed
