@@ -3,8 +3,10 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // A bound on a hang, not a speed check: every wait inside a test has its own deadline, and on a
+    // loaded machine a case that starts sandboxes (the warm pool fills at low priority) runs past 60 s.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     // Tests start real uvicorn processes; two files at a time suits a 2-core machine.
     maxWorkers: 2,
     // node:sqlite's one-time "experimental" notice, as the services hide it (scripts/run-service.sh).

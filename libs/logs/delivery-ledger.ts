@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
 /** Where the ledgers of the previews under `previewsRoot` are kept. */
@@ -52,6 +52,14 @@ export class DeliveryLedger {
     this.dirty.delete(previewId);
     if (entry?.fd !== undefined) closeSync(entry.fd);
     rmSync(join(this.dir, previewId), { force: true });
+    // The dir goes with the last ledger (a platform stopped in order leaves nothing under previews/).
+    if (this.counts.size === 0) {
+      try {
+        rmdirSync(this.dir);
+      } catch {
+        // Not empty (a ledger a dead orchestrator left, not yet taken) or already gone.
+      }
+    }
   }
 
   private entry(previewId: string) {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Effect, type Scope } from "effect";
 import { isRunningProcess, readStartTicks } from "./process-identity.ts";
@@ -22,7 +22,11 @@ export interface OrphanGuardOptions {
 export const heartbeatIntervalMs = (graceSeconds: number): number => Math.max(1000, Math.min(30_000, (graceSeconds * 1000) / 4));
 const pollSeconds = (graceSeconds: number): number => Math.max(1, Math.min(5, Math.floor(graceSeconds / 3)));
 
-/** Touches the heartbeat file now and then while the scope is open (the timer never holds the process). */
+/**
+ * Touches the heartbeat file now and then while the scope is open (the timer never holds the
+ * process). An orderly close removes it: every preview was stopped before the runtime closes, and
+ * to any guard left a missing heartbeat reads as stale.
+ */
 export const keepHeartbeat = (file: string, graceSeconds: number): Effect.Effect<void, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.sync(() => {
@@ -40,7 +44,10 @@ export const keepHeartbeat = (file: string, graceSeconds: number): Effect.Effect
       timer.unref();
       return timer;
     }),
-    (timer) => Effect.sync(() => clearInterval(timer)),
+    (timer) => Effect.sync(() => {
+      clearInterval(timer);
+      rmSync(file, { force: true });
+    }),
   ).pipe(Effect.asVoid);
 
 /**

@@ -55,7 +55,7 @@ export const warmPoolFull = async (baseUrl: string, token: string, generationId:
     const res = await callApi<{ warmPool?: { size: number; ready: number } }>(baseUrl, "GET", `/api/generations/${generationId}/preview/config`, { token });
     const pool = res.body.warmPool;
     return pool !== undefined && pool.ready === pool.size ? pool : undefined;
-  }, 60_000, "the warm pool to fill");
+  }, 150_000, "the warm pool to fill"); // slots fill at a lower CPU priority than running previews
 
 /** Processes started for warm slots under `dataDir` (their sandbox binds a dir of the pool's). */
 export const warmSlotProcesses = (dataDir: string): ReadonlyArray<number> => {
