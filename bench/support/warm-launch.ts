@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { callApi } from "../../test/support/api.ts";
 import { startTestPlatform, type TestPlatform } from "../../test/support/test-gateway.ts";
@@ -103,6 +104,7 @@ export const benchWarm = async (options: {
   readonly bare: () => Promise<BareRun>;
   readonly interrupted: () => boolean;
 }): Promise<WarmBenchResult> => {
+  const loadBefore = loadavg()[0] ?? Number.NaN;
   const warmPlatform = await startTestPlatform({}, settings(options.imagesDir, 1));
   const coldPlatform = await startTestPlatform({}, settings(options.imagesDir, 0));
   try {
@@ -148,7 +150,9 @@ export const benchWarm = async (options: {
       ["bare uvicorn on the image's Python", result.bare],
       ["live reload (call → first 200 of the new version)", result.reload],
     ]));
-    console.log(`\nwarm p50 ${result.warm.p50.toFixed(1)} ms (target ≤ 60), warm ${(result.cold.p50 / result.warm.p50).toFixed(1)}× faster than cold (target ≥ 5), reload p50 ${result.reload.p50.toFixed(1)} ms (target ≤ 150), idle slot ${slotMb.toFixed(1)} MB (aim ≤ 60)`);
+    // Every figure above stretches with the machine's load (other work on its cores): say what it was.
+    console.log(`\nmachine load (1-minute average, ${cpus().length} cores): ${loadBefore.toFixed(2)} as the section began, ${(loadavg()[0] ?? Number.NaN).toFixed(2)} as it ended`);
+    console.log(`warm p50 ${result.warm.p50.toFixed(1)} ms (target ≤ 60), warm ${(result.cold.p50 / result.warm.p50).toFixed(1)}× faster than cold (target ≥ 5), reload p50 ${result.reload.p50.toFixed(1)} ms (target ≤ 150), idle slot ${slotMb.toFixed(1)} MB (aim ≤ 60)`);
     return result;
   } finally {
     await warmPlatform.dispose();
