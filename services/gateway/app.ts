@@ -14,7 +14,7 @@ import { requestContext } from "../../libs/http/request-context.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import { endToEndHeaders } from "../../libs/proxy/headers.ts";
 import { UpstreamClient } from "../../libs/proxy/upstream-client.ts";
-import { PreviewDirectory } from "../../libs/previews/directory.ts";
+import type { PreviewDirectory } from "../../libs/previews/directory.ts";
 import { PreviewRequestBody } from "../../libs/previews/request-schema.ts";
 import type { Upstream } from "../../libs/runtime/contract.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -141,7 +141,8 @@ export const makeGatewayApp = (o: GatewayAppOptions) => {
     if (response.status !== 200) return response;
     const body = yield* Effect.promise(() => response.clone().json().catch(() => undefined) as Promise<{ previewInstanceId?: unknown } | undefined>);
     if (typeof body?.previewInstanceId !== "string") return response;
-    const route = yield* (yield* PreviewDirectory).route(body.previewInstanceId).pipe(Effect.option);
+    // Through the route cache: the new version's route is then cached for the requests that follow.
+    const route = yield* (yield* PreviewProxy).cache.get(body.previewInstanceId).pipe(Effect.option);
     if (route._tag === "Some" && route.value.upstream !== null) yield* (yield* UpstreamClient).retire(route.value.upstream);
     return response;
   })));
