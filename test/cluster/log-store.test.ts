@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import { LogsDbLive } from "../../services/logs/db/logs-db.ts";
 import { LogsPgDbLive } from "../../services/logs/db/logs-pg-db.ts";
 import { LogStoreLive } from "../../services/logs/log-store.ts";
 import { LogStorePgLive } from "../../services/logs/log-store-pg.ts";
+import { OrchestratorPgDbLive } from "../../services/orchestrator/db/orchestrator-pg-db.ts";
 import type { RetentionLimits } from "../../services/logs/retention.ts";
 import { freshDatabase, startTestPostgres } from "./support/servers.ts";
 
@@ -120,6 +122,25 @@ describe.each(Object.keys(dialects) as Array<keyof typeof dialects>)("log store 
       expect((await b.run(b.store.page("other7", { after: 0, limit: 100 }))).map((l) => l.id)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
     } finally {
       await Promise.all([a.dispose(), b.dispose()]);
+    }
+  });
+});
+
+describe("replicas starting together on an empty PostgreSQL", () => {
+  it("all come up: the logs and orchestrator migrations take turns under the advisory lock, each in its own journal", async () => {
+    const url = databaseNamed(`together${++n}`);
+    const runtimes = [
+      ...Array.from({ length: 3 }, () => ManagedRuntime.make(LogStorePgLive(limits).pipe(Layer.provide(LogsPgDbLive(url))))),
+      ...Array.from({ length: 3 }, () => ManagedRuntime.make(OrchestratorPgDbLive(url))),
+    ];
+    try {
+      await Promise.all(runtimes.map((r) => r.runPromise(Effect.void)));
+      const store = await (runtimes[0] as ManagedRuntime.ManagedRuntime<LogStore, never>).runPromise(Effect.service(LogStore));
+      expect(await (runtimes[0] as ManagedRuntime.ManagedRuntime<LogStore, never>).runPromise(store.append([line("t", 1)]))).toHaveLength(1);
+      const journals = execFileSync("psql", ["-X", "-A", "-t", url, "-c", "select (select count(*) from drizzle.__logs_migrations) || ',' || (select count(*) from drizzle.__orchestrator_migrations)"], { encoding: "utf8" }).trim();
+      expect(journals).toBe("1,1");
+    } finally {
+      await Promise.all(runtimes.map((r) => r.dispose()));
     }
   });
 });
