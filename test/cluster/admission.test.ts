@@ -76,7 +76,10 @@ describe("admission across two orchestrator replicas on one PostgreSQL", () => {
   it("the per-user generation quota holds when two replicas take uploads at once", async () => {
     // Its own pair with a quota of 3 generations, on the same database.
     const quota = { MAX_GENERATIONS_PER_USER: "3" };
-    const pair = [await startReplica(dataDir, pg.url, quota), await startReplica(dataDir, pg.url, quota)];
+    // A data dir of their own: a replica that shuts down removes its machine's orchestrator heartbeat
+    // under previews/, which the previews of the replicas still running there (same dir) rely on.
+    const pairDir = mkdtempSync(join(tmpdir(), "replicas-pair-"));
+    const pair = [await startReplica(pairDir, pg.url, quota), await startReplica(pairDir, pg.url, quota)];
     try {
       const token = await tokenFor("uploader");
       const responses = await Promise.all(Array.from({ length: 12 }, (_, i) =>
@@ -86,6 +89,7 @@ describe("admission across two orchestrator replicas on one PostgreSQL", () => {
       expect(psql("select count(*) from generations where user_id = 'uploader'")).toBe("3");
     } finally {
       await Promise.all(pair.map((r) => r.shutdown()));
+      rmSync(pairDir, { recursive: true, force: true });
     }
   });
 
