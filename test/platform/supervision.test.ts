@@ -29,6 +29,20 @@ const serving = async () => {
   return created?.status === 201 ? true : undefined;
 };
 
+/** The preview's whole stored log, as a resuming client reads it, page by page. */
+const history = async () => {
+  const lines: Array<{ id: number; message: string }> = [];
+  for (let after = 0; ;) {
+    const page = await callApi<{ logs: Array<{ id: number; message: string }>; nextAfter: number }>(
+      platform.gateway, "GET", `/api/generations/${generationId}/preview/logs?after=${after}&limit=1000`, { token },
+    );
+    if (page.status !== 200) throw new Error(`log history answered ${page.status}`);
+    lines.push(...page.body.logs);
+    if (page.body.logs.length === 0) return lines;
+    after = page.body.nextAfter;
+  }
+};
+
 /** The new instance of `service` once it listens on its port: not `old`, and the port's only holder. */
 const backAgain = (service: Service, old: number) =>
   eventually(() => {
@@ -72,8 +86,20 @@ describe("the runner supervises the services of `npm start`", () => {
       }, 30_000, "the preview status");
       expect(preview).toMatchObject({ status: "running", previewInstanceId: previewId });
       expect(pidsOfPreview(platform.dataDir, previewId).length).toBeGreaterThan(0);
+      // It still serves, and what it prints now reaches the log (printed once per call).
+      const called = await callApi(platform.gateway, "POST", `/api/generations/${generationId}/preview/request`, { token, json: { method: "GET", path: "/hello", query: { after: service } } });
+      expect(called.body).toMatchObject({ statusCode: 200 });
+      await eventually(async () => ((await history()).some((l) => l.message.includes(`/hello?after=${service}`)) ? true : undefined), 60_000, `the log line of the call after the ${service}'s kill`);
     }, 240_000);
   }
+
+  it("kept one log through all four kills: ids never repeat nor restart, and each call after a kill is there once", async () => {
+    const lines = await history();
+    const ids = lines.map((l) => l.id);
+    expect(ids).toEqual(ids.map((_, i) => i + 1));
+    for (const service of services) expect(lines.filter((l) => l.message.includes(`/hello?after=${service}`))).toHaveLength(1);
+    expect(lines.filter((l) => l.message.includes("re-adopted"))).toHaveLength(1);
+  });
 
   it("kill -9 of the runner: every service and preview stops", async () => {
     expect(pidsOfPreview(platform.dataDir, previewId).length).toBeGreaterThan(0);
