@@ -10,6 +10,7 @@ import { ledgerDirIn } from "../../libs/logs/delivery-ledger.ts";
 import { makeLogger } from "../../libs/observability/logger.ts";
 import { serveLogs } from "../../services/logs/serve-logs.ts";
 import { SseClient } from "../logs/support/sse-client.ts";
+import { tickerApp, ticksIn } from "../support/fixture-apps.ts";
 import { callApi, eventually } from "../support/api.ts";
 import { lostLinesSaid } from "../support/lost-lines.ts";
 import { releaseMountsUnder } from "../support/mounts.ts";
@@ -18,24 +19,6 @@ import { previewPath } from "../support/previews.ts";
 import { processAlive } from "../support/processes.ts";
 import { testInternalToken, testJwtSecret } from "../support/test-orchestrator.ts";
 
-/** Prints `tick-N` every 20 ms from a thread started with the app: a gap in N is a lost line. */
-const tickerApp = {
-  "main.py": [
-    "import threading, time",
-    "from fastapi import FastAPI",
-    "app = FastAPI()",
-    "",
-    "def tick():",
-    "    n = 0",
-    "    while True:",
-    "        print(f'tick-{n}', flush=True)",
-    "        n += 1",
-    "        time.sleep(0.02)",
-    "",
-    "threading.Thread(target=tick, daemon=True).start()",
-    "",
-  ].join("\n"),
-};
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -51,7 +34,7 @@ const previewRowOf = (dataDir: string, previewId: string) => {
   }
 };
 
-const ticksOf = (client: SseClient) => client.logs.flatMap((l) => (/^tick-(\d+)$/.exec(l.message) ? [Number(l.message.slice(5))] : []));
+const ticksOf = (client: SseClient) => ticksIn(client.logs);
 
 describe("what a crashed orchestrator lost of a preview it had read", () => {
   it("is counted in the re-adoption line, and the ticks missing from the stream are that many (within the lines it says were on their way)", async () => {
@@ -83,7 +66,7 @@ describe("what a crashed orchestrator lost of a preview it had read", () => {
     });
 
     const token = await signUserToken(testJwtSecret, "alice");
-    const created = await callApi<{ generationId: string }>(orchestratorUrl, "POST", "/api/generations", { token, json: { files: tickerApp } });
+    const created = await callApi<{ generationId: string }>(orchestratorUrl, "POST", "/api/generations", { token, json: { files: tickerApp(20) } });
     const generationId = created.body.generationId;
     const launched = await callApi(orchestratorUrl, "POST", `${previewPath(generationId)}/launch`, { token, json: { wait: true } });
     expect(launched.status).toBe(200);

@@ -10,6 +10,7 @@ import { makeLogger } from "../../libs/observability/logger.ts";
 import { outputDirOf } from "../../libs/runtime/output-pipes.ts";
 import { serveLogs } from "../../services/logs/serve-logs.ts";
 import { SseClient } from "../logs/support/sse-client.ts";
+import { tickerApp, ticksIn } from "../support/fixture-apps.ts";
 import { callApi, eventually } from "../support/api.ts";
 import { lostLinesSaid } from "../support/lost-lines.ts";
 import { releaseMountsUnder } from "../support/mounts.ts";
@@ -19,35 +20,13 @@ import { processAlive } from "../support/processes.ts";
 import { testInternalToken, testJwtSecret } from "../support/test-orchestrator.ts";
 import { imagesDir, requireImage } from "../sandbox/support.ts";
 
-/** Prints `tick-N` every 50 ms from a thread started with the app, whoever listens. */
-const tickerApp = {
-  "main.py": [
-    "import threading, time",
-    "from fastapi import FastAPI",
-    "app = FastAPI()",
-    "",
-    "def tick():",
-    "    n = 0",
-    "    while True:",
-    "        print(f'tick-{n}', flush=True)",
-    "        n += 1",
-    "        time.sleep(0.05)",
-    "",
-    "threading.Thread(target=tick, daemon=True).start()",
-    "",
-    "@app.get('/hello')",
-    "def hello():",
-    "    return {'message': 'hi'}",
-    "",
-  ].join("\n"),
-};
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const ticksOf = (client: SseClient) => client.logs.flatMap((l) => (/^tick-(\d+)$/.exec(l.message) ? [Number(l.message.slice(5))] : []));
+const ticksOf = (client: SseClient) => ticksIn(client.logs);
 
 const runtimes = [
   { name: "host", env: { ORCHESTRATOR_RUNTIME: "host" } },
@@ -81,7 +60,7 @@ describe("a preview outlives a crash of its orchestrator", () => {
     });
 
     const token = await signUserToken(testJwtSecret, "alice");
-    const created = await callApi<{ generationId: string }>(orchestratorUrl, "POST", "/api/generations", { token, json: { files: tickerApp } });
+    const created = await callApi<{ generationId: string }>(orchestratorUrl, "POST", "/api/generations", { token, json: { files: tickerApp(50) } });
     const generationId = created.body.generationId;
     const launched = await callApi(orchestratorUrl, "POST", `${previewPath(generationId)}/launch`, { token, json: { wait: true } });
     expect(launched.status).toBe(200);

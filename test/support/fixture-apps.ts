@@ -173,3 +173,30 @@ export const proxyProbeApp = {
     "",
   ].join("\n"),
 };
+
+/** Prints `tick-N` every `everyMs` from a thread started with the app, whoever listens: a gap in N is a lost line. */
+export const tickerApp = (everyMs: number) => ({
+  "main.py": [
+    "import threading, time",
+    "from fastapi import FastAPI",
+    "app = FastAPI()",
+    "",
+    "def tick():",
+    "    n = 0",
+    "    while True:",
+    "        print(f'tick-{n}', flush=True)",
+    "        n += 1",
+    `        time.sleep(${everyMs / 1000})`,
+    "",
+    "threading.Thread(target=tick, daemon=True).start()",
+    "",
+    "@app.get('/hello')",
+    "def hello():",
+    "    return {'message': 'hi'}",
+    "",
+  ].join("\n"),
+});
+
+/** The tick numbers a client of tickerApp's log has seen, in order. */
+export const ticksIn = (lines: ReadonlyArray<{ readonly message: string }>): number[] =>
+  lines.flatMap((l) => (/^tick-(\d+)$/.exec(l.message) ? [Number(l.message.slice(5))] : []));
