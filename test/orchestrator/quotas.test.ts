@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cgroupOf, detectCgroups } from "../../libs/runtime/cgroups.ts";
 import { callApi, eventually } from "../support/api.ts";
+import { spinRoute } from "../support/fixture-apps.ts";
 import { launch, previewPath, previewRow, upload } from "../support/previews.ts";
 import { startTestOrchestrator, type TestOrchestrator } from "../support/test-orchestrator.ts";
 
@@ -40,25 +41,7 @@ const hostileApp = {
     "        error = f'{type(e).__name__}: {e}'",
     "    return {'forked': len(pids), 'error': error}",
     "",
-    "def burn(seconds):",
-    "    end = time.monotonic() + seconds",
-    "    while time.monotonic() < end:",
-    "        pass",
-    "",
-    "@app.get('/spin')",
-    "def spin(seconds: float, processes: int = 2):",
-    "    children = []",
-    "    for _ in range(processes - 1):",
-    "        pid = os.fork()",
-    "        if pid == 0:",
-    "            burn(seconds)",
-    "            os._exit(0)",
-    "        children.append(pid)",
-    "    burn(seconds)",
-    "    for pid in children:",
-    "        os.waitpid(pid, 0)",
-    "    return {'processes': processes}",
-    "",
+    ...spinRoute,
   ].join("\n"),
 };
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cgroupOf, detectCgroups } from "../../libs/runtime/cgroups.ts";
 import { callApi } from "../support/api.ts";
+import { spinRoute } from "../support/fixture-apps.ts";
 import { previewPath, upload } from "../support/previews.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
 import { requireImage, sandboxSettings, warmPoolFull } from "./support.ts";
@@ -14,25 +15,7 @@ const spinApp = {
     "from fastapi import FastAPI",
     "app = FastAPI()",
     "",
-    "def burn(seconds):",
-    "    end = time.monotonic() + seconds",
-    "    while time.monotonic() < end:",
-    "        pass",
-    "",
-    "@app.get('/spin')",
-    "def spin(seconds: float, processes: int = 2):",
-    "    children = []",
-    "    for _ in range(processes - 1):",
-    "        pid = os.fork()",
-    "        if pid == 0:",
-    "            burn(seconds)",
-    "            os._exit(0)",
-    "        children.append(pid)",
-    "    burn(seconds)",
-    "    for pid in children:",
-    "        os.waitpid(pid, 0)",
-    "    return {'processes': processes}",
-    "",
+    ...spinRoute,
   ].join("\n"),
 };
 

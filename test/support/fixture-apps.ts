@@ -200,3 +200,26 @@ export const tickerApp = (everyMs: number) => ({
 /** The tick numbers a client of tickerApp's log has seen, in order. */
 export const ticksIn = (lines: ReadonlyArray<{ readonly message: string }>): number[] =>
   lines.flatMap((l) => (/^tick-(\d+)$/.exec(l.message) ? [Number(l.message.slice(5))] : []));
+
+/** `GET /spin?seconds=&processes=`: that many processes each on a CPU for that long (needs `os`, `time`, `app`). */
+export const spinRoute: ReadonlyArray<string> = [
+  "def burn(seconds):",
+  "    end = time.monotonic() + seconds",
+  "    while time.monotonic() < end:",
+  "        pass",
+  "",
+  "@app.get('/spin')",
+  "def spin(seconds: float, processes: int = 2):",
+  "    children = []",
+  "    for _ in range(processes - 1):",
+  "        pid = os.fork()",
+  "        if pid == 0:",
+  "            burn(seconds)",
+  "            os._exit(0)",
+  "        children.append(pid)",
+  "    burn(seconds)",
+  "    for pid in children:",
+  "        os.waitpid(pid, 0)",
+  "    return {'processes': processes}",
+  "",
+];
