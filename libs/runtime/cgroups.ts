@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Duration, Effect } from "effect";
 
 /**
  * Per-preview control groups for what prlimit cannot bound: the number of processes of the whole
@@ -94,7 +95,6 @@ export const inCgroup = (group: PreviewCgroup | undefined, command: string, args
       args: ["-c", 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; unset PWD; exec "$@"', "sh", ...group.procsFiles, "--", command, ...args],
     };
 
-/** Removes the group's directories once its processes are gone (a group still in use stays: EBUSY). */
 /**
  * Kills every process still in the preview's groups: one that left the process group (its own
  * session) is still in them, and would otherwise outlive the preview holding its output pipes.
@@ -117,15 +117,35 @@ export const killCgroup = (group: PreviewCgroup | undefined): void => {
   }
 };
 
-export const removeCgroup = (group: PreviewCgroup | undefined): void => {
+/** Removes the group's directories it can: one still in use stays (EBUSY). True when none is left. */
+export const removeCgroup = (group: PreviewCgroup | undefined): boolean => {
+  let left = false;
   for (const dir of group?.dirs ?? []) {
     try {
       rmdirSync(dir);
-    } catch {
-      // still in use or already gone
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") left = true;
     }
   }
+  return left === false;
 };
+
+const releasePollMs = 20;
+/** A process killed with its preview dies when it next runs; a group held at its CPU quota may wait its turn. */
+const releaseBoundMs = 10_000;
+
+/**
+ * Removes the group once its last process is gone: killed processes still exiting hold it (rmdir
+ * says EBUSY), so it kills what is left and tries again, within a bound; a group that outlives
+ * the bound is left to `removeStaleCgroups`.
+ */
+export const releaseCgroup = (group: PreviewCgroup | undefined): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    for (const started = Date.now(); !removeCgroup(group) && Date.now() - started < releaseBoundMs;) {
+      killCgroup(group);
+      yield* Effect.sleep(Duration.millis(releasePollMs));
+    }
+  });
 
 /** The groups of ours a running process is in (an adopted preview's), from /proc/<pid>/cgroup. */
 export const cgroupOf = (support: CgroupSupport, pid: number): PreviewCgroup | undefined => {

@@ -3,7 +3,7 @@ import { Deferred, Duration, Effect } from "effect";
 import type { Writable } from "node:stream";
 import { LineSplitter } from "../logsink/line-splitter.ts";
 import type { OutputChunk, ProcessExit } from "./contract.ts";
-import { inCgroup, killCgroup, type PreviewCgroup, removeCgroup } from "./cgroups.ts";
+import { inCgroup, killCgroup, type PreviewCgroup, releaseCgroup } from "./cgroups.ts";
 import { RuntimeUnavailable } from "./errors.ts";
 import { adoptedGuard, type OrphanGuardOptions, startOrphanGuard } from "./orphan-guard.ts";
 import { createOutputPipes, followOutput, settleOutput } from "./output-pipes.ts";
@@ -65,7 +65,7 @@ const stopGroup = (pid: number, exited: Effect.Effect<ProcessExit>, graceMs: num
 export const spawnGroup = (spec: GroupSpec): Effect.Effect<SpawnedGroup, RuntimeUnavailable> =>
   Effect.gen(function* () {
     const exitDeferred = yield* Deferred.make<ProcessExit>();
-    const gone = spec.onGone.pipe(Effect.ensuring(Effect.sync(() => removeCgroup(spec.cgroup))));
+    const gone = spec.onGone.pipe(Effect.ensuring(releaseCgroup(spec.cgroup)));
     const outputDir = spec.outputDir;
     const pipes = outputDir === undefined ? undefined : yield* Effect.tryPromise({
       try: () => createOutputPipes(outputDir),
@@ -143,7 +143,7 @@ export const adoptGroup = (spec: AdoptSpec): Effect.Effect<SpawnedGroup | undefi
       killCgroup(spec.cgroup);
       Effect.runFork(Effect.promise(() => settleOutput(follower, spec.outputDir)).pipe(
         Effect.andThen(spec.onGone),
-        Effect.ensuring(Effect.sync(() => removeCgroup(spec.cgroup))),
+        Effect.ensuring(releaseCgroup(spec.cgroup)),
         Effect.andThen(Deferred.succeed(exitDeferred, adoptedExit)),
       ));
     }, leaderPollMs);

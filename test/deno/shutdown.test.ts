@@ -88,6 +88,7 @@ describe.each(["node", "deno"] as const)("graceful shutdown on %s", (runtime) =>
       return `${gateway}/api/generations/${generationId}/preview/logs/stream?token=${encodeURIComponent(body.token as string)}`;
     };
     const stream = await fetch(await streamUrl(first.gateway));
+    expect(stream.status).toBe(200);
     // Read until the startup lines are in, then until the stream ends: SIGTERM must end it.
     let sawStartup = false;
     const reading = readEvents(stream, (events) => {
@@ -98,7 +99,8 @@ describe.each(["node", "deno"] as const)("graceful shutdown on %s", (runtime) =>
       return false;
     });
     const events = await reading;
-    expect(sawStartup).toBe(true);
+    // What the stream delivered, if it ended before uvicorn's startup line: the cause is in its last events.
+    expect(sawStartup, JSON.stringify(events.slice(-8))).toBe(true);
     expect(await first.exited).toBe(0);
     const firstLines = events.filter((e) => e.event === "log");
     const lastId = Number(firstLines.at(-1)?.id);

@@ -109,9 +109,8 @@ describe("what a crashed orchestrator lost of a preview it had read", () => {
     const seen = new Set(ticksOf(client).filter((n) => n <= last));
     const missing = Array.from({ length: last + 1 }, (_, n) => n).filter((n) => !seen.has(n));
     expect(missing.length).toBeGreaterThanOrEqual(atLeast);
-    // One more may go uncounted: print() writes a line and its newline in two writes, and the dead
-    // orchestrator may have read the first half (not yet a line, so not in its ledger) when killed.
-    expect(missing.length).toBeLessThanOrEqual(atMost + 1);
+    // None uncounted: the boot program writes each line whole, so no half line died with the orchestrator.
+    expect(missing.length).toBeLessThanOrEqual(atMost);
     // One run of them: what the dead orchestrator held, not lines scattered.
     expect(missing.at(-1)! - missing[0]!).toBe(missing.length - 1);
   }, 180_000);

@@ -538,7 +538,19 @@ def warm():
     main(argv[1:])
 
 
+def whole_lines():
+    """Each line reaches the output pipe in one write.
+
+    PYTHONUNBUFFERED (set for the app's own subprocesses too) makes print() write its text and
+    its newline apart; an orchestrator killed between the two reads loses that line without
+    knowing it. Line buffering writes them together, still at once.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(line_buffering=True, write_through=False)
+
+
 if __name__ == "__main__":
+    whole_lines()
     if sys.argv[1:] == ["--warm"]:
         warm()
     else:
