@@ -61,6 +61,11 @@ export interface PreviewProcess {
   readonly stop: Effect.Effect<ProcessExit>;
   /** It took a warm pool slot (a sandbox started ahead with the common modules imported). */
   readonly warm?: boolean;
+  /**
+   * Once it answers, before anything is sent to it: makes its address one it cannot redirect
+   * (libs/runtime/socket-seal.ts); fails if it already did. None where the address is not its to change.
+   */
+  readonly seal?: Effect.Effect<void, RuntimeUnavailable>;
 }
 
 /** Sandboxes started ahead of demand; size 0 when the runtime keeps none. */

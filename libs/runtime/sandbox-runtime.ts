@@ -15,6 +15,7 @@ import { prepareRequirements, type SandboxedRun } from "./requirements/requireme
 import { type CgroupSupport, cgroupOf, createCgroup } from "./cgroups.ts";
 import { canMoveQuota, moveOntoQuota } from "./disk-quota.ts";
 import { enforcedLimits } from "./enforcement.ts";
+import { clearSocketDir, makeSocketDir, sealSocket, socketDirBind } from "./socket-seal.ts";
 import { sandboxUidOf } from "./sandbox-uid.ts";
 import { keepHeartbeat, type OrphanGuardOptions } from "./orphan-guard.ts";
 import { outputDirOf } from "./output-pipes.ts";
@@ -53,8 +54,9 @@ export interface SandboxRuntimeOptions {
 const mib = 1024 * 1024;
 const hostPath = "/usr/sbin:/usr/bin:/sbin:/bin";
 /** Where things are inside the sandbox. The work dir lives under the private /tmp (the image is read-only). */
-const inside = { app: "/tmp/app", venv: "/tmp/venv", wheelhouse: "/tmp/wheelhouse", socket: "/tmp/app/.preview.sock", boot: "/tmp/.boot" };
-const socketName = ".preview.sock";
+/** The socket is in a dir of its own, pinned and sealed (libs/runtime/socket-seal.ts). */
+const socketName = ".preview-socket/preview.sock";
+const inside = { app: "/tmp/app", venv: "/tmp/venv", wheelhouse: "/tmp/wheelhouse", socket: `/tmp/app/${socketName}`, boot: "/tmp/.boot" };
 /** sockaddr_un holds 108 bytes with the terminating NUL. */
 const maxSocketPath = 107;
 const imagePython = "/usr/bin/python3";
@@ -302,6 +304,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
             stop: stop.pipe(Effect.map(explain)),
             upstream: g.upstream,
             stdin: group.stdin,
+            ...(g.upstream.kind === "unix" ? { seal: sealSocket(g.upstream.path, g.uid) } : {}),
           };
         });
 
@@ -377,6 +380,7 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
                 catch: (e) => new RuntimeUnavailable({ message: `Could not give the preview its ${diskMb} MB disk quota: ${e instanceof Error ? e.message : String(e)}` }),
               });
             }
+            yield* Effect.promise(() => clearSocketDir(spec.workDir, socketName));
             yield* Effect.promise(() => chownTree(spec.workDir, uid));
             const findLinks = Option.getOrUndefined(options.pipFindLinks);
             const localWheelhouse = findLinks !== undefined && existsSync(findLinks) && statSync(findLinks).isDirectory() ? resolve(findLinks) : undefined;
@@ -415,10 +419,12 @@ export const SandboxRuntimeLive = (options: SandboxRuntimeOptions) =>
               yield* Effect.forkDetach(slot.discard);
               return yield* Effect.suspend(() => start(spec, false));
             }
+            yield* Effect.promise(() => makeSocketDir(spec.workDir, socketName, uid));
             return withUnresolved(yield* launchGroup({
               image, uid, releaseUid,
               binds: [
                 { host: spec.workDir, inside: inside.app, writable: true },
+                socketDirBind(spec.workDir, inside.app, socketName),
                 ...(venvDir === undefined ? [] : [{ host: venvDir, inside: inside.venv, writable: false }]),
                 bootBind,
               ],

@@ -11,6 +11,7 @@ import { moveDir, moveEntries, mountQuota, releaseQuota } from "./disk-quota.ts"
 import { outputDirOf } from "./output-pipes.ts";
 import { descendantsOf } from "./process-tree.ts";
 import type { PoolSlot } from "./warm-pool.ts";
+import { makeSocketDir, sealSocket, socketDirBind } from "./socket-seal.ts";
 
 /** What the sandbox runtime starts for a cold launch and for a slot alike (sandbox-runtime.ts's launchGroup). */
 export interface GroupLaunch {
@@ -103,6 +104,7 @@ export const startWarmSlot = (deps: SlotDeps): Effect.Effect<WarmSlot, RuntimeUn
     const diskMb = deps.diskMb;
     if (diskMb !== undefined) yield* Effect.promise(() => mountQuota(dir, diskMb)).pipe(Effect.onError(() => removeDirs));
     yield* Effect.promise(() => chown(dir, uid, uid));
+    yield* Effect.promise(() => makeSocketDir(dir, deps.socketName, uid)).pipe(Effect.onError(() => removeDirs));
     const ready = yield* Deferred.make<boolean>();
     let modules: ReadonlySet<string> = new Set();
     let target: ((chunk: OutputChunk) => void) | undefined;
@@ -125,6 +127,7 @@ export const startWarmSlot = (deps: SlotDeps): Effect.Effect<WarmSlot, RuntimeUn
       image: deps.image, uid, releaseUid: release,
       binds: [
         { host: dir, inside: deps.insideApp, writable: true },
+        socketDirBind(dir, deps.insideApp, deps.socketName),
         { host: venvDir, inside: deps.insideVenv, writable: false },
         ...deps.extraBinds,
       ],
@@ -232,6 +235,7 @@ export const handOver = (slot: WarmSlot, h: HandOver, socketName: string): Effec
       exited: slot.group.exited.pipe(Effect.tap(() => removeVenv)),
       stop: slot.group.stop.pipe(Effect.tap(() => removeVenv)),
       upstream: { kind: "unix" as const, path: join(h.workDir, socketName) },
+      seal: sealSocket(join(h.workDir, socketName), slot.uid),
       warm: true,
     };
   });

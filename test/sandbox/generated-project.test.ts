@@ -34,7 +34,7 @@ describe("a codebegen-style project (pydantic 2, pydantic-settings, async SQLAlc
     const [row] = platform.orchestrator.query<{ runtime: string; port: number | null; socket_path: string | null; work_dir: string }>(
       "select runtime, port, socket_path, work_dir from previews where id = ?", preview.previewId,
     );
-    expect(row).toMatchObject({ runtime: "sandbox", port: null, socket_path: join(row?.work_dir ?? "", ".preview.sock") });
+    expect(row).toMatchObject({ runtime: "sandbox", port: null, socket_path: join(row?.work_dir ?? "", ".preview-socket/preview.sock") });
     const lines = platform.orchestrator.logs(preview.previewId).map((l) => l.message);
     expect(lines).toContainEqual(expect.stringMatching(/^launching main:app on the sandbox runtime/));
     // Everything in requirements.txt is in the image: nothing to install, the missing uvicorn extras are said.

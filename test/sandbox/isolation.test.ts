@@ -83,7 +83,7 @@ describe.each([{ launch: "cold", pool: 0 }, { launch: "warm", pool: 2 }])("a $la
     });
 
     it("cannot connect to the neighbour preview's socket by its host path", async () => {
-      const socket = join(workDirOf(neighbour.previewId), ".preview.sock");
+      const socket = join(workDirOf(neighbour.previewId), ".preview-socket/preview.sock");
       expect(existsSync(socket)).toBe(true);
       expect(await attempt("connect-unix", { path: socket })).toMatchObject({ ok: false, error: expect.stringMatching(/FileNotFoundError/) });
     });

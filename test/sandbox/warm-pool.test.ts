@@ -74,7 +74,7 @@ describe("the warm pool", () => {
     // The slot's dir became the preview's work dir: its files and socket are where a cold launch's are.
     const row = previewRow(platform.orchestrator, p.previewId);
     expect(existsSync(join(row.work_dir, "main.py"))).toBe(true);
-    expect(existsSync(join(row.work_dir, ".preview.sock"))).toBe(true);
+    expect(existsSync(join(row.work_dir, ".preview-socket/preview.sock"))).toBe(true);
     await stop(p);
   });
 

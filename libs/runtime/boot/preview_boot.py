@@ -400,6 +400,9 @@ def serve(app, options, report_path, project):
     import uvicorn
 
     listen = {"uds": options["uds"]} if "uds" in options else {"host": options.get("host", "127.0.0.1"), "port": int(options["port"])}
+    if "uds" in listen:
+        # The socket's own dir: the platform takes it over once the app answers (socket-seal.ts).
+        os.makedirs(os.path.dirname(listen["uds"]), exist_ok=True)
     config = uvicorn.Config(app, root_path=options.get("root_path", ""), **listen)
     last = LastError()
     # After Config: it (re)configures uvicorn's loggers, which drops handlers added before.
@@ -414,7 +417,10 @@ def serve(app, options, report_path, project):
         exit_code = e.code if isinstance(e.code, int) else 1
     finally:
         if "uds" in listen and os.path.exists(listen["uds"]) and not answering(listen["uds"]):
-            os.remove(listen["uds"])
+            try:
+                os.remove(listen["uds"])
+            except OSError:
+                pass  # sealed by the platform: the socket is no longer ours to remove
     if not server.started:
         if startup_errors:
             failure = diagnose(startup_errors[-1], project, "startup")
