@@ -124,6 +124,8 @@ export const reloadPreview = (ctx: ReloadContext, files: { readonly newDir: stri
     if (outcome === "timeout") return yield* abandon(`The new version was not ready within ${ctx.startupTimeoutMs / 1000} s; the previous version still serves`, proc);
     if (outcome === "exited") return yield* abandon("The new version exited before it was ready; the previous version still serves", proc);
     if (current === undefined) return yield* abandon("The preview ended while the new version was starting", proc);
+    const sealed = yield* Effect.result(proc.seal ?? Effect.void);
+    if (sealed._tag === "Failure") return yield* abandon(`${sealed.failure.message}; the previous version still serves`, proc);
     const { address } = current;
     if (address.kind === "unix" && proc.upstream.kind === "unix") {
       const from = proc.upstream.path;
@@ -138,7 +140,7 @@ export const reloadPreview = (ctx: ReloadContext, files: { readonly newDir: stri
     });
     ctx.swap({ proc, workDir: reloadDir, address: nextAddress });
     // The dir holding the address (the first launch's) stays until the preview ends; a replaced reload's goes with its process.
-    const holdsAddress = address.kind === "unix" && dirname(address.path) === current.workDir;
+    const holdsAddress = address.kind === "unix" && address.path.startsWith(`${current.workDir}/`);
     yield* ctx.retire(current.proc.stop.pipe(Effect.andThen(holdsAddress ? Effect.void : Effect.promise(() => removeWorkDir(current.workDir)))));
     return { ok: true, ms: Date.now() - started } satisfies ReloadResult;
   });

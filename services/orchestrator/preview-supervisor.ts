@@ -173,6 +173,12 @@ export const makeSupervision = (deps: SupervisorDeps, launch: PreviewLaunch) =>
           }
           case "ready":
         }
+        // Nothing reaches it before its address is one it cannot redirect.
+        const sealed = yield* Effect.result(proc.seal ?? Effect.void);
+        if (sealed._tag === "Failure") {
+          const exit = yield* proc.stop;
+          return yield* fail(sealed.failure.message, describeExit(exit).exitCode);
+        }
         if (!wasRunning) {
           const now = Date.now();
           yield* rows.update(id, { status: "running", startedAt: now, lastActivityAt: now, healthStatus: "healthy", lastHealthCheck: now });
