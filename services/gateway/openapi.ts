@@ -1,4 +1,4 @@
-import { Schema } from "effect";
+import { Schema, SchemaAST } from "effect";
 import { type ApiRoute, apiRoutes } from "../../libs/api/routes.ts";
 import { Health } from "../../libs/api/views.ts";
 import { Endpoint } from "../../libs/extractor/endpoint.ts";
@@ -7,11 +7,21 @@ import { type ApiErrorCode, apiErrorStatus } from "../../libs/http/error-codes.t
 type Json = Record<string, unknown>;
 
 /** A schema's JSON Schema (draft 2020-12, as OpenAPI 3.1 takes it), from the Effect schema itself. */
-const jsonSchemaOf = (schema: Schema.Top): Json => Schema.toJsonSchemaDocument(schema).schema as Json;
+const jsonSchemaOf = (schema: Schema.Constraint): Json => Schema.toJsonSchemaDocument(schema).schema as Json;
 
 /** A request body: the services reject unknown fields (api.md), which the generated schema does not say. */
 const bodyOf = (schema: Schema.Top): Json =>
   ({ content: { "application/json": { schema: { ...jsonSchemaOf(schema), additionalProperties: false } } }, required: true });
+
+/**
+ * One query parameter from its field in the route's query Struct: the field's own JSON Schema
+ * (an integer's range, the words allowed, a default), its description lifted to the parameter.
+ */
+const queryParameter = (name: string, field: Schema.Constraint): Json => {
+  const { description, ...schema } = jsonSchemaOf(field);
+  const optional = SchemaAST.isOptional(field.ast);
+  return { name, in: "query", required: !optional, ...(description === undefined ? {} : { description }), schema };
+};
 
 const errorSchema = (codes: ReadonlyArray<ApiErrorCode>): Json => ({
   allOf: [{ $ref: "#/components/schemas/Error" }, { type: "object", properties: { error: { type: "object", properties: { code: { enum: [...codes] } } } } }],
@@ -29,7 +39,7 @@ const errorResponses = (codes: ReadonlyArray<ApiErrorCode>): Json => {
 
 const operationOf = (route: ApiRoute): Json => {
   const pathParams = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
-  const query = (route.query ?? []).map((q) => ({ name: q.name, in: "query", required: false, description: q.description, schema: q.schema }));
+  const query = Object.entries(route.query?.fields ?? {}).map(([name, field]) => queryParameter(name, field));
   const success = Object.fromEntries(Object.entries(route.responses).map(([status, r]) => [status, {
     description: r.description,
     content: r.schema !== undefined

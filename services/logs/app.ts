@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
-import { Effect } from "effect";
+import { Effect, Schema } from "effect";
 import { type Context, Hono } from "hono";
 import { requireInternalToken, requireUser } from "../../libs/auth/middleware.ts";
 import type { AppEnv } from "../../libs/http/app-env.ts";
@@ -9,14 +9,15 @@ import { installFallbacks, type Route } from "../../libs/http/effect-bridge.ts";
 import { requestContext } from "../../libs/http/request-context.ts";
 import { type LogFanout, LogStore } from "../../libs/logs/contract.ts";
 import { PreviewDirectory } from "../../libs/previews/directory.ts";
-import { isFinalStatus, logLevels } from "../../libs/logs/schemas.ts";
+import { isFinalStatus } from "../../libs/logs/schemas.ts";
 import { signSseToken } from "../../libs/logs/sse-token.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
 import type { LogsConfig } from "./config.ts";
 import { exportBody } from "./export-body.ts";
 import { LogIngest } from "./ingest.ts";
 import { decodeIngestBody } from "./ndjson-body.ts";
-import { intParam, oneOf } from "../../libs/http/query-params.ts";
+import { decodeParams } from "../../libs/http/query.ts";
+import { api, logPageLimits } from "../../libs/api/routes.ts";
 import { requireUserOrStreamToken } from "./stream-auth.ts";
 import { nodeSink, webSink } from "./sse-sink.ts";
 import { openSubscriber } from "./subscriber-stream.ts";
@@ -39,7 +40,8 @@ const sseHeaders = {
   "x-accel-buffering": "no",
 };
 
-const maxId = Number.MAX_SAFE_INTEGER;
+/** The Last-Event-ID header, read as the stream's `lastEventId` parameter is. */
+const lastEventIdHeader = Schema.Struct({ "Last-Event-ID": api.logsStream.query.fields.lastEventId });
 
 
 /** The logs service: NDJSON ingest from the orchestrator, and the public log routes of api.md. */
@@ -64,11 +66,13 @@ export const makeLogsApp = (o: LogsAppOptions) => {
 
   const logs = "/api/generations/:generationId/preview/logs";
   app.get(`${logs}/stream`, requireUserOrStreamToken(o.jwtSecret), o.run((c) => Effect.gen(function* () {
+    const query = yield* decodeParams(api.logsStream.query, c.req.query());
     const header = c.req.header("last-event-id");
-    const lastEventId = header !== undefined
-      ? yield* intParam("Last-Event-ID", header, { min: 0, max: maxId })
-      : yield* intParam("lastEventId", c.req.query("lastEventId"), { min: 0, max: maxId });
-    const tail = yield* intParam("tail", c.req.query("tail"), { min: 0, max: o.config.retentionLines });
+    const lastEventId = header === undefined
+      ? query.lastEventId
+      : (yield* decodeParams(lastEventIdHeader, { "Last-Event-ID": header }, "Invalid header"))["Last-Event-ID"];
+    // More than is retained is all that is retained.
+    const tail = query.tail === undefined ? undefined : Math.min(query.tail, o.config.retentionLines);
     const preview = yield* latest(c);
     const endedLongAgo = preview.stoppedAt !== null && Date.now() - Date.parse(preview.stoppedAt) > o.config.endGraceSeconds * 1000;
     const subscriber = yield* openSubscriber({
@@ -102,16 +106,14 @@ export const makeLogsApp = (o: LogsAppOptions) => {
   })));
 
   app.get(logs, requireUser(o.jwtSecret), o.run((c) => Effect.gen(function* () {
-    const after = (yield* intParam("after", c.req.query("after"), { min: 0, max: maxId })) ?? 0;
-    const limit = (yield* intParam("limit", c.req.query("limit"), { min: 1, max: 1000 })) ?? 100;
-    const minLevel = yield* oneOf("level", c.req.query("level"), logLevels);
+    const { after = 0, limit = logPageLimits.default, level: minLevel } = yield* decodeParams(api.logs.query, c.req.query());
     const preview = yield* latest(c);
     const lines = yield* (yield* LogStore).page(preview.previewInstanceId, { after, limit, ...(minLevel === undefined ? {} : { minLevel }) });
     return Response.json({ previewInstanceId: preview.previewInstanceId, logs: lines, nextAfter: lines.at(-1)?.id ?? after });
   })));
 
   app.get(`${logs}/export`, requireUser(o.jwtSecret), o.run((c) => Effect.gen(function* () {
-    const format = (yield* oneOf("format", c.req.query("format"), ["text", "ndjson"] as const)) ?? "text";
+    const { format = "text" } = yield* decodeParams(api.logsExport.query, c.req.query());
     const preview = yield* latest(c);
     const body = yield* exportBody(preview.previewInstanceId, format);
     return new Response(body, {

@@ -6,12 +6,12 @@ import type { FileLimits } from "../../libs/generations/file-limits.ts";
 import type { AppEnv } from "../../libs/http/app-env.ts";
 import { installFallbacks, type Route } from "../../libs/http/effect-bridge.ts";
 import { decodeJsonBody } from "../../libs/http/json-body.ts";
-import { intParam, oneOf } from "../../libs/http/query-params.ts";
+import { decodeParams } from "../../libs/http/query.ts";
+import { api as declared } from "../../libs/api/routes.ts";
 import { requestContext } from "../../libs/http/request-context.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
-import { previewStatuses } from "../../libs/logs/statuses.ts";
 import { ExtendBody, LaunchBody, Previews } from "../../libs/previews/contract.ts";
-import { previewListFilters, previewListLimits, PreviewListing } from "../../libs/previews/listing.ts";
+import { previewListLimits, PreviewListing } from "../../libs/previews/listing.ts";
 import { EndpointCatalog } from "./endpoint-catalog.ts";
 
 export interface OrchestratorAppOptions {
@@ -47,14 +47,8 @@ export const makeOrchestratorApp = (o: OrchestratorAppOptions) => {
 
   // The caller's previews, newest first; the user id comes from the token, never from the request.
   api.get("/previews", o.run((c) => Effect.gen(function* () {
-    const limit = (yield* intParam("limit", c.req.query("limit"), { min: 1, max: previewListLimits.max })) ?? previewListLimits.default;
-    const status = yield* oneOf("status", c.req.query("status"), [...previewListFilters, ...previewStatuses]);
-    const cursor = c.req.query("cursor");
-    return Response.json(yield* (yield* PreviewListing).list(c.get("userId"), {
-      limit,
-      ...(status === undefined ? {} : { status }),
-      ...(cursor === undefined || cursor === "" ? {} : { cursor }),
-    }));
+    const query = yield* decodeParams(declared.listPreviews.query, c.req.query());
+    return Response.json(yield* (yield* PreviewListing).list(c.get("userId"), { ...query, limit: query.limit ?? previewListLimits.default }));
   })));
 
   const preview = "/generations/:generationId/preview";

@@ -174,6 +174,27 @@ describe("real answers match the declared schemas", () => {
     expect((await call("get", `${p}/logs/export`, { params: { generationId }, query: "format=ndjson" })).status).toBe(200);
   });
 
+  it("decodes every documented query parameter with its declared schema: a value outside it is a 400 naming it", async () => {
+    const document = (await (await fetch(`${base}/api/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { parameters?: ReadonlyArray<{ name: string; in: string; schema: { type?: string; enum?: string[]; maximum?: number } }> }>>;
+    };
+    const tried: string[] = [];
+    for (const route of apiRoutes) {
+      const documented = (document.paths[route.path]?.[route.method]?.parameters ?? []).filter((q) => q.in === "query");
+      expect(documented.map((q) => q.name), key(route.method, route.path)).toEqual(Object.keys(route.query?.fields ?? {}));
+      for (const q of documented) {
+        // Outside what the document says: past an integer's range, or a word not in the list.
+        const bad = q.schema.type === "integer" ? String((q.schema.maximum ?? 0) + 1) : q.schema.enum !== undefined ? "not-a-listed-word" : undefined;
+        if (bad === undefined || route.auth === "none") continue;
+        const res = await call(route.method, route.path, { params: { generationId }, query: `${q.name}=${bad}` });
+        expect(res.status, `${key(route.method, route.path)} ?${q.name}=${bad}`).toBe(400);
+        expect((res.body as typeof ErrorEnvelope.Type).error).toMatchObject({ message: expect.stringContaining(`"${q.name}"`), details: { field: q.name, value: bad } });
+        tried.push(q.name);
+      }
+    }
+    expect(tried).toEqual(expect.arrayContaining(["limit", "status", "after", "level", "lastEventId", "tail", "format"]));
+  });
+
   it("answers another user's generation 404 and a missing token 401 on every declared route that needs one", async () => {
     const intruder = await signUserToken(testJwtSecret, "intruder");
     for (const route of apiRoutes) {

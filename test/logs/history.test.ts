@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, type ErrorEnvelope, eventually } from "../support/api.ts";
 import { printerApp } from "./support/log-apps.ts";
 import { launchRunning, logsPath, printLines, stopPreview } from "./support/previews.ts";
-import type { LogEvent } from "./support/sse-client.ts";
+import { type LogEvent, SseClient } from "./support/sse-client.ts";
 import { type LogsStack, startLogsStack } from "./support/stack.ts";
 
 // Above a whole traceback (uvicorn's for an exception in a route runs to about a hundred lines),
@@ -106,5 +106,12 @@ describe("history and export", () => {
     const notice = all.body.logs.find((l) => l.source === "system" && l.message.startsWith("Removed the "));
     expect(notice).toMatchObject({ level: "WARN" });
     expect(notice?.message).toMatch(/^Removed the \d+ oldest lines \(\d+ bytes\) to stay within the retention limit of 300 lines/);
+
+    // A tail longer than what is retained replays all that is retained.
+    const tailed = await SseClient.open(`${stack.logsUrl}${logsPath(generationId)}/stream?tail=${retentionLines * 10}`, { authorization: `Bearer ${token}` });
+    const last = all.body.logs.at(-1);
+    await tailed.waitForLog((l) => l.id === last?.id);
+    await tailed.close();
+    expect(tailed.logs.map((l) => l.id).slice(0, all.body.logs.length)).toEqual(all.body.logs.map((l) => l.id));
   });
 });

@@ -72,10 +72,11 @@ describe("GET /api/previews", () => {
   });
 
   it.each([
-    ["?limit=0", "limit must be a whole number from 1 to 100"],
-    ["?limit=101", "limit must be a whole number from 1 to 100"],
-    ["?limit=ten", "limit must be a whole number from 1 to 100"],
-    ["?status=sleeping", "status must be one of live, ended, launching, running"],
+    ["?limit=0", 'Invalid query parameter "limit": Expected a value between 1 and 100'],
+    ["?limit=101", 'Invalid query parameter "limit": Expected a value between 1 and 100'],
+    ["?limit=ten", 'Invalid query parameter "limit": Expected a string representing a finite number'],
+    ["?limit=2.5", 'Invalid query parameter "limit": Expected an integer'],
+    ["?status=sleeping", 'Invalid query parameter "status": Expected "live" | "ended" | "launching" | "running"'],
     ["?cursor=not-a-cursor", "cursor is not one this API handed out"],
   ])("%s is a 400 naming the parameter", async (query, message) => {
     const res = await list(alice, query);
