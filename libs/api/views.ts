@@ -50,6 +50,8 @@ const statusFields = {
   errorMessage: NullableString,
   /** Why it failed or crashed, structured; null while it runs or when it ended normally. */
   failure: Schema.NullOr(PreviewFailure),
+  /** The runner node that runs (or ran) it: ORCHESTRATOR_NODE_ID of that orchestrator process. */
+  node: NullableString,
 };
 
 export const StatusView = Schema.Struct({

@@ -69,6 +69,22 @@ export const orchestratorConfig = Config.all({
   /** Each preview's log rate budget: lines over it (after a burst allowance) are dropped and counted as its own. */
   logsRateLines: int("LOGS_RATE_LINES", 2000),
   logsBurstLines: int("LOGS_BURST_LINES", 5000),
+  /**
+   * Where uploaded generations' files live (default DATA_DIR/generations). Nodes of one cluster
+   * share it (one directory on one machine, a shared volume across machines): any node may run,
+   * and any replica describe, a generation another took in.
+   */
+  generationsDir: Config.String("GENERATIONS_DIR").pipe(Config.option),
+  /** This process as a runner node: its name (default: host name and port), see node-identity.ts. */
+  nodeId: Config.String("NODE_ID").pipe(Config.option),
+  /** Where other nodes reach this one's internal routes (default http://HOST:PORT). */
+  nodeUrl: Config.String("NODE_URL").pipe(Config.option),
+  /** Live previews this node takes; placement sends launches past it elsewhere. */
+  nodeCapacity: int("NODE_CAPACITY", 20),
+  /** A node that has not renewed its lease for this long is lost: its previews end as crashed. */
+  nodeLeaseMs: int("NODE_LEASE_MS", 15_000),
+  /** On SIGTERM, drain (stop its previews, leave the cluster); auto: with PostgreSQL (DATABASE_URL), where other nodes take the launches. */
+  drainOnStop: Config.Literals(["auto", "on", "off"], "DRAIN_ON_STOP").pipe(Config.withDefault("auto" as const)),
 }).pipe(Config.nested("ORCHESTRATOR"));
 
 export type OrchestratorConfig = typeof orchestratorConfig extends Config.Config<infer A> ? A : never;

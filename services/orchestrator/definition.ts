@@ -1,4 +1,4 @@
-import type { ManagedRuntime } from "effect";
+import { Effect, type ManagedRuntime } from "effect";
 import { type PlatformSecrets, revealSecrets } from "../../libs/auth/platform-secrets.ts";
 import { makeRouteRunner, type Route } from "../../libs/http/effect-bridge.ts";
 import type { AppContext, ServedApp } from "../../libs/http/service-definition.ts";
@@ -6,8 +6,9 @@ import { makeOrchestratorApp, type OrchestratorAppOptions } from "./app.ts";
 import { type OrchestratorConfig, orchestratorConfig } from "./config.ts";
 import { orchestratorLayer } from "./layers.ts";
 import { orchestratorLogSink } from "./log-sink.ts";
+import { RunnerNode } from "./runner-node.ts";
 
-type Needs = (Parameters<OrchestratorAppOptions["run"]>[0] extends Route<infer R> ? R : never) | PlatformSecrets;
+type Needs = (Parameters<OrchestratorAppOptions["run"]>[0] extends Route<infer R> ? R : never) | PlatformSecrets | RunnerNode;
 
 /** The orchestrator, defined once (services/launcher.ts serves it). */
 export const orchestratorDefinition = {
@@ -27,6 +28,11 @@ export const orchestratorDefinition = {
         fileLimits: { maxFiles: config.maxFiles, maxFileBytes: config.maxFileBytes, maxTotalBytes: config.maxTotalBytes },
         logger: context.logger,
       }).fetch,
+      // A node that drains stops taking launches and stops its previews cleanly before it goes.
+      beforeClose: () => runtime.runPromise(Effect.gen(function* () {
+        const node = yield* RunnerNode;
+        if (node.identity.drainOnStop) yield* node.drain;
+      })),
     };
   },
 };

@@ -13,6 +13,7 @@ import { HostRuntimeLive } from "../../libs/runtime/host-runtime.ts";
 import { readRecipe } from "../../libs/runtime/image/recipe.ts";
 import { imagesDirOf, sandboxAvailable, SandboxRuntimeLive } from "../../libs/runtime/sandbox-runtime.ts";
 import { orchestratorConfig } from "./config.ts";
+import { databaseChoice } from "../../libs/db/database-config.ts";
 import { orchestratorStoreLayer } from "./store/store-layer.ts";
 import { EndpointCatalogLive } from "./endpoint-catalog.ts";
 import { hostLibraries, sandboxLibraries } from "./runtime-libraries.ts";
@@ -20,6 +21,8 @@ import { GenerationStoreLive } from "./generation-store.ts";
 import { PortReservationsLive } from "./port-reservations.ts";
 import { PreviewListingLive } from "./preview-listing.ts";
 import { PreviewManagerLive } from "./preview-manager.ts";
+import { nodeIdentity } from "./node-identity.ts";
+import { RunnerNodeLive } from "./runner-node.ts";
 
 /**
  * The orchestrator's services, wired from its config. The log sink is a parameter: in-process
@@ -33,7 +36,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
     const dataDir = resolve(platform.dataDir);
     const db = orchestratorStoreLayer(dataDir);
     const generations = GenerationStoreLive({
-      root: join(dataDir, "generations"),
+      root: Option.getOrElse(Option.map(config.generationsDir, (dir) => resolve(dir)), () => join(dataDir, "generations")),
       limits: { maxFiles: config.maxFiles, maxFileBytes: config.maxFileBytes, maxTotalBytes: config.maxTotalBytes },
       quota: { maxGenerations: config.maxGenerationsPerUser, maxBytes: config.maxGenerationBytesPerUser },
     }).pipe(Layer.provide(db));
@@ -67,6 +70,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
       })
       : HostRuntimeLive({ python: config.python, limits, cgroups, diskMb, stopGraceMs: config.stopGraceMs, orphanGuard })
         .pipe(Layer.provide(PortReservationsLive({ from: config.portRangeFrom, to: config.portRangeTo }).pipe(Layer.provide(db))));
+    const node = RunnerNodeLive(nodeIdentity(config, join(dataDir, "previews"), (yield* databaseChoice).kind === "postgres")).pipe(Layer.provide(Layer.mergeAll(db, logSink)));
     const previews = PreviewManagerLive({
       origins,
       previewsRoot: join(dataDir, "previews"),
@@ -78,7 +82,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
       maxInstancesPerUser: config.maxInstancesPerUser,
       stopGraceMs: config.stopGraceMs,
       sweepIntervalMs: config.sweepIntervalMs,
-    }).pipe(Layer.provide(Layer.mergeAll(db, generations, runtime, logSink)));
+    }).pipe(Layer.provide(Layer.mergeAll(db, generations, runtime, logSink, node)));
     const extractor = Option.match(config.extractorUrl, {
       onNone: () => IsolatedEndpointExtractor({ heapMb: config.extractorHeapMb, wallTimeMs: config.extractorWallTimeMs, concurrency: 2 }),
       onSome: (url) => HttpEndpointExtractor({ url, timeoutMs: config.extractorTimeoutMs }).pipe(Layer.provide(PlatformSecretsLive)),
@@ -94,5 +98,5 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
       Layer.provide(Layer.mergeAll(previews, generations, extractor)),
     );
     const listing = PreviewListingLive({ origins }).pipe(Layer.provide(db));
-    return Layer.mergeAll(previews, generations, logSink, PlatformSecretsLive, catalog, listing);
+    return Layer.mergeAll(previews, generations, logSink, PlatformSecretsLive, catalog, listing, node);
   }));

@@ -13,7 +13,7 @@ import {
 } from "../../libs/previews/errors.ts";
 import { PreviewRuntime, type Upstream } from "../../libs/runtime/contract.ts";
 import { formatEntry, parseEntry } from "../../libs/runtime/entry.ts";
-import { EntryNotFound } from "../../libs/runtime/errors.ts";
+import { EntryNotFound, RuntimeUnavailable } from "../../libs/runtime/errors.ts";
 import { readBootReport } from "../../libs/runtime/boot/boot-report.ts";
 import { validateLaunchEnv } from "../../libs/previews/launch-env.ts";
 import { OrchestratorStore } from "./store/contract.ts";
@@ -23,6 +23,7 @@ import { makeSupervision, type StopReason, type Supervision } from "./preview-su
 import type { PreviewRow } from "./preview-rows.ts";
 import { failureOf, launchView, statusView } from "./preview-views.ts";
 import { reconcileOnStart } from "./reconcile.ts";
+import { RunnerNode } from "./runner-node.ts";
 
 export interface PreviewManagerOptions {
   /** The platform's origin and each preview's (baseUrl, previewUrl). */
@@ -61,6 +62,8 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
       const generations = yield* Generations;
       const runtime = yield* PreviewRuntime;
       const sink = yield* LogSink;
+      const node = yield* RunnerNode;
+      const nodeId = node.identity.id;
       const scope: Scope.Scope = yield* Effect.scope;
       const rows = store.previews;
       const supervised = new Map<string, Supervision>();
@@ -70,7 +73,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
         return Effect.forkIn(supervision.run.pipe(Effect.ensuring(Effect.sync(() => supervised.delete(id)))), scope);
       };
       // Previews that outlived the previous orchestrator go on under this one.
-      for (const row of yield* reconcileOnStart(store, sink)) {
+      for (const row of yield* reconcileOnStart(store, sink, nodeId, options.previewsRoot)) {
         const upstream = upstreamOf(row);
         // reconcileOnStart returns only rows that have all three.
         if (upstream === undefined || row.pid === null || row.processStartTicks === null) continue;
@@ -103,7 +106,13 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
 
       const sweepOnce = Effect.gen(function* () {
         const now = Date.now();
-        for (const row of yield* rows.live()) {
+        const mine = yield* rows.liveOn(nodeId);
+        // Ended meanwhile by another node (it took this one for lost): its process must not run on.
+        const stillLive = new Set(mine.map((r) => r.id));
+        for (const [id, supervision] of supervised) {
+          if (!stillLive.has(id)) yield* Effect.forkIn(supervision.stop({ status: "stopped", message: "The preview had been ended by another node" }), scope);
+        }
+        for (const row of mine) {
           if (row.status !== "running") continue;
           if (row.expiresAt <= now) {
             yield* Effect.forkIn(endPreview(row, { status: "expired", message: "The preview reached its time limit and was stopped" }), scope);
@@ -137,9 +146,13 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
         enforced: runtime.enforced,
       };
 
+      node.onDrain(Effect.suspend(() =>
+        Effect.forEach([...supervised.values()], (s) => s.stop({ status: "stopped", message: `The node ${nodeId} running it was drained` }), { concurrency: "unbounded", discard: true })));
+
       return Previews.of({
         launch: (userId, generationId, body) =>
           Effect.gen(function* () {
+            if (node.draining()) return yield* Effect.fail(new RuntimeUnavailable({ message: `The node ${nodeId} is draining: it takes no more launches` }));
             const generation = yield* generations.locate(userId, generationId);
             const entry = body.entry === undefined ? generation.entry : parseEntry(body.entry, readText(generation.dir));
             if (entry instanceof InvalidRequest) return yield* Effect.fail(entry);
@@ -170,6 +183,7 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
               createdAt: now,
               expiresAt: now + ttlSeconds * 1000,
               lastActivityAt: now,
+              node: nodeId,
             }, options.maxInstancesPerUser);
             if (!("id" in admitted)) return yield* Effect.fail(admitted);
 

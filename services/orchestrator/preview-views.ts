@@ -57,6 +57,7 @@ export const statusView = (origins: Origins, row: PreviewRow, now: number): Stat
     exitCode: row.exitCode,
     errorMessage: row.errorMessage,
     failure: failureOf(row),
+    node: row.node,
     generatedEndpoints: [],
   };
 };

@@ -51,6 +51,7 @@ describe("one shape per table on SQLite and PostgreSQL", () => {
     ["orchestrator previews", orchestratorSqlite.previews, orchestratorPg.previews],
     ["orchestrator generation_env", orchestratorSqlite.generationEnv, orchestratorPg.generationEnv],
     ["orchestrator port_reservations", orchestratorSqlite.portReservations, orchestratorPg.portReservations],
+    ["orchestrator nodes", orchestratorSqlite.nodes, orchestratorPg.nodes],
   ] as const)("%s", (_, sqlite: SQLiteTable, pg: PgTable) => {
     expect(ofPg(pg)).toEqual(ofSqlite(sqlite));
   });

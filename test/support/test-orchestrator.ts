@@ -49,10 +49,16 @@ export interface TestOrchestrator {
 
 export const startTestOrchestrator = async (
   overrides: Record<string, string> = {},
-  options: { readonly dataDir?: string; /** The gateway's public URL (previews' origins follow it). */ readonly publicUrl?: string } = {},
+  options: {
+    readonly dataDir?: string;
+    /** The gateway's public URL (previews' origins follow it). */
+    readonly publicUrl?: string;
+    /** Settings outside ORCHESTRATOR_* (DATABASE_URL for a node of a cluster). */
+    readonly env?: Record<string, string>;
+  } = {},
 ): Promise<TestOrchestrator> => {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "orch-test-"));
-  const configProvider = ConfigProvider.fromUnknown(testOrchestratorConfig(dataDir, overrides, options.publicUrl));
+  const configProvider = ConfigProvider.fromUnknown({ ...testOrchestratorConfig(dataDir, overrides, options.publicUrl), ...options.env });
   const service = await serveOrchestrator({
     logSink: InMemoryLogSink,
     configProvider,

@@ -40,11 +40,13 @@ export const previews = pgTable("previews", {
   failure: text("failure"),
   lastHealthCheck: int8("last_health_check"),
   healthStatus: text("health_status", { enum: ["unknown", "healthy", "unhealthy"] }).notNull().default("unknown"),
+  node: text("node"),
 }, (t) => [
   // As on SQLite: the database itself refuses a second live preview of one generation.
   uniqueIndex("previews_one_live_per_generation").on(t.generationId).where(sql`status in ('launching', 'running')`),
   index("previews_user_status").on(t.userId, t.status),
   index("previews_generation_created").on(t.generationId, t.createdAt),
+  index("previews_node_status").on(t.node, t.status),
 ]);
 
 export const generationEnv = pgTable("generation_env", {
@@ -57,4 +59,13 @@ export const portReservations = pgTable("port_reservations", {
   port: integer("port").primaryKey(),
   previewId: text("preview_id").notNull(),
   reservedAt: int8("reserved_at").notNull(),
+});
+
+export const nodes = pgTable("nodes", {
+  id: text("id").primaryKey(),
+  url: text("url").notNull(),
+  capacity: integer("capacity").notNull(),
+  draining: integer("draining").notNull().default(0),
+  startedAt: int8("started_at").notNull(),
+  leaseExpiresAt: int8("lease_expires_at").notNull(),
 });

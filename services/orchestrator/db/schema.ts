@@ -40,12 +40,15 @@ export const previews = sqliteTable("previews", {
   failure: text("failure"),
   lastHealthCheck: integer("last_health_check"),
   healthStatus: text("health_status", { enum: ["unknown", "healthy", "unhealthy"] }).notNull().default("unknown"),
+  /** The runner node (nodes.id) that runs it; null for rows older than nodes. */
+  node: text("node"),
 }, (t) => [
   // The database itself refuses a second live preview of one generation, so two concurrent
   // launches cannot both pass a check-then-insert.
   uniqueIndex("previews_one_live_per_generation").on(t.generationId).where(sql`status in ('launching', 'running')`),
   index("previews_user_status").on(t.userId, t.status),
   index("previews_generation_created").on(t.generationId, t.createdAt),
+  index("previews_node_status").on(t.node, t.status),
 ]);
 
 /**
@@ -64,4 +67,19 @@ export const portReservations = sqliteTable("port_reservations", {
   port: integer("port").primaryKey(),
   previewId: text("preview_id").notNull(),
   reservedAt: integer("reserved_at").notNull(),
+});
+
+/**
+ * Runner nodes: each orchestrator process is one. A node renews its lease while it lives; a node
+ * whose lease lapsed is lost (its previews end as crashed). `url` is where the other nodes reach
+ * its internal routes; `capacity` how many live previews it takes.
+ */
+export const nodes = sqliteTable("nodes", {
+  id: text("id").primaryKey(),
+  url: text("url").notNull(),
+  capacity: integer("capacity").notNull(),
+  /** 1 once it drains (SIGTERM): it takes no more launches. */
+  draining: integer("draining").notNull().default(0),
+  startedAt: integer("started_at").notNull(),
+  leaseExpiresAt: integer("lease_expires_at").notNull(),
 });

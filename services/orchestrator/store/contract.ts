@@ -1,11 +1,12 @@
 import { Context, type Effect } from "effect";
 import type { PreviewAlreadyRunning, PreviewLimitReached } from "../../../libs/previews/errors.ts";
-import type { generations, previews } from "../db/schema.ts";
+import type { generations, nodes, previews } from "../db/schema.ts";
 
 export type PreviewRow = typeof previews.$inferSelect;
 export type NewPreviewRow = typeof previews.$inferInsert;
 export type PreviewPatch = Partial<Omit<PreviewRow, "id">>;
 export type GenerationRow = typeof generations.$inferSelect;
+export type NodeRow = typeof nodes.$inferSelect;
 
 /** Which of a user's previews a listing page shows (GET /api/previews). */
 export interface PreviewPageQuery {
@@ -37,6 +38,10 @@ export class OrchestratorStore extends Context.Service<OrchestratorStore, {
     readonly byId: (id: string) => Effect.Effect<PreviewRow | undefined>;
     readonly latestOfGeneration: (generationId: string) => Effect.Effect<PreviewRow | undefined>;
     readonly live: () => Effect.Effect<ReadonlyArray<PreviewRow>>;
+    /** The live previews one node runs (and those from before nodes, which have none). */
+    readonly liveOn: (node: string) => Effect.Effect<ReadonlyArray<PreviewRow>>;
+    /** How many live previews each node runs. */
+    readonly liveCountByNode: () => Effect.Effect<ReadonlyMap<string, number>>;
     /** A user's previews, newest first (createdAt, then id). */
     readonly page: (query: PreviewPageQuery) => Effect.Effect<ReadonlyArray<PreviewRow>>;
   };
@@ -51,6 +56,20 @@ export class OrchestratorStore extends Context.Service<OrchestratorStore, {
   readonly environments: {
     readonly save: (generationId: string, variables: Readonly<Record<string, string>>) => Effect.Effect<void>;
     readonly load: (generationId: string) => Effect.Effect<Readonly<Record<string, string>>>;
+  };
+  /** Runner nodes and their leases (services/orchestrator/node-lease.ts). */
+  readonly nodes: {
+    /** Registers the node or renews its lease (the row as given). */
+    readonly put: (row: NodeRow) => Effect.Effect<void>;
+    readonly all: () => Effect.Effect<ReadonlyArray<NodeRow>>;
+    /** Marks it draining: placement passes it over. */
+    readonly drain: (id: string) => Effect.Effect<void>;
+    readonly remove: (id: string) => Effect.Effect<void>;
+    /**
+     * Removes the node if its lease ended before `now`; true for the one caller that removed it,
+     * so of several replicas noticing one lost node, one ends its previews.
+     */
+    readonly claimLost: (id: string, now: number) => Effect.Effect<boolean>;
   };
   /** Host ports handed to previews; a port is the key, so a double hand-out is impossible. */
   readonly ports: {

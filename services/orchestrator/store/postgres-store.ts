@@ -1,9 +1,9 @@
-import { and, count, desc, eq, inArray, lt, notInArray, or, type SQL, sql, sum } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, lt, notInArray, or, type SQL, sql, sum } from "drizzle-orm";
 import { Effect, Layer } from "effect";
 import { PreviewAlreadyRunning, PreviewLimitReached } from "../../../libs/previews/errors.ts";
 import { OrchestratorPgDb, type OrchestratorPgDatabase } from "../db/orchestrator-pg-db.ts";
 import { liveStatuses } from "../db/schema.ts";
-import { generationEnv, generations, portReservations, previews } from "../db/schema-pg.ts";
+import { generationEnv, generations, nodes, portReservations, previews } from "../db/schema-pg.ts";
 import { OrchestratorStore, type PreviewPageQuery, type PreviewRow } from "./contract.ts";
 import { isUniqueViolation } from "./unique-violation.ts";
 
@@ -66,6 +66,12 @@ export const PostgresOrchestratorStoreLive = Layer.effect(OrchestratorStore, Eff
       latestOfGeneration: (generationId) => run(async () =>
         (await db.select().from(previews).where(eq(previews.generationId, generationId)).orderBy(desc(previews.createdAt), desc(previews.id)).limit(1))[0]),
       live: () => run(() => db.select().from(previews).where(inArray(previews.status, [...liveStatuses]))),
+      liveOn: (node) => run(() =>
+        db.select().from(previews).where(and(inArray(previews.status, [...liveStatuses]), or(eq(previews.node, node), isNull(previews.node))))),
+      liveCountByNode: () => run(async () => new Map(
+        (await db.select({ node: previews.node, n: count() }).from(previews).where(inArray(previews.status, [...liveStatuses])).groupBy(previews.node))
+          .flatMap((r) => (r.node === null ? [] : [[r.node, r.n] as const])),
+      )),
       page: (query) => run(() => {
         const older = query.before === undefined
           ? undefined
@@ -97,6 +103,17 @@ export const PostgresOrchestratorStoreLive = Layer.effect(OrchestratorStore, Eff
         const [row] = await db.select().from(generationEnv).where(eq(generationEnv.generationId, generationId));
         return row === undefined ? {} : (JSON.parse(row.variables) as Record<string, string>);
       }),
+    },
+    nodes: {
+      put: (row) => run(async () => {
+        const { id: _, ...values } = row;
+        await db.insert(nodes).values(row).onConflictDoUpdate({ target: nodes.id, set: values });
+      }),
+      all: () => run(() => db.select().from(nodes)),
+      drain: (id) => run(async () => void await db.update(nodes).set({ draining: 1 }).where(eq(nodes.id, id))),
+      remove: (id) => run(async () => void await db.delete(nodes).where(eq(nodes.id, id))),
+      claimLost: (id, now) => run(async () =>
+        (await db.delete(nodes).where(and(eq(nodes.id, id), lt(nodes.leaseExpiresAt, now))).returning({ id: nodes.id })).length === 1),
     },
     ports: {
       reserved: () => run(async () => (await db.select({ port: portReservations.port }).from(portReservations)).map((r) => r.port)),

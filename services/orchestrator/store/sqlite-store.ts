@@ -1,8 +1,8 @@
-import { and, count, desc, eq, inArray, lt, notInArray, or, type SQL, sum } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, lt, notInArray, or, type SQL, sum } from "drizzle-orm";
 import { Effect, Layer } from "effect";
 import { PreviewAlreadyRunning, PreviewLimitReached } from "../../../libs/previews/errors.ts";
 import { OrchestratorDb } from "../db/orchestrator-db.ts";
-import { generationEnv, generations, liveStatuses, portReservations, previews } from "../db/schema.ts";
+import { generationEnv, generations, liveStatuses, nodes, portReservations, previews } from "../db/schema.ts";
 import { isUniqueViolation } from "./unique-violation.ts";
 import { OrchestratorStore, type PreviewPageQuery } from "./contract.ts";
 
@@ -51,6 +51,12 @@ export const SqliteOrchestratorStoreLive = Layer.effect(OrchestratorStore, Effec
       latestOfGeneration: (generationId) => Effect.sync(() =>
         db.select().from(previews).where(eq(previews.generationId, generationId)).orderBy(desc(previews.createdAt), desc(previews.id)).limit(1).get()),
       live: () => Effect.sync(() => db.select().from(previews).where(inArray(previews.status, [...liveStatuses])).all()),
+      liveOn: (node) => Effect.sync(() =>
+        db.select().from(previews).where(and(inArray(previews.status, [...liveStatuses]), or(eq(previews.node, node), isNull(previews.node)))).all()),
+      liveCountByNode: () => Effect.sync(() => new Map(
+        db.select({ node: previews.node, n: count() }).from(previews).where(inArray(previews.status, [...liveStatuses])).groupBy(previews.node).all()
+          .flatMap((r) => (r.node === null ? [] : [[r.node, r.n] as const])),
+      )),
       page: (query) => Effect.sync(() => {
         const older = query.before === undefined
           ? undefined
@@ -82,6 +88,16 @@ export const SqliteOrchestratorStoreLive = Layer.effect(OrchestratorStore, Effec
         const row = db.select().from(generationEnv).where(eq(generationEnv.generationId, generationId)).get();
         return row === undefined ? {} : (JSON.parse(row.variables) as Record<string, string>);
       }),
+    },
+    nodes: {
+      put: (row) => Effect.sync(() => {
+        const { id: _, ...values } = row;
+        db.insert(nodes).values(row).onConflictDoUpdate({ target: nodes.id, set: values }).run();
+      }),
+      all: () => Effect.sync(() => db.select().from(nodes).all()),
+      drain: (id) => Effect.sync(() => void db.update(nodes).set({ draining: 1 }).where(eq(nodes.id, id)).run()),
+      remove: (id) => Effect.sync(() => void db.delete(nodes).where(eq(nodes.id, id)).run()),
+      claimLost: (id, now) => Effect.sync(() => db.delete(nodes).where(and(eq(nodes.id, id), lt(nodes.leaseExpiresAt, now))).run().changes === 1),
     },
     ports: {
       reserved: () => Effect.sync(() => db.select({ port: portReservations.port }).from(portReservations).all().map((r) => r.port)),
