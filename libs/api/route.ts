@@ -43,8 +43,10 @@ export const route = <const R extends ApiRoute>(declared: R): R => declared;
 /** `"/a/{x}/b/{y}"` → `["x", "y"]`. */
 export type PathParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? [Name, ...PathParamNames<Rest>] : [];
 
+type Strings<T extends ReadonlyArray<unknown>> = { [K in keyof T]: string };
+
 /** One string argument per path parameter, in the path's order. */
-export type PathArgs<P extends string> = { [K in keyof PathParamNames<P>]: string };
+export type PathArgs<P extends string> = Strings<PathParamNames<P>>;
 
 /** The body a caller sends (the schema's encoded side: what goes on the wire). */
 export type BodyOf<R extends ApiRoute> = R["body"] extends Schema.Top ? R["body"]["Encoded"] : never;

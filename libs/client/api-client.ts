@@ -1,12 +1,17 @@
 // A typed client of the public API for browsers, the CLI and outside apps: web-standard fetch
-// only, no Node APIs. Types come from the same contracts the services use.
-import type { CreateGenerationBody, GenerationView, ReviseBody } from "../generations/contract.ts";
-import type { EndpointsView } from "../extractor/endpoints-view.ts";
+// only, no Node APIs. Its methods are derived from the one declaration of the API
+// (libs/api/routes.ts): one per route, named by the route's key, its path parameters as
+// arguments in order, then the body or the query the route declares; the query is written with
+// the route's Schemas and every answer is decoded with the route's declared response Schema, so a
+// method cannot drift from its route.
+import { Schema } from "effect";
+import type { AllOptional, ApiRoute, BodyOf, PathArgs, QueryOf, QuerySchema, SuccessOf } from "../api/route.ts";
+import { api } from "../api/routes.ts";
 import type * as views from "../api/views.ts";
-import type { ConfigView, ExtendBody, ExtendView, LaunchBody, LaunchView, ReloadView, StatusView, StopView } from "../previews/contract.ts";
-import type { PreviewListQuery, PreviewPage } from "../previews/listing.ts";
-import type { PreviewRequestBody, PreviewRequestResult } from "../previews/request-schema.ts";
+import type { EndpointsView } from "../extractor/endpoints-view.ts";
 import { type ApiErrorCode, type ClientErrorCode, isApiErrorCode } from "../http/error-codes.ts";
+import { schemaFailure } from "../http/json-body.ts";
+import type { LaunchView } from "../previews/contract.ts";
 import { type FollowLogsOptions, followLogs } from "./log-iterator.ts";
 import type { LogStreamClient } from "./log-stream.ts";
 
@@ -34,15 +39,48 @@ export interface PreviewClientOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** An API answer as a value (shared by fetch here and by callers that send with XMLHttpRequest for upload progress). */
-export const apiResultOf = <T>(status: number, text: string, requestIdHeader: string | null): ApiResult<T> => {
+/**
+ * An answer's body checked against the route's declared Schema for its status: the value decoded
+ * (unknown fields dropped), or `invalid_response` naming what did not match.
+ */
+const decodeAnswer = (route: ApiRoute, status: number, json: unknown, requestId: string): ApiResult<unknown> => {
+  const declared = route.responses[status];
+  if (declared === undefined) {
+    const message = `${route.method.toUpperCase()} ${route.path} answered ${status}, a status it does not declare`;
+    return { ok: false, error: { status, code: "invalid_response", message, requestId } };
+  }
+  const schema = declared.schema as Schema.Decoder<unknown> | undefined;
+  if (schema === undefined) return { ok: true, value: json };
+  const decoded = Schema.decodeUnknownExit(schema)(json, { errors: "all" });
+  if (decoded._tag === "Success") return { ok: true, value: decoded.value };
+  const failure = decoded.cause.reasons.find((r) => r._tag === "Fail");
+  const problem = failure === undefined ? undefined : schemaFailure(failure.error.issue, "");
+  return {
+    ok: false,
+    error: {
+      status,
+      code: "invalid_response",
+      message: `The answer to ${route.method.toUpperCase()} ${route.path} does not match its declared schema${problem?.message ?? ""}`,
+      requestId,
+      ...(problem?.details === undefined ? {} : { details: problem.details }),
+    },
+  };
+};
+
+/**
+ * An API answer as a value (shared by fetch here and by callers that send with XMLHttpRequest for
+ * upload progress); given the route, a success is decoded with the route's declared Schema.
+ */
+export function apiResultOf<R extends ApiRoute>(status: number, text: string, requestIdHeader: string | null, route: R): ApiResult<SuccessOf<R>>;
+export function apiResultOf(status: number, text: string, requestIdHeader: string | null): ApiResult<unknown>;
+export function apiResultOf(status: number, text: string, requestIdHeader: string | null, route?: ApiRoute): ApiResult<unknown> {
   let json: unknown;
   try {
     json = text === "" ? {} : JSON.parse(text);
   } catch {
     json = undefined;
   }
-  if (status >= 200 && status < 300) return { ok: true, value: json as T };
+  if (status >= 200 && status < 300) return route === undefined ? { ok: true, value: json } : decodeAnswer(route, status, json, requestIdHeader ?? "");
   const envelope = (json as { error?: { code?: unknown; message?: unknown; requestId?: unknown; details?: Record<string, unknown> } } | undefined)?.error;
   const code = envelope?.code;
   const details = isApiErrorCode(code) || code === undefined ? envelope?.details : { ...envelope?.details, code };
@@ -56,7 +94,7 @@ export const apiResultOf = <T>(status: number, text: string, requestIdHeader: st
       ...(details === undefined ? {} : { details }),
     },
   };
-};
+}
 
 const idempotent: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 
@@ -87,6 +125,50 @@ export const networkError = (method: string, url: string, e: unknown): ApiError 
   };
 };
 
+type Routes = typeof api;
+
+/** The routes the client calls (the others are aliases, or URLs it hands to a browser). */
+export type ClientRouteName = { [K in keyof Routes]: Routes[K] extends { readonly notInClient: true } ? never : K }[keyof Routes];
+
+/** After the path parameters: the body the route declares, or its query; optional when nothing in it is required. */
+type InputArgs<R extends ApiRoute> =
+  R["body"] extends Schema.Top ? (AllOptional<BodyOf<R>> extends true ? [body?: BodyOf<R>] : [body: BodyOf<R>])
+  : R["query"] extends QuerySchema ? [query?: QueryOf<R>]
+  : [];
+
+/** A route as a client method: `client.launch(generationId, { wait: true })`. */
+export type RouteMethod<R extends ApiRoute> = (...args: [...PathArgs<R["path"]>, ...InputArgs<R>]) => Promise<ApiResult<SuccessOf<R>>>;
+
+export type RouteMethods = { readonly [K in ClientRouteName]: RouteMethod<Routes[K]> };
+
+const pathParamNames = (path: string): string[] => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? "");
+
+const stringCodecs = new WeakMap<QuerySchema, Schema.Codec<unknown, unknown>>();
+
+/**
+ * A route's query written as its declared Schema writes it (numbers as decimal strings); a value
+ * outside the Schema is refused here, named as the server would, before anything is sent.
+ */
+const queryString = (route: ApiRoute, query: unknown): { readonly ok: true; readonly search: string } | { readonly ok: false; readonly error: ApiError } => {
+  if (route.query === undefined || query === undefined) return { ok: true, search: "" };
+  let codec = stringCodecs.get(route.query);
+  if (codec === undefined) {
+    codec = Schema.toCodecStringTree(route.query) as unknown as Schema.Codec<unknown, unknown>;
+    stringCodecs.set(route.query, codec);
+  }
+  const encoded = Schema.encodeUnknownExit(codec)(query, { errors: "all" });
+  if (encoded._tag === "Success") {
+    const search = new URLSearchParams(Object.entries(encoded.value as Record<string, string | undefined>).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, v]])));
+    return { ok: true, search: search.size > 0 ? `?${search}` : "" };
+  }
+  const failure = encoded.cause.reasons.find((r) => r._tag === "Fail");
+  const problem = failure === undefined ? undefined : schemaFailure(failure.error.issue, "Invalid query parameter");
+  return {
+    ok: false,
+    error: { status: 0, code: "invalid_request", message: problem?.message ?? "Invalid query", requestId: "", ...(problem?.details === undefined ? {} : { details: problem.details }) },
+  };
+};
+
 export const createPreviewClient = (options: PreviewClientOptions) => {
   const base = options.baseUrl.replace(/\/+$/, "");
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -98,7 +180,8 @@ export const createPreviewClient = (options: PreviewClientOptions) => {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> => {
+  const call = async (route: ApiRoute, path: string, body?: unknown): Promise<ApiResult<unknown>> => {
+    const method = route.method.toUpperCase();
     let res: Response;
     try {
       res = await send(method, path, body).catch((e: unknown) => {
@@ -110,22 +193,42 @@ export const createPreviewClient = (options: PreviewClientOptions) => {
     } catch (e) {
       return { ok: false, error: networkError(method, base + path, e) };
     }
-    return apiResultOf<T>(res.status, await res.text(), res.headers.get("x-request-id"));
+    return apiResultOf(res.status, await res.text(), res.headers.get("x-request-id"), route);
   };
 
-  const g = (generationId: string) => `/api/generations/${encodeURIComponent(generationId)}`;
-  const p = (generationId: string) => `${g(generationId)}/preview`;
+  /** The route's path with its parameters filled in, in the order the path names them. */
+  const pathOf = (route: ApiRoute, args: ReadonlyArray<unknown>) => {
+    let i = 0;
+    return route.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(String(args[i++] ?? "")));
+  };
+
+  /** A declared route as a method: path parameters, then the body (`{}` when left out) or the query. */
+  const methodOf = (route: ApiRoute) => async (...args: unknown[]): Promise<ApiResult<unknown>> => {
+    const path = pathOf(route, args);
+    const input = args[pathParamNames(route.path).length];
+    if (route.body !== undefined) return call(route, path, input ?? {});
+    const query = queryString(route, input);
+    return query.ok ? call(route, path + query.search, undefined) : { ok: false, error: query.error };
+  };
+
+  const methods = Object.fromEntries(
+    Object.entries(api).flatMap(([name, route]: [string, ApiRoute]) => (route.notInClient === true ? [] : [[name, methodOf(route)]])),
+  ) as unknown as RouteMethods;
+
+  /** A URL a browser or an EventSource opens itself (it cannot send the Authorization header), from the route's declaration. */
+  const urlOf = <R extends ApiRoute>(route: R, path: PathArgs<R["path"]>, query: QueryOf<R>): string => {
+    const written = queryString(route, query);
+    // Typed arguments cannot be outside the Schema but through a cast; the server then names the problem.
+    return `${base}${pathOf(route, path)}${written.ok ? written.search : ""}`;
+  };
+
   const logStreams: LogStreamClient = {
-    logsToken: (generationId) => call<typeof views.LogsToken.Type>("POST", `${p(generationId)}/logs/token`),
+    logsToken: (generationId) => methods.logsToken(generationId),
     /** The SSE URL an EventSource opens (it cannot send headers, hence the short-lived token). */
-    logStreamUrl: (generationId, token, from = {}) => {
-      const search = new URLSearchParams({ token });
-      if (from.lastEventId !== undefined) search.set("lastEventId", String(from.lastEventId));
-      if (from.tail !== undefined) search.set("tail", String(from.tail));
-      return `${base}${p(generationId)}/logs/stream?${search}`;
-    },
+    logStreamUrl: (generationId, token, from = {}) => urlOf(api.logsStream, [generationId], { token, ...from }),
   };
   return {
+    ...methods,
     ...logStreams,
     /**
      * The preview's logs as an async iterator: `for await (const e of client.followLogs(id, { signal }))`.
@@ -133,27 +236,7 @@ export const createPreviewClient = (options: PreviewClientOptions) => {
      */
     followLogs: (generationId: string, options: FollowLogsOptions = {}) => followLogs(logStreams, generationId, options),
     baseUrl: base,
-    /** The caller's previews, newest first; pass `nextCursor` back as `cursor` for the next page. */
-    listPreviews: (query: Partial<PreviewListQuery> = {}) => {
-      const search = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)]));
-      return call<PreviewPage>("GET", `/api/previews${search.size > 0 ? `?${search}` : ""}`);
-    },
-    createGeneration: (body: CreateGenerationBody) => call<GenerationView>("POST", "/api/generations", body),
-    getGeneration: (generationId: string) => call<GenerationView>("GET", g(generationId)),
-    launch: (generationId: string, body: LaunchBody = {}) => call<LaunchView>("POST", `${p(generationId)}/launch`, body),
-    status: (generationId: string) => call<StatusView>("GET", `${p(generationId)}/status`),
-    stop: (generationId: string) => call<StopView>("DELETE", p(generationId)),
-    config: (generationId: string) => call<ConfigView>("GET", `${p(generationId)}/config`),
-    /** Live reload: the running preview switches to these files (or this change set) in place. */
-    reload: (generationId: string, body: ReviseBody) => call<ReloadView>("POST", `${p(generationId)}/reload`, body),
-    extend: (generationId: string, body: ExtendBody = {}) => call<ExtendView>("POST", `${p(generationId)}/extend`, body),
-    endpoints: (generationId: string) => call<EndpointList>("GET", `${p(generationId)}/endpoints`),
-    request: (generationId: string, body: PreviewRequestBody) => call<PreviewRequestResult>("POST", `${p(generationId)}/request`, body),
-    logs: (generationId: string, query: { after?: number; limit?: number; level?: string } = {}) => {
-      const search = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)]));
-      return call<LogsPage>("GET", `${p(generationId)}/logs${search.size > 0 ? `?${search}` : ""}`);
-    },
-    exportUrl: (generationId: string, format: "text" | "ndjson") => `${base}${p(generationId)}/logs/export?format=${format}`,
+    exportUrl: (generationId: string, format: (typeof api.logsExport.query.Type)["format"]) => urlOf(api.logsExport, [generationId], format === undefined ? {} : { format }),
     /**
      * The preview under `/p/{id}/` on the platform's origin, for programmatic clients that send
      * X-Preview-Token (no wildcard DNS needed; a browser is sent on to the preview's own origin).

@@ -15,9 +15,10 @@ export type ApiErrorCode = typeof apiErrorCodes[number];
 /**
  * Codes the client reports itself: `network_error` (no answer; `status` 0), `http_error` (an
  * answer without the envelope, e.g. from a proxy in between, or a code this client does not know:
- * the server's is in `details.code`).
+ * the server's is in `details.code`), `invalid_response` (a success whose status or body the
+ * route's declaration does not describe).
  */
-export const clientErrorCodes = ["network_error", "http_error"] as const;
+export const clientErrorCodes = ["network_error", "http_error", "invalid_response"] as const;
 export type ClientErrorCode = typeof clientErrorCodes[number];
 
 const known: ReadonlySet<string> = new Set(apiErrorCodes);

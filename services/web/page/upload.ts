@@ -1,3 +1,4 @@
+import { api } from "../../../libs/api/routes.ts";
 import { type ApiResult, apiResultOf } from "../../../libs/client/api-client.ts";
 import type { GenerationView } from "../../../libs/generations/contract.ts";
 import { defaultFileLimits } from "../../../libs/generations/file-limits.ts";
@@ -109,11 +110,11 @@ export const sendProject = (
 ): Promise<ApiResult<GenerationView>> =>
   new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", `${baseUrl}/api/generations`);
+    xhr.open(api.createGeneration.method.toUpperCase(), `${baseUrl}${api.createGeneration.path}`);
     xhr.setRequestHeader("authorization", `Bearer ${token}`);
     xhr.setRequestHeader("content-type", "application/json");
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : e.loaded);
-    xhr.onload = () => resolve(apiResultOf<GenerationView>(xhr.status, xhr.responseText, xhr.getResponseHeader("x-request-id")));
-    xhr.onerror = () => resolve(apiResultOf<GenerationView>(0, "", null));
+    xhr.onload = () => resolve(apiResultOf(xhr.status, xhr.responseText, xhr.getResponseHeader("x-request-id"), api.createGeneration));
+    xhr.onerror = () => resolve(apiResultOf(0, "", null, api.createGeneration));
     xhr.send(JSON.stringify(body));
   });
