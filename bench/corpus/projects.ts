@@ -17,6 +17,8 @@ export interface CorpusProject {
   readonly entry: string;
   /** What the extractor reads: paths relative to `dir`. */
   readonly files: Map<string, Uint8Array>;
+  /** The environment FastAPI's route table was built with: the extractor is given the same (a preview's launch env). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const MODULE_LEVEL_APP = /^app\s*(?::[^=\n]+)?=\s*FastAPI\s*\(/m;

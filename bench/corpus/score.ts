@@ -35,7 +35,7 @@ export const scoreCorpus = (projects: ReadonlyArray<CorpusProject> = corpusProje
       continue;
     }
     const start = performance.now();
-    const result = extractEndpoints(project.files);
+    const result = extractEndpoints(project.files, project.env ? { env: project.env } : {});
     ms += performance.now() - start;
     files += project.files.size;
     const found = new Set(result.endpoints.map((endpoint) => `${endpoint.method} ${endpoint.path}`));

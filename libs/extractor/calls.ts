@@ -2,7 +2,8 @@
 // and app classes work), FastAPI/APIRouter objects are modelled in fastapi-model.ts, and
 // anything else from outside the project is an opaque, named value.
 import { isInstance, isSubclass } from "./class-checks.ts";
-import { evaluate, reasonOf, siteOf, textOf, toText } from "./evaluate.ts";
+import { callEnvironmentReader, externalValue, modelFields, settingsFromEnvironment } from "./environment.ts";
+import { evaluate, reasonOf, siteOf, textOf, toText, truthiness } from "./evaluate.ts";
 import { bindParameters, executeFunctionBody } from "./execute.ts";
 import { callRouterMethod, createRouterObject, isRouterMethod, routerKindOfClass } from "./fastapi-model.ts";
 import type { Interpreter } from "./interpreter.ts";
@@ -102,6 +103,11 @@ const callExternal = (interp: Interpreter, name: string, args: Args, site: Site)
     if (attribute?.kind === "str") return getAttribute(interp, first, attribute.value, site);
   }
   if ((name === "builtins.list" || name === "builtins.tuple") && first?.kind === "seq") return first;
+  if (name === "builtins.dict" && first?.kind === "dict" && args.keywords.size === 0) return { kind: "dict", entries: new Map(first.entries) };
+  if (name === "builtins.bool" && first) {
+    const truth = truthiness(first);
+    if (truth !== null) return { kind: "bool", value: truth };
+  }
   const classTarget = args.positional[1]?.value;
   if ((name === "builtins.isinstance" || name === "builtins.issubclass") && first && classTarget) {
     const verdict = name === "builtins.isinstance" ? isInstance(first, classTarget) : first.kind === "class" ? isSubclass(first.cls, classTarget) : null;
@@ -111,7 +117,7 @@ const callExternal = (interp: Interpreter, name: string, args: Args, site: Site)
     const self = interp.currentSelf;
     return self ? { kind: "super", self } : unknown(`super() outside a method at ${at(site)}`);
   }
-  return { kind: "unknown", reason: `the result of ${name}() at ${at(site)} is only known at run time`, madeBy: name };
+  return callEnvironmentReader(interp, name, args, site) ?? { kind: "unknown", reason: `the result of ${name}() at ${at(site)} is only known at run time`, madeBy: name };
 };
 
 const callFunction = (
@@ -149,10 +155,21 @@ const instantiate = (interp: Interpreter, cls: ClassValue, args: Args, site: Sit
   if (init?.kind === "function") {
     callFunction(interp, { kind: "function", fn: init.fn, self }, args, site);
   } else if (!routerKind) {
-    // Pydantic models and settings: keyword arguments become the instance's fields.
-    for (const [key, arg] of args.keywords) object.attrs.set(key, arg.value);
+    // Pydantic models and settings: keyword arguments become the instance's fields (validated
+    // as pydantic would for the simple types), settings read the others from the environment.
+    const given = modelFields(cls, new Map([...args.keywords].map(([key, arg]) => [key, arg.value])));
+    for (const [key, value] of given) object.attrs.set(key, value);
+    for (const [key, value] of settingsFromEnvironment(interp, cls, given, (name) => settingsConfig(cls, name))) object.attrs.set(key, value);
   }
   return self;
+};
+
+/** A pydantic-settings option: `model_config = SettingsConfigDict(...)`, or the class's inner `Config`. */
+const settingsConfig = (cls: ClassValue, name: string): Value | null => {
+  const modelConfig = classAttribute(cls, "model_config");
+  if (modelConfig?.kind === "dict") return modelConfig.entries.get(name) ?? null;
+  const inner = classAttribute(cls, "Config");
+  return inner?.kind === "class" ? classAttribute(inner.cls, name) : null;
 };
 
 export const classAttribute = (cls: ClassValue, name: string, seen = new Set<ClassValue>()): Value | null => {
@@ -237,7 +254,8 @@ const callStringMethod = (interp: Interpreter, text: string, name: string, args:
       return mayBuild(interp, "string", size, site) ? str(pieces.join(texts[1] ?? "")) : fail();
     }
     case "join": {
-      const items = values[0]?.kind === "seq" ? values[0].items.map(toText) : null;
+      // str.join takes strings only (None or numbers raise TypeError).
+      const items = values[0]?.kind === "seq" ? values[0].items.map((item) => (item.kind === "str" ? item.value : null)) : null;
       if (!items || !items.every((item) => item !== null)) return fail();
       const size = items.reduce((sum, item) => sum + (item?.length ?? 0), 0) + text.length * Math.max(0, items.length - 1);
       return mayBuild(interp, "string", size, site) ? str(items.join(text)) : fail();
@@ -281,7 +299,7 @@ export const getAttribute = (interp: Interpreter, object: Value, name: string, s
       );
     }
     case "external":
-      return { kind: "external", name: `${object.name}.${name}` };
+      return externalValue(interp, `${object.name}.${name}`);
     case "object": {
       const own = object.obj.attrs.get(name);
       if (own) return own;

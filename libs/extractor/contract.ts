@@ -8,6 +8,8 @@ export const ExtractBody = Schema.Struct({
   entry: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(300))),
   /** Absolute directories of installed packages (site-packages) the extractor follows imports into, read only. */
   libraries: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(4096))).check(Schema.isMaxLength(16))),
+  /** The environment the preview runs with (its launch `env`): settings read from it decide routes. Never logged. */
+  env: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
 });
 export type ExtractBody = typeof ExtractBody.Type;
 
@@ -16,6 +18,8 @@ export interface ExtractOptions {
   readonly entry?: string;
   /** Absolute site-packages directories of the preview's runtime, first match wins; imports leaving the project are followed into them. */
   readonly libraries?: ReadonlyArray<string>;
+  /** The environment the preview runs with; unset variables read as the defaults the code names. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Lists a project's endpoints without running it. Layers: in-process, or the extractor service over HTTP. */

@@ -1,6 +1,7 @@
 // Evaluation of Python expressions to abstract values: constants, names, attribute access,
 // string concatenation and formatting, containers, calls (delegated to calls.ts).
 import { callValue, evaluateArgs, getAttribute } from "./calls.ts";
+import { evaluateComprehension } from "./comprehensions.ts";
 import type { Interpreter } from "./interpreter.ts";
 import { mayBuild, reportBudget } from "./interpreter.ts";
 import type { SyntaxNode } from "./python-parser.ts";
@@ -79,6 +80,11 @@ const evaluateNode = (interp: Interpreter, node: SyntaxNode, scope: Scope): Valu
       return sequence(interp, node, scope);
     case "DictionaryExpression":
       return dictionary(interp, node, scope);
+    case "ArrayComprehensionExpression":
+    case "SetComprehensionExpression":
+    case "DictionaryComprehensionExpression":
+    case "ComprehensionExpression":
+      return evaluateComprehension(interp, node, scope);
     case "MemberExpression":
       return member(interp, node, scope);
     case "CallExpression": {
@@ -300,6 +306,9 @@ export const applyOperator = (operator: string, left: Value, right: Value): Valu
     const equal = primitiveEquals(left, right);
     if (equal === null) return null;
     return { kind: "bool", value: operator === "==" || operator === "is" ? equal : !equal };
+  }
+  if ((operator === "in" || operator === "not in") && right.kind === "dict" && left.kind === "str") {
+    return { kind: "bool", value: right.entries.has(left.value) === (operator === "in") };
   }
   if ((operator === "in" || operator === "not in") && right.kind === "seq") {
     const found = right.items.some((item) => primitiveEquals(item, left) === true);

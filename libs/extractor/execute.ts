@@ -11,6 +11,7 @@ import { resolveRelativeModule } from "./module-graph.ts";
 import type { ModuleState } from "./module-state.ts";
 import type { SyntaxNode } from "./python-parser.ts";
 import { childrenOf, significantChildren } from "./python-parser.ts";
+import { externalValue } from "./environment.ts";
 import { parseDecorator, parseImport, parseParams } from "./python-syntax.ts";
 import type { FunctionValue, Scope, Site, Value } from "./values.ts";
 import { NONE, unknown } from "./values.ts";
@@ -177,7 +178,7 @@ const assignTarget = (interp: Interpreter, target: SyntaxNode, value: Value, sco
   }
 };
 
-const unpack = (interp: Interpreter, targets: SyntaxNode[], value: Value, scope: Scope): void => {
+export const unpack = (interp: Interpreter, targets: SyntaxNode[], value: Value, scope: Scope): void => {
   if (targets.length === 1 && targets[0]) {
     assignTarget(interp, targets[0], value, scope);
     return;
@@ -261,7 +262,7 @@ const executeImport = (interp: Interpreter, node: SyntaxNode, scope: Scope): voi
       report(interp, site, "warning", "unresolved_import", `module ${absolute} is not in the project`);
       bindImportedNames(interp, scope, syntax.names, () => unknown(`module ${absolute} is not in the project`));
     } else {
-      bindImportedNames(interp, scope, syntax.names, (name) => ({ kind: "external", name: `${absolute}.${name}` }));
+      bindImportedNames(interp, scope, syntax.names, (name) => externalValue(interp, `${absolute}.${name}`));
     }
     return;
   }

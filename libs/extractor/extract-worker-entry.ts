@@ -12,11 +12,16 @@ interface WorkRequest {
   readonly entry?: string;
   /** Absolute site-packages directories, already checked by the caller. */
   readonly libraries?: ReadonlyArray<string>;
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 parentPort?.on("message", (request: WorkRequest) => {
   // Named by their last segment (site-packages, dist-packages) in sources and diagnostics: no host path leaks into an answer.
   const libraries = (request.libraries ?? []).map((dir) => directoryLibrary(dir, basename(dir)));
-  const result = extractEndpoints(request.files, { ...(request.entry === undefined ? {} : { entry: request.entry }), libraries });
+  const result = extractEndpoints(request.files, {
+    ...(request.entry === undefined ? {} : { entry: request.entry }),
+    ...(request.env === undefined ? {} : { env: request.env }),
+    libraries,
+  });
   parentPort?.postMessage({ id: request.id, result });
 });

@@ -26,6 +26,8 @@ export interface ExtractOptions {
   readonly budgets?: Partial<Budgets>;
   /** Installed packages (site-packages of the preview's runtime) that imports leaving the project are followed into. */
   readonly libraries?: ReadonlyArray<Library>;
+  /** The environment the preview runs with (launch `env`); unset variables read as the defaults the code names. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface ExtractResult {
@@ -51,7 +53,7 @@ export const extractEndpoints = (files: ProjectFiles, options: ExtractOptions = 
   const fileSet = new Set(pythonFiles);
   const root = entry.moduleName === null ? importRootOf(entry.file, fileSet) : "";
   const index = makeModuleIndex(fileSet, [...new Set([root, ""])]);
-  const interp = makeInterpreter(index, sources, diagnostics, mergeBudgets(options.budgets), options.libraries ?? []);
+  const interp = makeInterpreter(index, sources, diagnostics, mergeBudgets(options.budgets), options.libraries ?? [], new Map(Object.entries(options.env ?? {})));
   const entryModuleName = entry.moduleName ?? index.moduleNameOf(entry.file);
   const entrySite = { file: entry.file, line: 1 };
 

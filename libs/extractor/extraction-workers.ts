@@ -14,6 +14,7 @@ export interface WorkerRequest {
   readonly files: Readonly<Record<string, string>>;
   readonly entry?: string;
   readonly libraries: ReadonlyArray<string>;
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export type WorkerOutcome =

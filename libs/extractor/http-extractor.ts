@@ -38,7 +38,11 @@ export const HttpEndpointExtractor = (options: { readonly url: string; readonly 
       return EndpointExtractor.of({
         extract: (files, extractOptions) =>
           Effect.gen(function* () {
-            const base = { files, ...(extractOptions.entry === undefined ? {} : { entry: extractOptions.entry }) };
+            const base = {
+              files,
+              ...(extractOptions.entry === undefined ? {} : { entry: extractOptions.entry }),
+              ...(extractOptions.env === undefined ? {} : { env: extractOptions.env }),
+            };
             const libraries = extractOptions.libraries ?? [];
             if (libraries.length === 0) return yield* decoded(yield* post(base));
             const answer = yield* post({ ...base, libraries });

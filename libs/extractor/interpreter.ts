@@ -35,6 +35,8 @@ export interface Interpreter {
   /** The object whose method is running, for zero-argument super(). */
   currentSelf: PyObject | null;
   readonly budgets: Budgets;
+  /** The environment the preview runs with (what os.environ holds while the app is imported). */
+  readonly env: ReadonlyMap<string, string>;
   steps: number;
   /** Steps taken by the current module-level statement, bounded so one bomb cannot sink the rest. */
   statementSteps: number;
@@ -61,7 +63,9 @@ export const makeInterpreter = (
   diagnostics: DiagnosticSink,
   budgets: Budgets,
   libraries: ReadonlyArray<Library> = [],
+  env: ReadonlyMap<string, string> = new Map(),
 ): Interpreter => ({
+  env,
   index,
   sources,
   libraries,

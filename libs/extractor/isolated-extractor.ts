@@ -103,7 +103,7 @@ const runInWorker = (pool: Pool, files: Readonly<Record<string, string>>, option
           return;
         }
         timer = setTimeout(() => finish(Effect.succeed(budgetExceeded("wall time", `${limits.wallTimeMs} ms`))), limits.wallTimeMs);
-        taken.run({ files, ...(options.entry === undefined ? {} : { entry: options.entry }), libraries: options.libraries ?? [] }, (outcome) => {
+        taken.run({ files, ...(options.entry === undefined ? {} : { entry: options.entry }), ...(options.env === undefined ? {} : { env: options.env }), libraries: options.libraries ?? [] }, (outcome) => {
           if (outcome.kind === "answer") finish(Effect.succeed(outcome.result), true);
           else if (outcome.kind === "out of memory") finish(Effect.succeed(budgetExceeded("memory", `${limits.heapMb} MiB heap`)));
           else finish(unavailable(outcome.reason));

@@ -15,7 +15,7 @@ export interface Library {
 const NOT_FOLLOWED = new Set([
   "fastapi", "starlette", "pydantic", "pydantic_core", "pydantic_settings", "typing_extensions", "annotated_types",
   "sqlalchemy", "sqlmodel", "alembic", "uvicorn", "anyio", "httpx", "httpcore", "h11", "sniffio", "idna", "certifi",
-  "email_validator", "dns", "multipart", "python_multipart", "jwt", "jose", "passlib", "bcrypt", "dotenv", "click",
+  "email_validator", "dns", "multipart", "python_multipart", "jwt", "jose", "passlib", "bcrypt", "dotenv", "decouple", "click",
   "rich", "pygments", "markdown_it", "mdurl", "websockets", "wsproto", "uvloop", "greenlet", "aiosqlite", "pip", "wheel",
   "packaging", "setuptools", "_distutils_hack",
 ]);

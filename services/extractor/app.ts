@@ -30,7 +30,11 @@ export const makeExtractorApp = (o: ExtractorAppOptions) => {
   internal.post("/extract", o.run((c) => Effect.gen(function* () {
     const body = yield* decodeJsonBody(c.req.raw, ExtractBody, o.maxBodyBytes);
     const libraries = yield* checkLibraryDirs(body.libraries ?? [], o.libraryRoots);
-    const result = yield* (yield* EndpointExtractor).extract(body.files, { ...(body.entry === undefined ? {} : { entry: body.entry }), libraries });
+    const result = yield* (yield* EndpointExtractor).extract(body.files, {
+      ...(body.entry === undefined ? {} : { entry: body.entry }),
+      ...(body.env === undefined ? {} : { env: body.env }),
+      libraries,
+    });
     return Response.json(result);
   })));
   app.route("/internal", internal);

@@ -44,6 +44,22 @@ describe("npm run --silent extract", () => {
     expect(JSON.parse(withEntry.stdout)).not.toEqual(libraryOn(dir));
   });
 
+  it("reads settings from --env NAME=value, and refuses a pair without a name", async () => {
+    const dir = extractorFixture("environment");
+    const paths = (stdout: string) => (JSON.parse(stdout) as { endpoints: Array<{ path: string }> }).endpoints.map((endpoint) => endpoint.path);
+    const defaults = await runExtract(dir);
+    const set = await runExtract(dir, "--env", "APP_ADMIN=true", "--env", "HEALTH_PATH=/live=1");
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toEqual(JSON.parse(JSON.stringify(extractEndpoints(readProject(dir).files, { env: { APP_ADMIN: "true", HEALTH_PATH: "/live=1" } }))));
+    expect(paths(set.stdout)).toEqual(expect.arrayContaining(["/admin/stats", "/live=1"]));
+    expect(paths(defaults.stdout)).toEqual(expect.arrayContaining(["/health"]));
+    expect(paths(defaults.stdout)).not.toContain("/admin/stats");
+    const bad = await runExtract(dir, "--env", "=oops");
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toMatch(/--env wants NAME=value, got "=oops"/);
+  });
+
   it("says what is wrong on stderr, with nothing on stdout, for a path that does not exist", async () => {
     const { code, stdout, stderr } = await runExtract(`${root}no/such/project`);
     expect(code).toBe(2);

@@ -56,12 +56,26 @@ describe("POST /internal/extract", () => {
     expect(res.body).toEqual(JSON.parse(JSON.stringify(expected)));
   });
 
+  it("passes the preview's environment on: settings read from it decide the routes", async () => {
+    const files = filesOf(extractorFixture("environment"));
+    const env = { APP_DOCS_ENABLED: "false", APP_ADMIN: "true" };
+    const res = await extract({ files, env });
+    expect(res.status).toBe(200);
+    const expected = extractEndpoints(files, { env });
+    expect(expected).not.toEqual(extractEndpoints(files));
+    expect(res.body).toEqual(JSON.parse(JSON.stringify(expected)));
+    const paths = (res.body["endpoints"] as Array<{ path: string }>).map((endpoint) => endpoint.path);
+    expect(paths).toContain("/admin/stats");
+    expect(paths).not.toContain("/docs");
+  });
+
   it("rejects a body of the wrong shape with a 400 that names the field", async () => {
     const cases: Array<[unknown, string]> = [
       [{}, "files"],
       [{ files: { "main.py": 42 } }, "files.main.py"],
       [{ files: {}, entry: "" }, "entry"],
       [{ files: {}, extra: true }, "extra"],
+      [{ files: {}, env: { DEBUG: true } }, "env.DEBUG"],
     ];
     for (const [json, field] of cases) {
       const res = await extract(json);

@@ -46,6 +46,8 @@ describe("expressions", () => {
     ["star import honours __all__", `from consts import *\nP = PUBLIC`, "/public"],
     ["module attribute after `import pkg.mod`", `import pkg.mod\nP = pkg.mod.VALUE`, "/pkg"],
     ["relative import inside a package", `from pkg import rel\nP = rel.VALUE`, "/pkg/rel"],
+    ["list and dict comprehensions with conditions and nested loops", `D = {k: v for k, v in {"a": "/a", "b": None}.items() if v is not None}\nP = [x + y for x in D.values() for y in ["/1", "/2"] if y != "/1"][0]`, "/a/2"],
+    ["an unset environment variable reads as its default", `import os\nfrom os import environ\nP = os.getenv("P", "/env") + environ.get("Q", "/q") + ("/in" if "P" in dict(os.environ) else "/out")`, "/env/q/out"],
   ])("%s", (_, body, expected) => {
     const { paths } = pathsFor(body, {
       "consts.py": 'PUBLIC = "/public"\n_PRIVATE = "/x"\n__all__ = ["PUBLIC"]\n',
@@ -58,7 +60,8 @@ describe("expressions", () => {
 
   it.each([
     ["a value from the environment", `import os\nP = os.environ["P"]`],
-    ["a comprehension", `P = [p for p in ["/a"]][0]`],
+    ["a comprehension over a run-time value", `import flags\nP = [p for p in flags.paths()][0]`],
+    ["a required environment variable that is unset", `from starlette.config import Config\nP = Config(".env")("P")`],
     ["an f-string with a format spec", `N = 1\nP = f"/{N:03d}"`],
     ["an f-string with a !r conversion", `N = "x"\nP = f"/{N!r}"`],
     ["an undefined name", `P = UNDEFINED + "/x"`],
@@ -132,7 +135,7 @@ describe("route registration details", () => {
 
   it("reports routes and mounts added under run-time conditions, and unknown router arguments", () => {
     const result = extractEndpoints({
-      "main.py": `${HEADER}import os\nsub = FastAPI()\nif os.getenv("A"):\n    app.mount("/sub", sub)\n    app.add_api_route("/added", print)\nr = APIRouter(prefix=os.getenv("P"), tags=[os.getenv("T")], **os.environ)\n@r.get("/x")\ndef x(): pass\napp.mount(os.getenv("M"), sub)\napp.mount("/ext", os.environ)\n`,
+      "main.py": `${HEADER}import flags\nsub = FastAPI()\nif flags.get("A"):\n    app.mount("/sub", sub)\n    app.add_api_route("/added", print)\nr = APIRouter(prefix=flags.get("P"), tags=[flags.get("T")], **flags.options())\n@r.get("/x")\ndef x(): pass\napp.mount(flags.get("M"), sub)\napp.mount("/ext", flags.app)\n`,
     });
     expect(problems(result.diagnostics)).toEqual([
       "conditional_mount 6",

@@ -24,7 +24,7 @@ describe.skipIf(!existsSync(mirrors))(`real-world corpus (mirrors under ${mirror
     expect(score.precision).toBe(1);
     for (const miss of score.misses) {
       const project = projects.find((candidate) => candidate.id === miss.id);
-      const warnings = project ? extractEndpoints(project.files).diagnostics.filter((d) => d.severity !== "info") : [];
+      const warnings = project ? extractEndpoints(project.files, { env: project.env }).diagnostics.filter((d) => d.severity !== "info") : [];
       for (const route of miss.missing) {
         const path = route.slice(route.indexOf(" ") + 1);
         const tail = path.slice(path.lastIndexOf("/"));
@@ -33,6 +33,6 @@ describe.skipIf(!existsSync(mirrors))(`real-world corpus (mirrors under ${mirror
         expect(named, `${miss.id}: ${route} missed without a diagnostic`).toBe(true);
       }
     }
-    expect(score.recall).toBeGreaterThan(0.95);
+    expect(score.recall).toBeGreaterThanOrEqual(0.995);
   }, 120_000);
 });
