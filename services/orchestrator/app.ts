@@ -13,9 +13,10 @@ import type { Logger } from "../../libs/observability/logger.ts";
 import { ExtendBody, LaunchBody, Previews } from "../../libs/previews/contract.ts";
 import { previewListLimits, PreviewListing } from "../../libs/previews/listing.ts";
 import { EndpointCatalog } from "./endpoint-catalog.ts";
+import { Placement } from "./placement.ts";
 
 export interface OrchestratorAppOptions {
-  readonly run: (route: Route<Generations | Previews | EndpointCatalog | PreviewListing>) => (c: import("hono").Context<AppEnv>) => Promise<Response>;
+  readonly run: (route: Route<Generations | Previews | EndpointCatalog | PreviewListing | Placement>) => (c: import("hono").Context<AppEnv>) => Promise<Response>;
   readonly jwtSecret: string;
   readonly internalToken: string;
   readonly fileLimits: FileLimits;
@@ -53,10 +54,16 @@ export const makeOrchestratorApp = (o: OrchestratorAppOptions) => {
 
   const preview = "/generations/:generationId/preview";
   const ids = (c: import("hono").Context<AppEnv>) => [c.get("userId"), c.req.param("generationId") ?? ""] as const;
+  const launchHere = (userId: string, generationId: string, body: LaunchBody) => Effect.gen(function* () {
+    const launched = yield* (yield* Previews).launch(userId, generationId, body);
+    return Response.json(launched, { status: body.wait === true ? 200 : 202 });
+  });
+  // Placed on a node with room (placement.ts): this one, or another that runs it and answers.
   api.post(`${preview}/launch`, o.run((c) => Effect.gen(function* () {
     const body = yield* decodeJsonBody(c.req.raw, LaunchBody, smallBodyLimit);
-    const launched = yield* (yield* Previews).launch(...ids(c), body);
-    return Response.json(launched, { status: body.wait === true ? 200 : 202 });
+    yield* (yield* Generations).get(...ids(c));
+    const relayed = yield* (yield* Placement).place(...ids(c), body);
+    return relayed ?? (yield* launchHere(...ids(c), body));
   })));
   api.get(`${preview}/status`, o.run((c) => Effect.gen(function* () {
     return Response.json(yield* (yield* EndpointCatalog).status(...ids(c)));
@@ -96,6 +103,11 @@ export const makeOrchestratorApp = (o: OrchestratorAppOptions) => {
   internal.get("/generations/:generationId/preview", o.run((c) => Effect.gen(function* () {
     const userId = c.req.query("userId") ?? "";
     return Response.json(yield* (yield* Previews).status(userId, c.req.param("generationId") ?? ""));
+  })));
+  // A launch another node placed here, for the user it acts for.
+  internal.post("/generations/:generationId/preview/launch", o.run((c) => Effect.gen(function* () {
+    const body = yield* decodeJsonBody(c.req.raw, LaunchBody, smallBodyLimit);
+    return yield* launchHere(c.req.query("userId") ?? "", c.req.param("generationId") ?? "", body);
   })));
   app.route("/internal", internal);
   return app;

@@ -80,7 +80,7 @@ export const orchestratorConfig = Config.all({
   /** Where other nodes reach this one's internal routes (default http://HOST:PORT). */
   nodeUrl: Config.String("NODE_URL").pipe(Config.option),
   /** Live previews this node takes; placement sends launches past it elsewhere. */
-  nodeCapacity: int("NODE_CAPACITY", 20),
+  nodeCapacity: int("NODE_CAPACITY", 50),
   /** A node that has not renewed its lease for this long is lost: its previews end as crashed. */
   nodeLeaseMs: int("NODE_LEASE_MS", 15_000),
   /** On SIGTERM, drain (stop its previews, leave the cluster); auto: with PostgreSQL (DATABASE_URL), where other nodes take the launches. */

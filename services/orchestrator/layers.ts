@@ -23,6 +23,7 @@ import { PreviewListingLive } from "./preview-listing.ts";
 import { PreviewManagerLive } from "./preview-manager.ts";
 import { nodeIdentity } from "./node-identity.ts";
 import { RunnerNodeLive } from "./runner-node.ts";
+import { PlacementLive } from "./placement.ts";
 
 /**
  * The orchestrator's services, wired from its config. The log sink is a parameter: in-process
@@ -98,5 +99,6 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
       Layer.provide(Layer.mergeAll(previews, generations, extractor)),
     );
     const listing = PreviewListingLive({ origins }).pipe(Layer.provide(db));
-    return Layer.mergeAll(previews, generations, logSink, PlatformSecretsLive, catalog, listing, node);
+    const placement = PlacementLive.pipe(Layer.provide(Layer.mergeAll(db, node, PlatformSecretsLive)));
+    return Layer.mergeAll(previews, generations, logSink, PlatformSecretsLive, catalog, listing, node, placement);
   }));

@@ -136,4 +136,43 @@ describe("nodes on one PostgreSQL", () => {
     expect(psql("select count(*) from nodes where id = 'node-drained'")).toBe("0");
     expect(processAlive(pid)).toBe(false);
   });
+
+  it("a launch on a full node is placed on another with room, which runs it; a lost node gets no new launches", async () => {
+    const full = await startTestOrchestrator(
+      { NODE_ID: "node-small", NODE_CAPACITY: "1", NODE_LEASE_MS: "1500", GENERATIONS_DIR: generationsDir },
+      { dataDir: freshDir("node-small-"), env: { DATABASE_URL: pg.url } },
+    );
+    const roomy = await spawnOrchestrator(freshDir("node-roomy-"), { ...nodeEnv("node-roomy"), ORCHESTRATOR_NODE_CAPACITY: "5", ORCHESTRATOR_DISK_MB: "0" });
+    try {
+      const token = await full.token("placed-user");
+      const [first, second, third] = [await upload(full, token, helloApp), await upload(full, token, helloApp), await upload(full, token, helloApp)];
+      // Equal load: the node asked keeps it (no hop).
+      expect((await launch(full, token, first as string, { wait: true })).status).toBe(200);
+      expect((await status(full, token, first as string)).body).toMatchObject({ status: "running", node: "node-small" });
+      // node-small is full: node-roomy runs it, and answers through node-small (200, the preview's token).
+      const placed = await launch(full, token, second as string, { wait: true });
+      expect(placed.status).toBe(200);
+      expect(placed.body).toMatchObject({ status: "running", previewToken: expect.any(String) });
+      expect((await status(full, token, second as string)).body).toMatchObject({ status: "running", node: "node-roomy" });
+      expect(psql(`select node from previews where id = '${placed.body.previewInstanceId as string}'`)).toBe("node-roomy");
+      // It is node-roomy's process, serving where its row says.
+      const port = Number(psql(`select port from previews where id = '${placed.body.previewInstanceId as string}'`));
+      expect(await (await fetch(`http://127.0.0.1:${port}/hello`)).json()).toEqual({ message: "hi" });
+
+      const pid = Number(psql(`select pid from previews where id = '${placed.body.previewInstanceId as string}'`));
+      await roomy.crash();
+      await waitForStatus(full, token, second as string, "crashed", 30_000);
+      await eventually(() => (processAlive(pid) ? undefined : true), 30_000, "the lost node's preview process to stop itself");
+      // The lost node takes nothing more: with node-small full there is no room anywhere.
+      const refused = await launch(full, token, third as string);
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ error: { code: "runtime_unavailable", message: expect.stringContaining("No runner node has room") } });
+      expect((await callApi(full.url, "DELETE", previewPath(first as string), { token })).status).toBe(200);
+      expect((await launch(full, token, third as string)).status).toBe(202);
+      expect((await status(full, token, third as string)).body).toMatchObject({ node: "node-small" });
+    } finally {
+      if (roomy.child.exitCode === null && roomy.child.signalCode === null) await roomy.crash();
+      await full.shutdown();
+    }
+  });
 });
