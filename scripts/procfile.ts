@@ -2,19 +2,25 @@
 // them all on Ctrl-C or SIGTERM (node-foreman dies on SIGTERM and leaves its children running;
 // see shared/toolchain.md §5.16). No service outlives this runner: each one reads a lifeline
 // pipe (its stdin) that only the runner holds, see libs/http/lifeline.ts.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { Effect } from "effect";
-import { PlatformSecrets, PlatformSecretsLive } from "../libs/auth/platform-secrets.ts";
+import { fileURLToPath } from "node:url";
 import { alive, parentOf } from "./runner/proc.ts";
 import { nextRestart, type RestartPolicy } from "./runner/restart-policy.ts";
-import { servicePort } from "./runner/service-ports.ts";
 import { checkPort, stopStale } from "./runner/stale-instance.ts";
 
-// The local secrets are made before any service starts: one that may not write files (the
-// gateway under Deno) only reads them.
-await Effect.runPromise(Effect.gen(function* () { yield* PlatformSecrets; }).pipe(Effect.provide(PlatformSecretsLive)));
+// The local secrets are made before any service starts (one that may not write files, the
+// gateway under Deno, only reads them), and the services' ports are read from their configs: both
+// in a process of its own (scripts/runner/prepare.ts), so this one never loads Effect.
+const prepared = spawnSync(process.execPath, [fileURLToPath(new URL("./runner/prepare.ts", import.meta.url))], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+if (prepared.status !== 0) {
+  process.stderr.write(`could not prepare the start (scripts/runner/prepare.ts exited ${prepared.status ?? prepared.signal})\n`);
+  process.exit(1);
+}
+const ports = JSON.parse(prepared.stdout) as Record<string, number | null>;
+/** undefined for a process that is not one of ours, or listens on any free port (nothing to check). */
+const servicePort = (name: string): number | undefined => ports[name] ?? undefined;
 
 const procfile = process.argv[2] ?? "Procfile";
 const entries = readFileSync(procfile, "utf8").split("\n")

@@ -12,6 +12,8 @@ const configs: Record<string, Config.Config<{ readonly port: number }>> = {
   extractor: extractorConfig,
 };
 
+export const serviceNames = Object.keys(configs);
+
 /** undefined for a process that is not one of ours, or whose config does not parse (it will say why itself). */
 export const servicePort = (name: string): number | undefined => {
   const config = configs[name];
