@@ -106,11 +106,18 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
 
       const sweepOnce = Effect.gen(function* () {
         const now = Date.now();
+        const before = new Set(supervised.keys());
         const mine = yield* rows.liveOn(nodeId);
         // Ended meanwhile by another node (it took this one for lost): its process must not run on.
+        // Only those supervised before the read (a launch admitted since is not in it), and checked again.
         const stillLive = new Set(mine.map((r) => r.id));
-        for (const [id, supervision] of supervised) {
-          if (!stillLive.has(id)) yield* Effect.forkIn(supervision.stop({ status: "stopped", message: "The preview had been ended by another node" }), scope);
+        for (const id of before) {
+          const supervision = supervised.get(id);
+          if (supervision === undefined || stillLive.has(id)) continue;
+          const row = yield* rows.byId(id);
+          if (row !== undefined && !isLive(row)) {
+            yield* Effect.forkIn(supervision.stop({ status: "stopped", message: "The preview had been ended by another node" }), scope);
+          }
         }
         for (const row of mine) {
           if (row.status !== "running") continue;

@@ -175,4 +175,26 @@ describe("nodes on one PostgreSQL", () => {
       await full.shutdown();
     }
   });
+
+  it("a node whose preview another node ended (it took the node for lost) stops that process at its next sweep", async () => {
+    const node = await startTestOrchestrator(
+      { NODE_ID: "node-slow", GENERATIONS_DIR: generationsDir },
+      { dataDir: freshDir("node-slow-"), env: { DATABASE_URL: pg.url } },
+    );
+    try {
+      const token = await node.token("ended-elsewhere");
+      const generationId = await upload(node, token, helloApp);
+      const launched = await launch(node, token, generationId, { wait: true });
+      expect(launched.status).toBe(200);
+      const id = launched.body.previewInstanceId as string;
+      const pid = Number(psql(`select pid from previews where id = '${id}'`));
+      expect(processAlive(pid)).toBe(true);
+      // What endPreviewsOfLostNodes on another node writes (a lease renewal that came too late).
+      psql(`update previews set status = 'crashed', stopped_at = 1 where id = '${id}'`);
+      await eventually(() => (processAlive(pid) ? undefined : true), 30_000, "the preview's process to stop");
+      expect(psql(`select status from previews where id = '${id}'`)).toBe("crashed");
+    } finally {
+      await node.shutdown();
+    }
+  });
 });
