@@ -57,6 +57,8 @@ const tree = (root: number): Proc[] => {
   return out;
 };
 
+/** The command without its Node flags (and --import's module), so the service's entry shows. */
+const shown = (command: string) => command.replace(/ --import \S+/g, "").replace(/ --[\w-]+(=\S+)?/g, "").slice(0, 110);
 const mb = (kb: number) => (kb / 1024).toFixed(1).padStart(7);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
@@ -98,7 +100,7 @@ try {
   const last = samples.at(-1) ?? [];
   console.log(`idle platform under \`npm start\` in ${dir} (node ${process.version} runs this bench)`);
   console.log(`    pid  RSS MB  PSS MB  command`);
-  for (const p of last) console.log(`${String(p.pid).padStart(7)} ${mb(p.rssKb)} ${mb(p.pssKb)}  ${p.command.slice(0, 110)}`);
+  for (const p of last) console.log(`${String(p.pid).padStart(7)} ${mb(p.rssKb)} ${mb(p.pssKb)}  ${shown(p.command)}`);
   console.log(`processes: ${last.length}`);
   console.log(`ready (the gateway reaching the orchestrator and the logs service) ${(readyMs / 1000).toFixed(1)} s after \`npm start\` (load average ${loadavg()[0]?.toFixed(1)})`);
   console.log(`total RSS: ${mb(median(totals)).trim()} MB (median of ${sampleCount} samples: ${totals.map((t) => mb(t).trim()).join(", ")})`);
