@@ -1,6 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,23 +8,10 @@ import { callApi, eventually } from "../support/api.ts";
 import { helloApp } from "../support/fixture-apps.ts";
 import { previewPath } from "../support/previews.ts";
 import { portAccepts } from "../support/processes.ts";
+import { freeClusterBase } from "./support/port-block.ts";
 
 // `npm run start:cluster` for real: throwaway PostgreSQL and NATS, 3 nodes, 2 logs replicas,
 // 2 gateways and the extractor, as a user starts it; launches through both gateways.
-const free = (port: number) => new Promise<boolean>((resolve) => {
-  const server = createServer().once("error", () => resolve(false)).listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-});
-/** A GATEWAY_PORT whose whole block (gateways, extractor, logs, nodes) is free now. */
-const freeBase = async (): Promise<number> => {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 30_000 + Math.floor(Math.random() * 8_000) * 4;
-    const ports = clusterPorts({ nodes: 3, gatewayPort: base });
-    const all = [...ports.gateways, ports.extractor, ...ports.logs, ...ports.nodes];
-    if ((await Promise.all(all.map(free))).every(Boolean)) return base;
-  }
-  throw new Error("no free port block");
-};
-
 let dataDir: string;
 let base: number;
 let cluster: ChildProcess;
@@ -35,7 +21,7 @@ const output: string[] = [];
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "start-cluster-"));
   chmodSync(dataDir, 0o755); // PostgreSQL runs as the postgres user, which must get through it
-  base = await freeBase();
+  base = await freeClusterBase();
   cluster = spawn(process.execPath, ["scripts/cluster/start.ts"], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",

@@ -28,7 +28,9 @@ export interface PlatformProcessOptions {
 /** Runs exactly what the README tells a newcomer to run, `npm start`, on free ports. */
 export const startPlatformProcess = async (options: PlatformProcessOptions = {}): Promise<PlatformProcess> => {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "platform-"));
-  const [gatewayPort, orchestratorPort, logsPort, extractorPort] = await Promise.all([getPort(), getPort(), getPort(), getPort()]);
+  const [freePort, orchestratorPort, logsPort, extractorPort] = await Promise.all([getPort(), getPort(), getPort(), getPort()]);
+  // A caller may choose the gateway's port (start:cluster takes a block of ports from it).
+  const gatewayPort = options.env?.GATEWAY_PORT ?? String(freePort);
   const previews = previewPortBlock();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
