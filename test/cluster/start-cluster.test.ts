@@ -54,7 +54,7 @@ afterAll(async () => {
 }, 120_000);
 
 describe("npm run start:cluster", () => {
-  it("serves any request on either gateway, spreads launches over the nodes, and Ctrl-C stops everything", async () => {
+  it("serves any request on either gateway, spreads launches over the nodes, admits one of 200 racing launches, and Ctrl-C stops everything", async () => {
     const ports = clusterPorts({ nodes: 3, gatewayPort: base });
     const gateways = ports.gateways.map((port) => `http://127.0.0.1:${port}`);
     // The same DATA_DIR's secret signs tokens both gateways accept.
@@ -83,6 +83,14 @@ describe("npm run start:cluster", () => {
         expect(res.body).toEqual({ message: "hi" });
       }
     }
+
+    // 200 concurrent launches of one generation through the two gateways (placed over 3 nodes): exactly one wins.
+    const racer = execFileSync(process.execPath, ["scripts/token.ts", "racer"], { env: { ...process.env, DATA_DIR: dataDir }, encoding: "utf8" }).trim();
+    const contested = await callApi<{ generationId: string }>(gateways[0] as string, "POST", "/api/generations", { token: racer, json: { files: helloApp } });
+    const raced = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+      callApi<{ error?: { code: string } }>(gateways[i % 2] as string, "POST", `${previewPath(contested.body.generationId)}/launch`, { token: racer, json: {} })));
+    expect(raced.filter((r) => r.status === 202)).toHaveLength(1);
+    expect(raced.filter((r) => r.status === 409).map((r) => r.body.error?.code)).toEqual(Array(199).fill("preview_already_running"));
 
     cluster.kill("SIGINT");
     expect(await exited).toBe(0);
