@@ -160,6 +160,12 @@ describe("nodes on one PostgreSQL", () => {
       expect(await (await fetch(`http://127.0.0.1:${port}/hello`)).json()).toEqual({ message: "hi" });
 
       const pid = Number(psql(`select pid from previews where id = '${placed.body.previewInstanceId as string}'`));
+      // A node registered but not answering (its process hung, its lease not yet lapsed) is passed over.
+      psql(`insert into nodes (id, url, capacity, draining, started_at, lease_expires_at) values ('node-mute', 'http://127.0.0.1:9', 50, 0, 0, ${Date.now() + 600_000})`);
+      const fourth = await upload(full, token, helloApp);
+      expect((await launch(full, token, fourth)).status).toBe(202);
+      expect((await status(full, token, fourth)).body).toMatchObject({ node: "node-roomy" });
+      psql("delete from nodes where id = 'node-mute'");
       await roomy.crash();
       await waitForStatus(full, token, second as string, "crashed", 30_000);
       await eventually(() => (processAlive(pid) ? undefined : true), 30_000, "the lost node's preview process to stop itself");
