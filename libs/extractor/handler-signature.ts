@@ -30,7 +30,7 @@ const SKIPPED_MARKERS = new Set(["Depends", "Security", "Header", "Cookie"]);
 const BODY_MARKERS = new Set(["Body", "Form", "File"]);
 
 export const pathTemplateParams = (path: string): Array<{ name: string; converter: string | null }> =>
-  [...path.matchAll(/\{([^}:]+)(?::([^}]*))?\}/g)].map((match) => ({ name: match[1] ?? "", converter: match[2] ?? null }));
+  !path.includes("{") ? [] : [...path.matchAll(/\{([^}:]+)(?::([^}]*))?\}/g)].map((match) => ({ name: match[1] ?? "", converter: match[2] ?? null }));
 
 const lastSegment = (text: string): string => text.split(".").pop() ?? text;
 

@@ -43,7 +43,17 @@ export const makeModuleIndex = (pythonFiles: ReadonlySet<string>, roots: Readonl
   }
   const isIdentifierPath = (name: string) => /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(name);
 
+  // Asked again for the same names (every `from m import x` first looks for a submodule m.x).
+  const found = new Map<string, ModuleLocation | null>();
   const find = (name: string): ModuleLocation | null => {
+    let location = found.get(name);
+    if (location === undefined) {
+      location = locate(name);
+      found.set(name, location);
+    }
+    return location;
+  };
+  const locate = (name: string): ModuleLocation | null => {
     if (!isIdentifierPath(name)) return null;
     const relative = name.replace(/\./g, "/");
     for (const root of roots) {

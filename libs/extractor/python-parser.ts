@@ -5,7 +5,8 @@
 // A file is a syntax error when the tree has an error node or, failing that, when one of the
 // rules CPython checks beyond its grammar is broken (python-validate.ts): the same verdict as
 // CPython 3.13's `ast.parse`.
-import type { SyntaxNode, Tree } from "@lezer/common";
+import type { SyntaxNode } from "@lezer/common";
+import { Tree, TreeBuffer } from "@lezer/common";
 import { parser } from "./grammar/parser.ts";
 import { validatePython } from "./python-validate.ts";
 
@@ -45,15 +46,30 @@ export const parsePython = (file: string, source: string): ParsedModule => {
 
 const computeLineStarts = (source: string): number[] => {
   const starts = [0];
-  for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) starts.push(i + 1);
+  for (let at = source.indexOf("\n"); at >= 0; at = source.indexOf("\n", at + 1)) starts.push(at + 1);
   return starts;
 };
 
 const MAX_REPORTED_ERRORS = 5;
 
+/**
+ * Whether the tree holds an error node, read straight from its node buffers: nearly every file
+ * has none, and walking every node with a cursor to learn that cost more than the check itself.
+ */
+const hasErrorNode = (tree: Tree): boolean => {
+  if (tree.type.isError) return true;
+  for (const child of tree.children) {
+    if (child instanceof TreeBuffer) {
+      const { buffer, set } = child;
+      for (let i = 0; i < buffer.length; i += 4) if (set.types[buffer[i] ?? 0]?.isError) return true;
+    } else if (child instanceof Tree && hasErrorNode(child)) return true;
+  }
+  return false;
+};
+
 const findSyntaxErrors = (tree: Tree, source: string, lineOf: (pos: number) => number) => {
   const errors: Array<{ line: number; message: string }> = [];
-  tree.iterate({
+  if (hasErrorNode(tree)) tree.iterate({
     enter: (node) => {
       if (errors.length >= MAX_REPORTED_ERRORS) return false;
       if (!node.type.isError) return undefined;
@@ -75,5 +91,8 @@ export const childrenOf = (node: SyntaxNode): SyntaxNode[] => {
 const PUNCTUATION = new Set(["(", ")", "[", "]", "{", "}", ",", ":", ".", "At", "AssignOp"]);
 
 /** Children that carry meaning (no brackets, commas, dots). */
-export const significantChildren = (node: SyntaxNode): SyntaxNode[] =>
-  childrenOf(node).filter((child) => !PUNCTUATION.has(child.name));
+export const significantChildren = (node: SyntaxNode): SyntaxNode[] => {
+  const out: SyntaxNode[] = [];
+  for (let child = node.firstChild; child; child = child.nextSibling) if (!PUNCTUATION.has(child.name)) out.push(child);
+  return out;
+};

@@ -57,7 +57,7 @@ export const unescapePython = (body: string, raw: boolean): string => {
 
 /** Literal text of an f-string segment: `{{` and `}}` stand for single braces. */
 export const unescapeFormatLiteral = (segment: string, raw: boolean): string =>
-  unescapePython(segment.replace(/\{\{/g, "{").replace(/\}\}/g, "}"), raw);
+  unescapePython(segment.includes("{{") || segment.includes("}}") ? segment.replace(/\{\{/g, "{").replace(/\}\}/g, "}") : segment, raw);
 
 /** inspect.cleandoc, as FastAPI applies it to docstrings. */
 export const cleandoc = (doc: string): string => {

@@ -518,6 +518,7 @@ export const validatePython = (tree: Tree, source: string, limit: number): Synta
 const OPENERS = new Set(["(", "[", "{"]);
 const CLOSERS = new Set([")", "]", "}"]);
 const OPAQUE = new Set(["String", "FormatString", "Comment"]);
+const [HASH, LF, CR, BACKSLASH, SPACE, TAB, FORM_FEED] = [35, 10, 13, 92, 32, 9, 12];
 /** CPython's tokenizer refuses this many open brackets (MAXLEVEL). */
 const MAX_BRACKET_DEPTH = 200;
 
@@ -535,32 +536,33 @@ const checkIndentation = (tree: Tree, source: string, report: (pos: number, mess
   const cursor = tree.cursor();
   const onToken = (name: string, from: number, to: number): boolean => {
     if (name === "Comment") return true;
+    // Character codes, not one-character strings: this runs between every two tokens of every file.
     let firstBreak = -1;
     let continued = false;
-    let before = "";
+    let before = 0;
     for (let i = lastEnd; i < from && firstBreak < 0; i++) {
-      const ch = source[i];
-      if (ch === "#") while (i + 1 < from && source[i + 1] !== "\n" && source[i + 1] !== "\r") i += 1;
-      else if (ch === "\n" || ch === "\r") {
+      const ch = source.charCodeAt(i);
+      if (ch === HASH) while (i + 1 < from && source.charCodeAt(i + 1) !== LF && source.charCodeAt(i + 1) !== CR) i += 1;
+      else if (ch === LF || ch === CR) {
         firstBreak = i;
-        continued = before === "\\";
-      } else before = ch ?? "";
+        continued = before === BACKSLASH;
+      } else before = ch;
     }
     const startsLine = first || (depth === 0 && firstBreak >= 0 && !continued);
     if (startsLine) {
       let lineStart = from;
-      while (lineStart > 0 && (source[lineStart - 1] === " " || source[lineStart - 1] === "\t" || source[lineStart - 1] === "\f")) lineStart -= 1;
+      for (let ch = source.charCodeAt(lineStart - 1); lineStart > 0 && (ch === SPACE || ch === TAB || ch === FORM_FEED); ch = source.charCodeAt(lineStart - 1)) lineStart -= 1;
       let col = 0;
       let alt = 0;
       for (let i = lineStart; i < from; i++) {
-        const ch = source[i];
-        if (ch === " ") {
+        const ch = source.charCodeAt(i);
+        if (ch === SPACE) {
           col += 1;
           alt += 1;
-        } else if (ch === "\t") {
+        } else if (ch === TAB) {
           col = Math.floor(col / 8 + 1) * 8;
           alt += 1;
-        } else if (ch === "\f") {
+        } else if (ch === FORM_FEED) {
           col = 0;
           alt = 0;
         }
