@@ -22,14 +22,17 @@ export const lostNodeMessage = (node: string, leaseMs: number) =>
   `The node ${node} running this preview was lost: it stopped renewing its lease (${leaseMs} ms)`;
 
 /** Ends, as crashed, the live previews of nodes that stopped renewing their lease. */
-const endPreviewsOfLostNodes = (store: OrchestratorStore["Service"], sink: LogSink["Service"], self: string, leaseMs: number) =>
+const endPreviewsOfLostNodes = (store: OrchestratorStore["Service"], sink: LogSink["Service"], self: string, leaseMs: number, mayJudge: () => boolean) =>
   Effect.gen(function* () {
     // Rows first: a row names a node that registered before inserting it, so a node missing from
     // the table read after is gone (lost and claimed, or drained), never one not yet registered.
     const live = yield* store.previews.live();
+    const nodes = yield* store.nodes.all();
+    // Asked after the reads: a read held up by an outage must not judge by leases nobody could renew.
+    if (!mayJudge()) return;
     const now = Date.now();
     const present = new Set<string>();
-    for (const node of yield* store.nodes.all()) {
+    for (const node of nodes) {
       if (node.id === self || node.leaseExpiresAt >= now) present.add(node.id);
       else yield* store.nodes.claimLost(node.id, now);
     }
@@ -62,11 +65,28 @@ export const RunnerNodeLive = (identity: NodeIdentity) =>
       leaseExpiresAt: Date.now() + identity.leaseMs,
     }));
     yield* renew;
+    // This node judges others only after renewing its own lease, with no gap longer than a lease,
+    // for a whole lease: after a database outage every node has had the same lease to renew before
+    // any is taken for lost, so an outage longer than a lease does not make nodes end each other's previews.
+    let renewedAt = Date.now();
+    let renewingSince = renewedAt;
     const every = Schedule.spaced(Duration.millis(Math.max(50, Math.floor(identity.leaseMs / 3))));
     // A round that fails (the database away for a moment) is skipped; the next one runs.
-    yield* Effect.forkIn(renew.pipe(Effect.catchDefect(() => Effect.void), Effect.repeat(every)), scope);
+    yield* Effect.forkIn(renew.pipe(
+      Effect.tap(() => Effect.sync(() => {
+        const now = Date.now();
+        if (now - renewedAt > identity.leaseMs) renewingSince = now;
+        renewedAt = now;
+      })),
+      Effect.catchDefect(() => Effect.void),
+      Effect.repeat(every),
+    ), scope);
+    const mayJudge = () => {
+      const now = Date.now();
+      return now - renewedAt <= identity.leaseMs && now - renewingSince >= identity.leaseMs;
+    };
     yield* Effect.forkIn(
-      endPreviewsOfLostNodes(store, sink, identity.id, identity.leaseMs).pipe(Effect.catchDefect(() => Effect.void), Effect.repeat(every)),
+      endPreviewsOfLostNodes(store, sink, identity.id, identity.leaseMs, mayJudge).pipe(Effect.catchDefect(() => Effect.void), Effect.repeat(every)),
       scope,
     );
     return RunnerNode.of({
