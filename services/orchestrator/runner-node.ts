@@ -66,8 +66,9 @@ export const RunnerNodeLive = (identity: NodeIdentity) =>
     }));
     yield* renew;
     // This node judges others only after renewing its own lease, with no gap longer than a lease,
-    // for a whole lease: after a database outage every node has had the same lease to renew before
-    // any is taken for lost, so an outage longer than a lease does not make nodes end each other's previews.
+    // for two whole leases: after a database outage every node has had that long to reconnect and
+    // renew before any is taken for lost, so an outage longer than a lease does not make the nodes
+    // end each other's previews (one whose reconnection lags by more than that is lost, as it should be).
     let renewedAt = Date.now();
     let renewingSince = renewedAt;
     const every = Schedule.spaced(Duration.millis(Math.max(50, Math.floor(identity.leaseMs / 3))));
@@ -83,7 +84,7 @@ export const RunnerNodeLive = (identity: NodeIdentity) =>
     ), scope);
     const mayJudge = () => {
       const now = Date.now();
-      return now - renewedAt <= identity.leaseMs && now - renewingSince >= identity.leaseMs;
+      return now - renewedAt <= identity.leaseMs && now - renewingSince >= 2 * identity.leaseMs;
     };
     yield* Effect.forkIn(
       endPreviewsOfLostNodes(store, sink, identity.id, identity.leaseMs, mayJudge).pipe(Effect.catchDefect(() => Effect.void), Effect.repeat(every)),

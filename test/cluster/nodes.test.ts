@@ -206,11 +206,11 @@ describe("nodes on one PostgreSQL", () => {
 
   it("PostgreSQL away for several leases: the nodes reconnect and renew, and none takes another for lost", async () => {
     const a = await startTestOrchestrator(
-      { NODE_ID: "node-outage-a", NODE_LEASE_MS: "1500", GENERATIONS_DIR: generationsDir },
+      { NODE_ID: "node-outage-a", NODE_LEASE_MS: "3000", GENERATIONS_DIR: generationsDir },
       { dataDir: freshDir("node-outage-a-"), env: { DATABASE_URL: pg.url } },
     );
     const b = await startTestOrchestrator(
-      { NODE_ID: "node-outage-b", NODE_LEASE_MS: "1500", GENERATIONS_DIR: generationsDir },
+      { NODE_ID: "node-outage-b", NODE_LEASE_MS: "3000", GENERATIONS_DIR: generationsDir },
       { dataDir: freshDir("node-outage-b-"), env: { DATABASE_URL: pg.url } },
     );
     try {
@@ -222,15 +222,15 @@ describe("nodes on one PostgreSQL", () => {
       await pg.stop();
       // Three leases with no renewal anywhere: every lease in the table has lapsed by the time it is back.
       const away = Date.now();
-      await eventually(() => (Date.now() - away > 4500 ? true : undefined), 10_000, "three leases");
+      await eventually(() => (Date.now() - away > 9000 ? true : undefined), 20_000, "three leases");
       await pg.start();
       await eventually(() => {
         const lease = Number(psql("select coalesce(min(lease_expires_at), 0) from nodes where id in ('node-outage-a', 'node-outage-b')"));
-        return lease > leaseBefore + 4500 ? true : undefined;
+        return lease > leaseBefore + 9000 ? true : undefined;
       }, 30_000, "both nodes to renew");
-      // Two more leases (each judges only after a whole lease of renewals): both previews still run.
+      // Three more leases (each judges after two leases of renewals): both previews still run.
       const back = Date.now();
-      await eventually(() => (Date.now() - back > 3000 ? true : undefined), 10_000, "two leases");
+      await eventually(() => (Date.now() - back > 9000 ? true : undefined), 20_000, "three leases");
       expect((await status(a, token, onA)).body).toMatchObject({ status: "running", node: "node-outage-a" });
       expect((await status(b, token, onB)).body).toMatchObject({ status: "running", node: "node-outage-b" });
       expect(psql("select id from nodes where id like 'node-outage-%' order by id").split("\n")).toEqual(["node-outage-a", "node-outage-b"]);
