@@ -15,8 +15,12 @@ const READERS = new Set(["decouple.config"]);
 const SETTINGS_BASES = new Set(["pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings", "pydantic.BaseSettings"]);
 const MODEL_BASES = new Set(["pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel", ...SETTINGS_BASES]);
 
-const TRUE_WORDS = new Set(["true", "1", "yes", "y", "on", "t"]);
-const FALSE_WORDS = new Set(["false", "0", "no", "n", "off", "f", ""]);
+/** How each reader turns text into a bool (lower-cased first); anything else is refused, so unknown. */
+type Booleans = ReadonlyMap<string, boolean>;
+const words = (truthy: string[], falsy: string[]): Booleans => new Map([...truthy.map((word) => [word, true] as const), ...falsy.map((word) => [word, false] as const)]);
+const PYDANTIC_BOOLEANS = words(["1", "on", "t", "true", "y", "yes"], ["0", "off", "f", "false", "n", "no"]);
+const STARLETTE_BOOLEANS = words(["true", "1"], ["false", "0"]);
+const DECOUPLE_BOOLEANS = words(["1", "yes", "true", "on"], ["0", "no", "false", "off", ""]);
 
 /** `os.environ` as the preview sees it. */
 export const environDict = (interp: Interpreter): Value => ({ kind: "dict", entries: new Map([...interp.env].map(([key, value]) => [key, str(value)])) });
@@ -29,11 +33,11 @@ export const externalValue = (interp: Interpreter, name: string): Value => (name
  * not an environment reader.
  */
 export const callEnvironmentReader = (interp: Interpreter, name: string, args: Args, site: Site): Value | null => {
-  if (name === "os.getenv") return read(interp, args, site, { defaultValue: NONE, cast: false });
+  if (name === "os.getenv") return read(interp, args, site, { defaultValue: NONE, cast: false, booleans: PYDANTIC_BOOLEANS });
   if (READER_CLASSES.has(name)) return { kind: "external", name: `${name}()` };
   const reader = name.endsWith("().get") ? name.slice(0, -4) : name;
   if (READERS.has(reader) || (reader.endsWith("()") && READER_CLASSES.has(reader.slice(0, -2)))) {
-    return read(interp, args, site, { defaultValue: null, cast: true });
+    return read(interp, args, site, { defaultValue: null, cast: true, booleans: reader.startsWith("starlette.") ? STARLETTE_BOOLEANS : DECOUPLE_BOOLEANS });
   }
   if (name === "dotenv.load_dotenv" || name === "dotenv.main.load_dotenv") return { kind: "bool", value: false };
   if (name === "dotenv.dotenv_values" || name === "dotenv.main.dotenv_values") return { kind: "dict", entries: new Map() };
@@ -48,7 +52,7 @@ export const callEnvironmentReader = (interp: Interpreter, name: string, args: A
   return null;
 };
 
-const read = (interp: Interpreter, args: Args, site: Site, how: { defaultValue: Value | null; cast: boolean }): Value => {
+const read = (interp: Interpreter, args: Args, site: Site, how: { defaultValue: Value | null; cast: boolean; booleans: Booleans }): Value => {
   const key = args.keywords.get("key")?.value ?? args.positional[0]?.value;
   if (key?.kind !== "str") return unknown(`environment variable named by a value not known statically at ${at(site)}`);
   const cast = how.cast ? (args.keywords.get("cast")?.value ?? args.positional[1]?.value ?? null) : null;
@@ -57,10 +61,11 @@ const read = (interp: Interpreter, args: Args, site: Site, how: { defaultValue: 
   const value = set === undefined ? fallback : str(set);
   if (value === null) return unknown(`environment variable ${key.value} is not set and has no default at ${at(site)} (the app fails there)`);
   if (cast === null || value.kind === "none") return value;
-  return castValue(value, cast) ?? unknown(`environment variable ${key.value} at ${at(site)} cast by a function not known statically`);
+  const castName = cast.kind === "external" ? cast.name.replace(/^builtins\./, "") : "a function not known statically";
+  return castValue(value, cast, how.booleans) ?? unknown(`environment variable ${key.value} at ${at(site)} is not cast by ${castName} statically (a value the reader refuses fails the app there)`);
 };
 
-const castValue = (value: Value, cast: Value): Value | null => {
+const castValue = (value: Value, cast: Value, booleans: Booleans): Value | null => {
   if (cast.kind !== "external") return null;
   const text = value.kind === "str" ? value.value : null;
   switch (cast.name) {
@@ -68,7 +73,7 @@ const castValue = (value: Value, cast: Value): Value | null => {
       return text === null ? null : value;
     case "builtins.bool":
       if (value.kind === "bool") return value;
-      return text === null ? null : parseBool(text);
+      return text === null ? null : parseBool(text, booleans);
     case "builtins.int":
     case "builtins.float":
       if (value.kind === "num") return value;
@@ -78,9 +83,9 @@ const castValue = (value: Value, cast: Value): Value | null => {
   }
 };
 
-const parseBool = (text: string): Value | null => {
-  const word = text.trim().toLowerCase();
-  return TRUE_WORDS.has(word) ? { kind: "bool", value: true } : FALSE_WORDS.has(word) ? { kind: "bool", value: false } : null;
+const parseBool = (text: string, booleans: Booleans): Value | null => {
+  const value = booleans.get(text.trim().toLowerCase());
+  return value === undefined ? null : { kind: "bool", value };
 };
 
 const parseNumber = (text: string, integer: boolean): Value | null => {
@@ -122,7 +127,7 @@ export const fieldAnnotations = (cls: ClassValue, seen = new Set<ClassValue>(), 
 const coerce = (value: Value, annotation: string | undefined): Value => {
   if (value.kind !== "str" || annotation === undefined) return value;
   const type = annotation.replace(/\s+/g, "").replace(/^Optional\[(.*)\]$/, "$1").replace(/\|None$|^None\|/, "");
-  if (type === "bool") return parseBool(value.value) ?? unknown(`"${value.value}" is not a valid bool (pydantic refuses it)`);
+  if (type === "bool") return parseBool(value.value, PYDANTIC_BOOLEANS) ?? unknown(`"${value.value}" is not a valid bool (pydantic refuses it)`);
   if (type === "int" || type === "float") return parseNumber(value.value, type === "int") ?? unknown(`"${value.value}" is not a valid ${type} (pydantic refuses it)`);
   return value;
 };

@@ -63,4 +63,27 @@ describe("environment: what stays unknown", () => {
     expect(problems[0]?.message).toContain("PREFIX is not set and has no default");
     expect(problems[1]?.message).toContain('"maybe" is not a valid bool');
   });
+
+  it("each reader's own words for a bool: starlette refuses what pydantic and decouple take", () => {
+    const files = {
+      "main.py": [
+        "from decouple import config as decouple_config",
+        "from fastapi import FastAPI",
+        "from starlette.config import Config",
+        "app = FastAPI()",
+        "if decouple_config('FLAG', cast=bool, default=False):",
+        "    @app.get('/decouple')",
+        "    def d(): pass",
+        "if Config()('FLAG', cast=bool, default=False):",
+        "    @app.get('/starlette')",
+        "    def s(): pass",
+      ].join("\n"),
+    };
+    const result = extractEndpoints(files, { env: { FLAG: "yes" } });
+    expect(result.endpoints.map((endpoint) => endpoint.path)).toEqual(["/decouple"]);
+    const problems = result.diagnostics.filter((d) => d.severity !== "info");
+    expect(problems.map((d) => `${d.code} ${d.file}:${d.line}`)).toEqual(["conditional_route main.py:9"]);
+    expect(problems[0]?.message).toContain("is not cast by bool statically");
+    expect(extractEndpoints(files, { env: { FLAG: "1" } }).endpoints.map((endpoint) => endpoint.path)).toEqual(["/decouple", "/starlette"]);
+  });
 });
