@@ -14,6 +14,7 @@ import { importRootOf, makeModuleIndex, normalizePath } from "./module-graph.ts"
 import type { ModuleState } from "./module-state.ts";
 import type { Library } from "./libraries.ts";
 import { loadSource } from "./load-source.ts";
+import { importEnvironment } from "./dotenv.ts";
 import { collectEndpoints, reportUnincludedRouters } from "./resolve-routes.ts";
 import type { PyObject, Value } from "./values.ts";
 
@@ -26,7 +27,7 @@ export interface ExtractOptions {
   readonly budgets?: Partial<Budgets>;
   /** Installed packages (site-packages of the preview's runtime) that imports leaving the project are followed into. */
   readonly libraries?: ReadonlyArray<Library>;
-  /** The environment the preview runs with (launch `env`); unset variables read as the defaults the code names. */
+  /** The environment the preview runs with (launch `env`, over the project's `.env` file as the boot program applies it); unset variables read as the defaults the code names. */
   readonly env?: Readonly<Record<string, string>>;
 }
 
@@ -53,7 +54,7 @@ export const extractEndpoints = (files: ProjectFiles, options: ExtractOptions = 
   const fileSet = new Set(pythonFiles);
   const root = entry.moduleName === null ? importRootOf(entry.file, fileSet) : "";
   const index = makeModuleIndex(fileSet, [...new Set([root, ""])]);
-  const interp = makeInterpreter(index, sources, diagnostics, mergeBudgets(options.budgets), options.libraries ?? [], new Map(Object.entries(options.env ?? {})));
+  const interp = makeInterpreter(index, sources, diagnostics, mergeBudgets(options.budgets), options.libraries ?? [], importEnvironment(dotenvText(files), options.env ?? {}));
   const entryModuleName = entry.moduleName ?? index.moduleNameOf(entry.file);
   const entrySite = { file: entry.file, line: 1 };
 
@@ -132,6 +133,19 @@ const sourceTexts = (files: ProjectFiles, sources: ReadonlyMap<string, LoadedSou
     texts.push({ path, text: typeof content === "string" ? content : new TextDecoder().decode(content) });
   }
   return texts;
+};
+
+const MAX_DOTENV_BYTES = 256 * 1024;
+
+/** The project's top-level .env, if it has one (a bounded size), as text. */
+const dotenvText = (files: ProjectFiles): string | null => {
+  for (const [rawPath, content] of entries(files)) {
+    if (normalizePath(rawPath) !== ".env") continue;
+    const size = typeof content === "string" ? content.length : content.byteLength;
+    if (size > MAX_DOTENV_BYTES) return null;
+    return typeof content === "string" ? content : new TextDecoder().decode(content);
+  }
+  return null;
 };
 
 const LAUNCH_FILES = /\.(sh|toml|ya?ml|cfg|ini)$|(^|\/)(Procfile|Dockerfile|Makefile)$/;

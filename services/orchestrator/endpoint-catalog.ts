@@ -44,11 +44,11 @@ const keepSuccesses = (exit: Exit.Exit<unknown, unknown>) => (Exit.isSuccess(exi
 
 const utf8 = new TextDecoder();
 
-/** Only the Python sources: nothing else is analysed, so nothing else travels to the extractor. */
+/** Only the Python sources and the .env the boot program applies: nothing else is analysed, so nothing else travels to the extractor. */
 const pythonSources = (dir: string) =>
   Effect.sync(() => {
     const files: Record<string, string> = {};
-    for (const [path, content] of readProject(dir).files) if (path.endsWith(".py")) files[path] = utf8.decode(content);
+    for (const [path, content] of readProject(dir).files) if (path.endsWith(".py") || path === ".env") files[path] = utf8.decode(content);
     return files;
   });
 

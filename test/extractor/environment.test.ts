@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { extractEndpoints } from "../../libs/extractor/extract.ts";
 import { readProject } from "../../libs/extractor/read-project.ts";
 import { imageTruth } from "../../bench/corpus/image-python.ts";
-import { fixtureDir } from "./helpers.ts";
+import { fixtureDir, fixtureVariant, removeDir } from "./helpers.ts";
 
 const ENVIRONMENTS: ReadonlyArray<readonly [string, Record<string, string>]> = [
   ["no variables set (the defaults)", {}],
@@ -86,4 +86,20 @@ describe("environment: what stays unknown", () => {
     expect(problems[0]?.message).toContain("is not cast by bool statically");
     expect(extractEndpoints(files, { env: { FLAG: "1" } }).endpoints.map((endpoint) => endpoint.path)).toEqual(["/decouple", "/starlette"]);
   });
+
+  it("the project's .env is applied as the boot program does, under the launch's variables", () => {
+    const variant = fixtureVariant("environment", { ".env": "# set for the preview\nexport APP_ADMIN=true\nMETRICS='1'\nHEALTH_PATH=/alive # a comment\n" });
+    try {
+      const [truth] = imageTruth(variant, [{ dir: "/tmp/corpus", entry: "main:app", env: { APP_ADMIN: "true", METRICS: "1", HEALTH_PATH: "/alive" } }]);
+      if (!truth || "error" in truth) throw new Error(`FastAPI could not import the variant: ${JSON.stringify(truth)}`);
+      const keys = (env: Record<string, string>) =>
+        [...new Set(extractEndpoints(readProject(variant).files, { env }).endpoints.map((endpoint) => `${endpoint.method} ${endpoint.path}`))].sort();
+      expect(keys({})).toEqual(truth.routes);
+      expect(truth.routes).toEqual(expect.arrayContaining(["GET /admin/stats", "GET /metrics", "GET /alive"]));
+      expect(keys({ HEALTH_PATH: "/launch" })).toContain("GET /launch");
+      expect(keys({ HEALTH_PATH: "/launch" })).not.toContain("GET /alive");
+    } finally {
+      removeDir(variant);
+    }
+  }, 60_000);
 });
