@@ -5,8 +5,8 @@ import type { OrchestratorConfig } from "./config.ts";
 
 export interface NodeIdentity {
   readonly id: string;
-  /** Where the other nodes reach this one's internal routes; undefined when it listens on a port chosen at start. */
-  readonly url: string | undefined;
+  /** Where the other nodes reach this one's internal routes; "" for nowhere (ORCHESTRATOR_NODE_URL=none: it takes only the launches sent to it). */
+  readonly url: string;
   readonly capacity: number;
   readonly leaseMs: number;
   /** Drain on SIGTERM instead of leaving its previews for a restart to re-adopt. */
@@ -23,7 +23,8 @@ export const nodeIdentity = (config: OrchestratorConfig, previewsRoot: string, c
   const host = hostname();
   const fallback = `${host}-${createHash("sha256").update(previewsRoot).digest("hex").slice(0, 10)}`;
   const id = Option.getOrElse(config.nodeId, () => fallback);
-  const url = Option.getOrElse(config.nodeUrl, () => (config.port === 0 ? undefined : `http://${config.host}:${config.port}`));
+  const given = Option.getOrElse(config.nodeUrl, () => `http://${config.host}:${config.port}`);
+  const url = given === "none" ? "" : given;
   const drainOnStop = config.drainOnStop === "auto" ? clustered : config.drainOnStop === "on";
   return { id, url, capacity: config.nodeCapacity, leaseMs: config.nodeLeaseMs, drainOnStop };
 };

@@ -58,7 +58,7 @@ export const RunnerNodeLive = (identity: NodeIdentity) =>
     let stopAll: Effect.Effect<void> = Effect.void;
     const renew = Effect.suspend(() => left ? Effect.void : store.nodes.put({
       id: identity.id,
-      url: identity.url ?? "",
+      url: identity.url,
       capacity: identity.capacity,
       draining: draining ? 1 : 0,
       startedAt,

@@ -29,6 +29,8 @@ export const testOrchestratorConfig = (dataDir: string, overrides: Record<string
       STARTUP_TIMEOUT_SECONDS: "20",
       // The host runtime unless a test asks for the sandbox (test/sandbox/**).
       RUNTIME: "host",
+      // Served on port 0: its port is not known here, so no other node is sent its launches.
+      NODE_URL: "none",
       ...overrides,
     },
   };
