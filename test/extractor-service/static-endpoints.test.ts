@@ -53,6 +53,15 @@ describe("GET /endpoints without a preview", () => {
     }
   });
 
+  it("reads the settings with the project's .env applied, as the preview's boot program does", async () => {
+    const withDotenv = { ...filesOf(extractorFixture("environment")), ".env": "APP_ADMIN=true\n" };
+    const generation = await upload(o, alice, withDotenv);
+    const res = await callApi<{ endpoints: Array<{ path: string }> }>(o.url, "GET", routes(generation)[0] ?? "", { token: alice });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ source: "static", ...asCatalogAnswers(JSON.parse(JSON.stringify(extractEndpoints(withDotenv)))) });
+    expect(res.body.endpoints.map((endpoint) => endpoint.path)).toContain("/admin/stats");
+  });
+
   it("every endpoint points at its handler in the project", async () => {
     const res = await callApi<{ endpoints: Array<{ name: string; source: { file: string; line: number } }> }>(o.url, "GET", routes(generationId)[0] ?? "", { token: alice });
     expect(res.status).toBe(200);
