@@ -1,4 +1,5 @@
-import { Cache, Context, Duration, Effect, Equal, Exit, Hash, Layer } from "effect";
+import { createHash } from "node:crypto";
+import { Cache, Context, Duration, Effect, Equal, Exit, Hash, Layer, Option } from "effect";
 import { EndpointExtractor } from "../../libs/extractor/contract.ts";
 import type { ExtractionResult } from "../../libs/extractor/endpoint.ts";
 import type { EndpointsView } from "../../libs/extractor/endpoints-view.ts";
@@ -14,6 +15,7 @@ import { readLiveOpenApi } from "./live-openapi.ts";
 import { type LibrarySet, noLibraries, type RuntimeLibraries } from "./runtime-libraries.ts";
 import { endpointsOfRoutes, enrichFromOpenApi } from "./live-routes.ts";
 import { endpointsOfOpenApi, mergeLive } from "./openapi-endpoints.ts";
+import { OrchestratorStore } from "./store/contract.ts";
 
 /** A generation's endpoints: from its running preview's OpenAPI when there is one, else from its source. */
 export class EndpointCatalog extends Context.Service<EndpointCatalog, {
@@ -64,15 +66,19 @@ export const EndpointCatalogLive = (options: {
       const generations = yield* Generations;
       const previews = yield* Previews;
       const extractor = yield* EndpointExtractor;
+      // The generation's launch env (its latest launch's), which the preview imports the app with.
+      const store = yield* Effect.serviceOption(OrchestratorStore);
+      const launchEnvOf = (generationId: string): Effect.Effect<Readonly<Record<string, string>>> =>
+        Option.isSome(store) ? store.value.environments.load(generationId) : Effect.succeed({});
 
       const librariesOf = options.libraries ?? noLibraries;
       // Keyed by content, the entry the preview would run and the installed packages it would see.
-      const fromSource = yield* Cache.makeWith((key: Keyed<{ readonly generation: StoredGeneration; readonly libraries: LibrarySet }>) =>
+      const fromSource = yield* Cache.makeWith((key: Keyed<{ readonly generation: StoredGeneration; readonly libraries: LibrarySet; readonly env: Readonly<Record<string, string>> }>) =>
         Effect.gen(function* () {
-          const { generation, libraries } = key.payload;
+          const { generation, libraries, env } = key.payload;
           const files = yield* pythonSources(generation.dir);
           const entry = generation.entry;
-          return yield* extractor.extract(files, { ...(entry === undefined ? {} : { entry: formatEntry(entry) }), libraries: libraries.dirs });
+          return yield* extractor.extract(files, { ...(entry === undefined ? {} : { entry: formatEntry(entry) }), libraries: libraries.dirs, env });
         }), { capacity: options.capacity, timeToLive: keepSuccesses });
 
       // The app's own route table (from the boot program) is the list; its OpenAPI document, wherever
@@ -91,10 +97,14 @@ export const EndpointCatalogLive = (options: {
         }), { capacity: options.capacity, timeToLive: keepSuccesses });
 
       const staticOf = (generation: StoredGeneration): Effect.Effect<ExtractionResult, PeerUnavailable> =>
-        Effect.flatMap(librariesOf(generation.dir), (libraries) => {
+        Effect.gen(function* () {
+          const libraries = yield* librariesOf(generation.dir);
+          const env = yield* launchEnvOf(generation.generationId);
           const entry = generation.entry;
-          const id = `${generation.contentHash}\u0000${entry === undefined ? "" : formatEntry(entry)}\u0000${libraries.identity}`;
-          return Cache.get(fromSource, new Keyed(id, { generation, libraries }));
+          // The env's values are secrets: the key holds their hash only.
+          const envHash = createHash("sha256").update(JSON.stringify(Object.entries(env).sort())).digest("hex");
+          const id = `${generation.contentHash}\u0000${entry === undefined ? "" : formatEntry(entry)}\u0000${libraries.identity}\u0000${envHash}`;
+          return yield* Cache.get(fromSource, new Keyed(id, { generation, libraries, env }));
         });
 
       /** The live endpoints of the latest preview if it is running and answers; undefined otherwise. */

@@ -96,7 +96,7 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
         onNone: () => Effect.promise(() => findPython(undefined, process.env.PATH ?? "")).pipe(Effect.map((found) => found ?? "python3")),
       }));
     const catalog = EndpointCatalogLive({ capacity: config.endpointCacheSize, liveTimeoutMs: 2000, libraries }).pipe(
-      Layer.provide(Layer.mergeAll(previews, generations, extractor)),
+      Layer.provide(Layer.mergeAll(previews, generations, extractor, db)),
     );
     const listing = PreviewListingLive({ origins }).pipe(Layer.provide(db));
     const placement = PlacementLive.pipe(Layer.provide(Layer.mergeAll(db, node, PlatformSecretsLive)));

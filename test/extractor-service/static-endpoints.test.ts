@@ -4,7 +4,7 @@ import { extractEndpoints } from "../../libs/extractor/extract.ts";
 import { asCatalogAnswers } from "../extractor/helpers.ts";
 import { callApi, type ErrorEnvelope } from "../support/api.ts";
 import { noEntryProject } from "../support/fixture-apps.ts";
-import { previewPath, upload } from "../support/previews.ts";
+import { launch, previewPath, upload, waitForStatus } from "../support/previews.ts";
 import { startTestOrchestrator, type TestOrchestrator } from "../support/test-orchestrator.ts";
 import { extractorFixture, filesOf } from "./support.ts";
 
@@ -61,6 +61,20 @@ describe("GET /endpoints without a preview", () => {
     expect(res.body).toEqual({ source: "static", ...asCatalogAnswers(JSON.parse(JSON.stringify(extractEndpoints(withDotenv)))) });
     expect(res.body.endpoints.map((endpoint) => endpoint.path)).toContain("/admin/stats");
   });
+
+  it("reads the settings with the generation's launch env, the one its preview imports the app with", async () => {
+    const project = filesOf(extractorFixture("environment"));
+    const generation = await upload(o, alice, project);
+    const env = { APP_ADMIN: "true", HEALTH_PATH: "/launched" };
+    const launched = await launch(o, alice, generation, { env });
+    expect(launched.status).toBe(202);
+    // The host's Python has no pydantic-settings: the preview fails, and route 4 answers from the source.
+    await waitForStatus(o, alice, generation, "failed", 60_000);
+    const res = await callApi<{ source: string; endpoints: Array<{ path: string }> }>(o.url, "GET", routes(generation)[0] ?? "", { token: alice });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ source: "static", ...asCatalogAnswers(JSON.parse(JSON.stringify(extractEndpoints(project, { env })))) });
+    expect(res.body.endpoints.map((endpoint) => endpoint.path)).toEqual(expect.arrayContaining(["/admin/stats", "/launched"]));
+  }, 90_000);
 
   it("every endpoint points at its handler in the project", async () => {
     const res = await callApi<{ endpoints: Array<{ name: string; source: { file: string; line: number } }> }>(o.url, "GET", routes(generationId)[0] ?? "", { token: alice });
