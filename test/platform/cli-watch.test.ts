@@ -41,7 +41,8 @@ describe("npm run preview -- <dir> --watch", () => {
       expect(output).toMatch(/platform .*reloaded in \d+ ms: 1 file changed/);
 
       writeFileSync(join(dir, "version.py"), "VERSION = (\n");
-      await eventually(() => (output.includes("✖ not applied") ? true : undefined), 60_000, "the failed reload to be shown");
+      // The diagnosis's lines follow the failure line, maybe in a later chunk of the CLI's output.
+      await eventually(() => (output.includes("✖ not applied") && /at version\.py:1/.test(output) ? true : undefined), 60_000, "the failed reload to be shown");
       expect(output).toMatch(/✖ not applied\s+syntax_error: .*reload_failed; the previous version still serves/);
       expect(output).toMatch(/at version\.py:1/);
       expect(await version()).toEqual({ version: 2 });
