@@ -19,12 +19,13 @@ export const watchLifeline = (lost: (reason: string) => void): void => {
   const once = (reason: string) => {
     if (gone) return;
     gone = true;
-    // The runner read our stdout; with it gone a write fails with EPIPE, which must not crash
-    // the shutdown that stops this service's previews.
-    process.stdout.on("error", () => undefined);
-    process.stderr.on("error", () => undefined);
     lost(reason);
   };
+  // The runner reads our stdout and stderr. With it gone, a write fails with EPIPE, and that can
+  // come before the lifeline's end-of-file is read: unhandled, it crashed the service on the spot,
+  // and an orchestrator then left its previews running. It is the same news, and never fatal.
+  process.stdout.on("error", () => once("the runner is gone (our output's reader closed it)"));
+  process.stderr.on("error", () => once("the runner is gone (our output's reader closed it)"));
   process.stdin.on("end", () => once("the runner is gone (its lifeline closed)"));
   process.stdin.on("error", () => once("the runner is gone (its lifeline failed)"));
   process.stdin.on("data", () => undefined);
