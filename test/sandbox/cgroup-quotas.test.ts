@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cgroupOf, detectCgroups } from "../../libs/runtime/cgroups.ts";
 import { callApi } from "../support/api.ts";
 import { spinRoute } from "../support/fixture-apps.ts";
-import { previewPath, upload } from "../support/previews.ts";
+import { previewPath } from "../support/previews.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
-import { requireImage, sandboxSettings, warmPoolFull } from "./support.ts";
+import { requireImage, runPreviewOnPool, sandboxSettings } from "./support.ts";
 
 /** Spins `processes` processes on a CPU for `seconds`. */
 const spinApp = {
@@ -33,13 +33,7 @@ describe.skipIf(support.kind === "none").each([{ launch: "cold", pool: 0 }, { la
   afterAll(() => platform?.dispose());
 
   it("spinners inside the sandbox are held to it: the group's CPU time stays within the quota over the time they ran; stop removes the group", async () => {
-    if (matrix.pool > 0) {
-      const token = await platform.orchestrator.token("spinner");
-      await warmPoolFull(platform.gateway, token, await upload({ ...platform.orchestrator, url: platform.gateway }, token, spinApp));
-    }
-    const p = await platform.runPreview("spinner", spinApp);
-    const said = platform.orchestrator.logs(p.previewId).filter((l) => l.source === "system").map((l) => l.message);
-    expect(said.some((l) => /^ready in \d+ ms \(warm\)$/.test(l))).toBe(matrix.pool > 0);
+    const p = await runPreviewOnPool(platform, matrix.pool, "spinner", spinApp);
     const [row] = platform.orchestrator.query<{ pid: number }>("select pid from previews where id = ?", p.previewId);
     const group = cgroupOf(support, row?.pid ?? -1);
     if (group === undefined) throw new Error(`preview ${p.previewId} is in no cgroup of ours`);

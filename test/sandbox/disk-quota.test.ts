@@ -2,9 +2,9 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, eventually } from "../support/api.ts";
-import { previewPath, upload } from "../support/previews.ts";
+import { previewPath } from "../support/previews.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
-import { requireImage, sandboxSettings, warmPoolFull } from "./support.ts";
+import { requireImage, runPreviewOnPool, sandboxSettings } from "./support.ts";
 
 /** Writes `mb` MiB into its work dir (the sandbox's /tmp/app) until the disk says no. */
 const fillerApp = (version: number) => ({
@@ -48,13 +48,7 @@ describe.each([{ launch: "cold", pool: 0 }, { launch: "warm", pool: 1 }])("the s
   afterAll(() => platform?.dispose());
 
   it("writing past it gets ENOSPC inside the preview's own tmpfs, the host disk never sees the bytes; a reloaded version has its own; stop lets every mount go", async () => {
-    if (matrix.pool > 0) {
-      const token = await platform.orchestrator.token("filler");
-      await warmPoolFull(platform.gateway, token, await upload({ ...platform.orchestrator, url: platform.gateway }, token, fillerApp(0)));
-    }
-    const p = await platform.runPreview("filler", fillerApp(1));
-    const said = platform.orchestrator.logs(p.previewId).filter((l) => l.source === "system").map((l) => l.message);
-    expect(said.some((l) => /^ready in \d+ ms \(warm\)$/.test(l))).toBe(matrix.pool > 0);
+    const p = await runPreviewOnPool(platform, matrix.pool, "filler", fillerApp(1), fillerApp(0));
     const config = await callApi(platform.gateway, "GET", `${previewPath(p.generationId)}/config`, { token: p.token });
     expect((config.body.enforced as Record<string, string>).diskMb).toBe(`the work dir is a tmpfs of its own, size=${diskMb} MB`);
 

@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localSecretsFile } from "../../libs/auth/platform-secrets.ts";
 import { callApi, eventually } from "../support/api.ts";
-import { previewPath, upload } from "../support/previews.ts";
+import { previewPath } from "../support/previews.ts";
 import { portAccepts } from "../support/processes.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
 import { isolationProbeApp, neighbourApp } from "./fixtures.ts";
-import { requireImage, sandboxSettings, warmPoolFull } from "./support.ts";
+import { requireImage, runPreviewOnPool, sandboxSettings } from "./support.ts";
 
 const maxProcesses = 48;
 const memoryMb = 256;
@@ -18,17 +18,7 @@ describe.each([{ launch: "cold", pool: 0 }, { launch: "warm", pool: 2 }])("a $la
   // One platform, three previews: the probe, a neighbour it tries to reach, and one that eats memory.
   let platform: TestPlatform;
   /** Every preview of this platform is launched warm (a pool slot) or cold, and the test proves which. */
-  const launchPreview = async (userId: string, files: Record<string, string>) => {
-    if (matrix.pool > 0) {
-      const token = await platform.orchestrator.token(userId);
-      const generationId = await upload({ ...platform.orchestrator, url: platform.gateway }, token, files);
-      await warmPoolFull(platform.gateway, token, generationId);
-    }
-    const p = await platform.runPreview(userId, files);
-    const said = platform.orchestrator.logs(p.previewId).filter((l) => l.source === "system").map((l) => l.message);
-    expect(said.some((l) => /^ready in \d+ ms \(warm\)$/.test(l))).toBe(matrix.pool > 0);
-    return p;
-  };
+  const launchPreview = (userId: string, files: Record<string, string>) => runPreviewOnPool(platform, matrix.pool, userId, files);
   let probe: Awaited<ReturnType<TestPlatform["runPreview"]>>;
   let neighbour: Awaited<ReturnType<TestPlatform["runPreview"]>>;
   let orchestratorPort: number;

@@ -6,9 +6,9 @@ import { Effect } from "effect";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sealSocket } from "../../libs/runtime/socket-seal.ts";
 import { callApi } from "../support/api.ts";
-import { previewPath, upload } from "../support/previews.ts";
+import { previewPath } from "../support/previews.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
-import { requireImage, sandboxSettings, warmPoolFull } from "./support.ts";
+import { requireImage, runPreviewOnPool, sandboxSettings } from "./support.ts";
 
 const previewUid = 61_234;
 const dirs: string[] = [];
@@ -124,13 +124,7 @@ describe.each([{ launch: "cold", pool: 0 }, { launch: "warm", pool: 1 }])("a $la
     const hostDir = mkdtempSync(join(tmpdir(), "host-sock-"));
     dirs.push(hostDir);
     const host = await hostSocketServer(join(hostDir, "service.sock"));
-    if (matrix.pool > 0) {
-      const token = await platform.orchestrator.token("mallory");
-      await warmPoolFull(platform.gateway, token, await upload({ ...platform.orchestrator, url: platform.gateway }, token, redirectingApp));
-    }
-    const p = await platform.runPreview("mallory", redirectingApp);
-    const said = platform.orchestrator.logs(p.previewId).filter((l) => l.source === "system").map((l) => l.message);
-    expect(said.some((l) => /^ready in \d+ ms \(warm\)$/.test(l))).toBe(matrix.pool > 0);
+    const p = await runPreviewOnPool(platform, matrix.pool, "mallory", redirectingApp);
     const asPreview = { headers: { "x-preview-token": p.previewToken } };
 
     const tried = await callApi(platform.gateway, "POST", `/p/${p.previewId}/redirect?target=${encodeURIComponent(join(hostDir, "service.sock"))}`, asPreview);

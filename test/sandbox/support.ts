@@ -5,6 +5,8 @@ import { expect } from "vitest";
 import { findImage } from "../../libs/runtime/image/image-store.ts";
 import { readRecipe } from "../../libs/runtime/image/recipe.ts";
 import { callApi, eventually } from "../support/api.ts";
+import { upload } from "../support/previews.ts";
+import type { TestPlatform } from "../support/test-gateway.ts";
 
 /** Where .ci/run and `npm run runtime:build` (with ORCHESTRATOR_RUNTIME_IMAGE_DIR) keep the image. */
 export const imagesDir = process.env.ORCHESTRATOR_RUNTIME_IMAGE_DIR ?? "/var/cache/preview-platform/images";
@@ -70,4 +72,26 @@ export const warmSlotProcesses = (dataDir: string): ReadonlyArray<number> => {
     }
   }
   return found;
+};
+
+/**
+ * Launches a preview on a platform whose warm pool has `pool` slots: with a pool, it first waits
+ * for the pool to fill (with `fillWith`'s generation, the files by default), so the launch takes a
+ * slot; either way it proves which path ran from the preview's own "ready in" line.
+ */
+export const runPreviewOnPool = async (
+  platform: TestPlatform,
+  pool: number,
+  userId: string,
+  files: Record<string, string>,
+  fillWith: Record<string, string> = files,
+): ReturnType<TestPlatform["runPreview"]> => {
+  if (pool > 0) {
+    const token = await platform.orchestrator.token(userId);
+    await warmPoolFull(platform.gateway, token, await upload({ ...platform.orchestrator, url: platform.gateway }, token, fillWith));
+  }
+  const p = await platform.runPreview(userId, files);
+  const said = platform.orchestrator.logs(p.previewId).filter((l) => l.source === "system").map((l) => l.message);
+  expect(said.some((l) => /^ready in \d+ ms \(warm\)$/.test(l)), `launched ${pool > 0 ? "warm" : "cold"}: ${said.join(" | ")}`).toBe(pool > 0);
+  return p;
 };
