@@ -1,3 +1,5 @@
+// The one description of these tables: ./schema-pg.ts (PostgreSQL) is rendered from it by
+// `npm run db:schema:pg`, and both dialects' migrations are generated from the two.
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 

@@ -1,7 +1,13 @@
 import { getTableConfig as pgConfig, type PgTable } from "drizzle-orm/pg-core";
 import { getTableConfig as sqliteConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
+import { renderPair, renderPgSchema, schemaPairs } from "../../scripts/db/pg-schema.ts";
 import * as logsPg from "../../services/logs/db/schema-pg.ts";
 import * as logsSqlite from "../../services/logs/db/schema.ts";
 import * as orchestratorPg from "../../services/orchestrator/db/schema-pg.ts";
@@ -41,9 +47,15 @@ const ofPg = (t: PgTable): Portable => {
   };
 };
 
-// Each table is written once per dialect (drizzle has one table builder per dialect); this holds
-// the two to one shape, so a column added to one and not the other fails here, not in production.
+const root = new URL("../../", import.meta.url);
+
+// Each table is written once, in the SQLite schema; the PostgreSQL one is rendered from it
+// (scripts/db/pg-schema.ts). These hold the rendering to the same shape and the repo to the rendering.
 describe("one shape per table on SQLite and PostgreSQL", () => {
+  it.each(schemaPairs)("$target is what `npm run db:schema:pg` renders from $source", async (pair) => {
+    expect(readFileSync(new URL(pair.target, root), "utf8")).toBe(await renderPair(root.href, pair));
+  });
+
   it.each([
     ["logs log_previews", logsSqlite.logPreviews, logsPg.logPreviews],
     ["logs log_lines", logsSqlite.logLines, logsPg.logLines],
@@ -65,5 +77,43 @@ describe("one shape per table on SQLite and PostgreSQL", () => {
     const sqlite = ofSqlite(logsSqlite.logLines);
     const pg = ofPg(logsPg.logLines);
     expect({ ...pg, columns: pg.columns.slice(1) }).not.toEqual(sqlite);
+  });
+
+  it("refuses by name what it cannot carry over, instead of dropping it", () => {
+    const flagged = sqliteTable("t", { id: text("id").primaryKey(), done: integer("done", { mode: "boolean" }) });
+    expect(() => renderPgSchema({ flagged }, "schema.ts")).toThrow("t.done: column type SQLiteBoolean has no PostgreSQL rendering");
+    const unique = sqliteTable("u", { id: text("id").unique() });
+    expect(() => renderPgSchema({ unique }, "schema.ts")).toThrow("u.id: .unique() is not carried over");
+    const parent = sqliteTable("p", { id: text("id").primaryKey() });
+    const child = sqliteTable("c", { parent: text("parent").references(() => parent.id, { onDelete: "cascade" }) });
+    expect(() => renderPgSchema({ parent, child }, "schema.ts")).toThrow("c: only single-column foreign keys");
+    const guarded = sqliteTable("g", { id: text("id") }, (t) => [uniqueIndex("g_lower").on(sql`lower(${t.id})`)]);
+    expect(() => renderPgSchema({ guarded }, "schema.ts")).toThrow("g: index g_lower is on an expression");
+    const composite = sqliteTable("k", { a: text("a"), b: text("b") }, (t) => [primaryKey({ columns: [t.a, t.b] })]);
+    expect(renderPgSchema({ composite }, "schema.ts")).toContain("primaryKey({ columns: [t.a, t.b] })");
+  });
+});
+
+// A schema change with no migration would pass every test on a fresh database and fail on a live one.
+describe("the shipped migrations are what the schemas say", () => {
+  it.each([
+    { dialect: "sqlite", schema: "services/orchestrator/db/schema.ts", migrations: "services/orchestrator/db/migrations" },
+    { dialect: "sqlite", schema: "services/logs/db/schema.ts", migrations: "services/logs/db/migrations" },
+    { dialect: "postgresql", schema: "services/orchestrator/db/schema-pg.ts", migrations: "services/orchestrator/db/migrations-pg" },
+    { dialect: "postgresql", schema: "services/logs/db/schema-pg.ts", migrations: "services/logs/db/migrations-pg" },
+  ])("$migrations", ({ dialect, schema, migrations }) => {
+    const cwd = new URL(".", root).pathname;
+    const scratch = mkdtempSync(join(tmpdir(), "migrations-"));
+    try {
+      const copy = join(scratch, "m");
+      cpSync(join(cwd, migrations), copy, { recursive: true });
+      const before = readdirSync(copy).sort();
+      // drizzle-kit takes --out relative to its working directory only.
+      const output = execFileSync(join(cwd, "node_modules/.bin/drizzle-kit"), ["generate", "--dialect", dialect, "--schema", schema, "--out", relative(cwd, copy)], { cwd, encoding: "utf8" });
+      expect(readdirSync(copy).sort(), output).toEqual(before);
+      expect(output).toContain("No schema changes");
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,115 @@
+import { writeFileSync } from "node:fs";
+import { getTableColumns, is, type SQL, StringChunk } from "drizzle-orm";
+import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
+
+/**
+ * Each table's shape is written once, in a service's SQLite schema (`db/schema.ts`); its
+ * PostgreSQL twin (`db/schema-pg.ts`) is rendered from it here, as drizzle has one table builder
+ * per dialect. SQLite's integer is 64-bit, so every integer is a PostgreSQL bigint (number mode).
+ * Anything this does not know how to carry over is refused by name, never dropped.
+ */
+export const renderPgSchema = (source: Readonly<Record<string, unknown>>, sourceFile: string): string => {
+  // By export name: a module namespace's key order differs between Node and vite's transform.
+  const tables = Object.entries(source).filter((entry): entry is [string, SQLiteTable] => is(entry[1], SQLiteTable))
+    .sort(([a], [b]) => a.localeCompare(b));
+  const exportOf = new Map(tables.map(([name, table]) => [getTableConfig(table).name, name]));
+  const imports = new Set(["pgTable"]);
+  const use = (name: string) => (imports.add(name), name);
+  let usesSql = false;
+
+  const renderTable = (exportName: string, table: SQLiteTable) => {
+    const config = getTableConfig(table);
+    const where = `${config.name}`;
+    const keyOf = new Map(Object.entries(getTableColumns(table)).map(([key, column]) => [column.name, key]));
+    const references = new Map(config.foreignKeys.map((fk) => {
+      const ref = fk.reference();
+      const target = exportOf.get(getTableConfig(ref.foreignTable).name);
+      if (ref.columns.length !== 1 || target === undefined || fk.onDelete !== undefined || fk.onUpdate !== undefined) {
+        throw new Error(`${where}: only single-column foreign keys to a table of the same schema, without actions, are carried over`);
+      }
+      const targetKey = Object.entries(getTableColumns(ref.foreignTable)).find(([, c]) => c.name === ref.foreignColumns[0]?.name)?.[0];
+      return [ref.columns[0]!.name, `() => ${target}.${targetKey}`] as const;
+    }));
+    if (config.uniqueConstraints.length > 0 || config.checks.length > 0) throw new Error(`${where}: unique constraints and checks are not carried over; use a unique index`);
+
+    const columns = config.columns.map((column) => {
+      const at = `${where}.${column.name}`;
+      let builder: string;
+      if (column.columnType === "SQLiteText") {
+        builder = column.enumValues === undefined
+          ? `${use("text")}(${JSON.stringify(column.name)})`
+          : `${use("text")}(${JSON.stringify(column.name)}, { enum: [${column.enumValues.map((v: string) => JSON.stringify(v)).join(", ")}] })`;
+      } else if (column.columnType === "SQLiteInteger") {
+        builder = `${use("bigint")}(${JSON.stringify(column.name)}, { mode: "number" })`;
+      } else {
+        throw new Error(`${at}: column type ${column.columnType} has no PostgreSQL rendering here`);
+      }
+      if (column.isUnique) throw new Error(`${at}: .unique() is not carried over; use a unique index`);
+      if (column.primary) builder += ".primaryKey()";
+      else if (column.notNull) builder += ".notNull()";
+      // SQLite's integer primary key is the rowid, which drizzle counts as having a default; no value to carry.
+      if (column.default !== undefined) {
+        if (typeof column.default !== "number" && typeof column.default !== "string") throw new Error(`${at}: only number and string defaults are carried over`);
+        builder += `.default(${JSON.stringify(column.default)})`;
+      }
+      const reference = references.get(column.name);
+      if (reference !== undefined) builder += `.references(${reference})`;
+      return `  ${keyOf.get(column.name)}: ${builder},`;
+    });
+
+    const on = (names: ReadonlyArray<string>) => names.map((name) => `t.${keyOf.get(name)}`).join(", ");
+    const extras = [
+      ...config.primaryKeys.map((pk) => `${use("primaryKey")}({ columns: [${on(pk.columns.map((c) => c.name))}] })`),
+      ...config.indexes.map((index) => {
+        const names = index.config.columns.map((c) => {
+          if (!("name" in c)) throw new Error(`${where}: index ${index.config.name} is on an expression; only columns are carried over`);
+          return c.name;
+        });
+        let rendered = `${use(index.config.unique ? "uniqueIndex" : "index")}(${JSON.stringify(index.config.name)}).on(${on(names)})`;
+        if (index.config.where !== undefined) {
+          usesSql = true;
+          rendered += `.where(sql\`${plainSql(index.config.where, `${where}: index ${index.config.name}`)}\`)`;
+        }
+        return rendered;
+      }),
+    ];
+    const tail = extras.length === 0 ? "" : `, (t) => [\n${extras.map((e) => `  ${e},`).join("\n")}\n]`;
+    return `export const ${exportName} = pgTable(${JSON.stringify(config.name)}, {\n${columns.join("\n")}\n}${tail});\n`;
+  };
+
+  const bodies = tables.map(([name, table]) => renderTable(name, table));
+  return [
+    `// Generated by \`npm run db:schema:pg\` from ./${sourceFile}, the one description of these tables: do not edit.`,
+    "// Every integer is a bigint here (SQLite's integer is 64-bit), read as a JavaScript number.",
+    ...(usesSql ? ['import { sql } from "drizzle-orm";'] : []),
+    `import { ${[...imports].sort().join(", ")} } from "drizzle-orm/pg-core";`,
+    "",
+    bodies.join("\n"),
+  ].join("\n");
+};
+
+/** A partial index's condition, when it is plain SQL text (no parameters, no column objects). */
+const plainSql = (where: SQL, at: string) =>
+  where.queryChunks.map((chunk) => {
+    if (!(chunk instanceof StringChunk)) throw new Error(`${at}: only a plain SQL text condition is carried over`);
+    return chunk.value.join("").replaceAll("\\", "\\\\").replaceAll("`", "\\`").replaceAll("${", "\\${");
+  }).join("");
+
+/** The services whose tables live on both engines: SQLite source → PostgreSQL twin. */
+export const schemaPairs = [
+  { source: "services/orchestrator/db/schema.ts", target: "services/orchestrator/db/schema-pg.ts" },
+  { source: "services/logs/db/schema.ts", target: "services/logs/db/schema-pg.ts" },
+] as const;
+
+export const renderPair = async (root: string, pair: (typeof schemaPairs)[number]) => {
+  const source = (await import(new URL(pair.source, root).href)) as Record<string, unknown>;
+  return renderPgSchema(source, "schema.ts");
+};
+
+if (import.meta.main) {
+  const root = new URL("../../", import.meta.url).href;
+  for (const pair of schemaPairs) {
+    writeFileSync(new URL(pair.target, root), await renderPair(root, pair));
+    console.log(`wrote ${pair.target} from ${pair.source}`);
+  }
+}

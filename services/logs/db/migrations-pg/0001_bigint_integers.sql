@@ -1,0 +1,1 @@
+ALTER TABLE "log_lines" ALTER COLUMN "bytes" SET DATA TYPE bigint;
