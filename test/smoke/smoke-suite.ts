@@ -4,6 +4,7 @@ import { callApi } from "../support/api.ts";
 import { proxyProbeApp } from "../support/fixture-apps.ts";
 import { type PlatformProcess, type PlatformProcessOptions, startPlatformProcess } from "../support/platform-process.ts";
 import { originFetch } from "../support/preview-origin.ts";
+import { serviceRuntimes } from "../support/service-processes.ts";
 import { readEvents } from "./sse-reader.ts";
 
 /**
@@ -35,6 +36,14 @@ export const defineSmokeSuite = (deployment: string, options: PlatformProcessOpt
       expect(res.status).toBe(200);
       launched = res.body;
       expect(launched.status).toBe("running");
+    });
+
+    it("runs each service on the JS runtime chosen for it", () => {
+      const chosen = (service: string) => options.env?.[`${service.toUpperCase()}_JS_RUNTIME`] ?? options.env?.PLATFORM_JS_RUNTIME ?? "node";
+      const running = serviceRuntimes(platform.process.pid ?? 0);
+      const services = options.script === "start:all-in-one" ? ["all-in-one"] : ["gateway", "logs", "extractor", "orchestrator"];
+      expect(new Set(running.map((r) => r.service))).toEqual(new Set(services));
+      expect(running).toEqual(running.map((r) => ({ service: r.service, runtime: chosen(r.service) })));
     });
 
     it("streams the logs, and resumes after the last id with no gap and no duplicate", async () => {

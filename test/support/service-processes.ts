@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { basename } from "node:path";
 import { pidsUsingDataDir } from "./processes.ts";
 
 export const parentPid = (pid: number): number | undefined => {
@@ -35,3 +36,39 @@ export const findProcess = (dataDir: string, mark: string): ServiceProcess | und
 };
 
 export const serviceProcess = (dataDir: string, service: string): ServiceProcess | undefined => findProcess(dataDir, `services/${service}/main.ts`);
+
+const descendantsOf = (root: number): number[] => {
+  const parents = new Map(readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map((d) => [Number(d), parentPid(Number(d))]));
+  const found = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, parent] of parents) {
+      if (parent !== undefined && found.has(parent) && !found.has(pid)) (found.add(pid), (grew = true));
+    }
+  }
+  found.delete(root);
+  return [...found];
+};
+
+const executable = (pid: number): string => {
+  try {
+    return basename(readlinkSync(`/proc/${pid}/exe`));
+  } catch {
+    return "";
+  }
+};
+
+/**
+ * Which program (node, deno) runs each service process started under `root`, by the binary the
+ * kernel says it executes, not by what the scripts meant to start. Several replicas of a service
+ * give several entries.
+ */
+export const serviceRuntimes = (root: number): Array<{ service: string; runtime: string }> => {
+  const services = descendantsOf(root).flatMap((pid) => {
+    const service = /services\/([a-z-]+)\/main\.ts/.exec(commandLine(pid))?.[1];
+    return service === undefined ? [] : [{ pid, service }];
+  });
+  // A wrapper whose command line names the same service (a shim) is not the service itself.
+  return services.filter((s) => !services.some((o) => parentPid(o.pid) === s.pid && o.service === s.service))
+    .map((s) => ({ service: s.service, runtime: executable(s.pid) }));
+};
