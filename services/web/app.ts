@@ -5,6 +5,7 @@ import { errorResponse } from "../../libs/http/error-envelope.ts";
 import { describeFailure } from "../../libs/http/error-mapping.ts";
 import { Forbidden } from "../../libs/http/request-errors.ts";
 import { signUserToken } from "../../libs/auth/user-token.ts";
+import { acceptsGzip } from "./accept-encoding.ts";
 import { buildWebAssets, type WebAssets } from "./bundle.ts";
 import { noRoute } from "../../libs/http/not-found.ts";
 import { referenceCsp } from "./reference.ts";
@@ -84,7 +85,10 @@ export const makeWebApp = (options: WebAppOptions) => {
   app.get("/assets/:name", async (c) => {
     const asset = (await load()).assets.get(c.req.param("name"));
     if (asset === undefined) return errorResponse(c.get("requestId"), { status: 404, code: "not_found", message: `No asset ${c.req.param("name")}` });
-    return c.body(asset.body, 200, { ...securityHeaders, "content-type": asset.type, "cache-control": "public, max-age=31536000, immutable" });
+    const headers = { ...securityHeaders, "content-type": asset.type, "cache-control": "public, max-age=31536000, immutable", vary: "accept-encoding" };
+    return acceptsGzip(c.req.header("accept-encoding"))
+      ? c.body(asset.gzipped, 200, { ...headers, "content-encoding": "gzip" })
+      : c.body(asset.body, 200, headers);
   });
 
   if (!options.localMode) {

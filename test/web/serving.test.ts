@@ -1,4 +1,6 @@
+import { gunzipSync } from "node:zlib";
 import { request } from "undici";
+import { acceptsGzip } from "../../services/web/accept-encoding.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi } from "../support/api.ts";
 import { startTestPlatform, type TestPlatform } from "../support/test-gateway.ts";
@@ -35,6 +37,38 @@ describe("the page at /", () => {
     const missing = await callApi<{ error: { code: string } }>(off.gateway, "GET", "/assets/app.000000000000.js");
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe("not_found");
+  });
+
+  it("sends each asset gzipped to a client that takes gzip, and as is to one that does not", async () => {
+    const html = await (await fetch(`${off.gateway}/`)).text();
+    const script = /src="(\/assets\/app\.[0-9a-f]{12}\.js)"/.exec(html)?.[1] ?? "";
+    // undici's request leaves the body as sent (fetch would decode it).
+    const get = async (acceptEncoding?: string) => {
+      const res = await request(`${off.gateway}${script}`, { headers: acceptEncoding === undefined ? {} : { "accept-encoding": acceptEncoding } });
+      return { encoding: res.headers["content-encoding"], vary: res.headers.vary, body: Buffer.from(await res.body.arrayBuffer()) };
+    };
+    const plain = await get();
+    expect(plain.encoding).toBeUndefined();
+    expect(plain.vary).toBe("accept-encoding");
+    const zipped = await get("gzip, deflate, br, zstd");
+    expect(zipped.encoding).toBe("gzip");
+    expect(zipped.body.length).toBeLessThan(plain.body.length / 2);
+    expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+    expect((await get("br, gzip;q=0")).encoding).toBeUndefined();
+    expect((await get("*")).encoding).toBe("gzip");
+  });
+
+  it("reads Accept-Encoding as RFC 9110 says: q-values, x-gzip, `*`, refusal by name", () => {
+    expect(acceptsGzip(undefined)).toBe(false);
+    expect(acceptsGzip("")).toBe(false);
+    expect(acceptsGzip("identity")).toBe(false);
+    expect(acceptsGzip("GZIP")).toBe(true);
+    expect(acceptsGzip("x-gzip")).toBe(true);
+    expect(acceptsGzip("gzip;q=0.5")).toBe(true);
+    expect(acceptsGzip("gzip; q=0")).toBe(false);
+    expect(acceptsGzip("*;q=0.1")).toBe(true);
+    expect(acceptsGzip("*, gzip;q=0")).toBe(false);
+    expect(acceptsGzip("*;q=0")).toBe(false);
   });
 });
 
