@@ -53,6 +53,12 @@ export interface PreviewRoute {
   readonly upstream: Upstream | null;
   /** sha256 (hex) of the preview token handed out at launch. */
   readonly previewTokenHash: string;
+  /**
+   * The runner node that runs it and where that node's internal routes answer (its `nodes` row's
+   * url; "" when it takes no requests from other nodes). `upstream` is an address on that node's
+   * machine: a gateway elsewhere reaches the preview through the node (libs/proxy/node-relay.ts).
+   */
+  readonly node?: { readonly id: string; readonly url: string } | null;
 }
 
 /** The preview lifecycle: `launching → running → stopped | crashed | expired`, `launching → failed`. */

@@ -1,8 +1,8 @@
 import { Effect, Layer } from "effect";
 import { PayloadTooLarge } from "../http/request-errors.ts";
-import type { Upstream } from "../runtime/contract.ts";
 import { UpstreamTimeout, UpstreamUnreachable } from "./errors.ts";
 import { endToEndHeaders, passesBody } from "./headers.ts";
+import { nodeOrigin, type ProxyUpstream, requestFor, retireOnNode } from "./node-relay.ts";
 import { UpstreamClient, type UpstreamRequest } from "./upstream-client.ts";
 
 interface DenoHttpClient {
@@ -42,7 +42,7 @@ export const FetchUpstreamClientLive = Layer.sync(UpstreamClient, () => {
     }
     return client;
   };
-  const send = (upstream: Upstream, req: UpstreamRequest) =>
+  const send = (upstream: ProxyUpstream, req: UpstreamRequest) =>
     Effect.callback<Response, UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge>((resume) => {
       let failure: UpstreamTimeout | PayloadTooLarge | undefined;
       const abort = new AbortController();
@@ -51,8 +51,11 @@ export const FetchUpstreamClientLive = Layer.sync(UpstreamClient, () => {
         abort.abort();
       }, req.timeoutMs);
       req.signal?.addEventListener("abort", () => abort.abort(), { once: true });
-      const headers = new Headers(req.headers.filter(([name]) => name !== "accept-encoding"));
-      const url = upstream.kind === "tcp" ? `http://${upstream.host}:${upstream.port}${req.path}` : `http://preview${req.path}`;
+      const target = requestFor(upstream, req.path, req.headers.filter(([name]) => name !== "accept-encoding"));
+      const headers = new Headers(target.headers);
+      const url = upstream.kind === "tcp"
+        ? `http://${upstream.host}:${upstream.port}${target.path}`
+        : upstream.kind === "unix" ? `http://preview${target.path}` : `${nodeOrigin(upstream.url)}${target.path}`;
       const body = req.body?.pipeThrough(capped(req.maxBodyBytes, () => {
         failure = new PayloadTooLarge({ limitBytes: req.maxBodyBytes });
         abort.abort();
@@ -82,8 +85,9 @@ export const FetchUpstreamClientLive = Layer.sync(UpstreamClient, () => {
       );
       return Effect.sync(() => abort.abort());
     });
-  // A TCP upstream's connections are fetch's own; only a Unix socket's client is ours to let go.
-  const retire = (upstream: Upstream) => Effect.sync(() => {
+  // A TCP upstream's connections are fetch's own; only a Unix socket's client is ours to let go
+  // (a node lets go of its own connections to its preview).
+  const retire = (upstream: ProxyUpstream) => upstream.kind === "node" ? Effect.promise(() => retireOnNode(upstream)) : Effect.sync(() => {
     if (upstream.kind !== "unix") return;
     unixClients.get(upstream.path)?.close();
     unixClients.delete(upstream.path);

@@ -3,10 +3,10 @@ import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { Effect, Layer } from "effect";
 import { type Dispatcher, errors as undiciErrors } from "undici";
 import { PayloadTooLarge } from "../http/request-errors.ts";
-import type { Upstream } from "../runtime/contract.ts";
 import { UpstreamTimeout, UpstreamUnreachable } from "./errors.ts";
 import { endToEndHeaders, passesBody } from "./headers.ts";
 import { cappedBody } from "./capped-body.ts";
+import { type ProxyUpstream, requestFor, retireOnNode } from "./node-relay.ts";
 import { UpstreamClient, type UpstreamRequest } from "./upstream-client.ts";
 import { UpstreamPools, UpstreamPoolsLive } from "./upstream-pools.ts";
 
@@ -63,7 +63,7 @@ const NodeUpstreamClientLive = Layer.effect(
   UpstreamClient,
   Effect.gen(function* () {
     const pools = yield* UpstreamPools;
-    const send = (upstream: Upstream, req: UpstreamRequest) =>
+    const send = (upstream: ProxyUpstream, req: UpstreamRequest) =>
       Effect.callback<Response, UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge>((resume) => {
         let failure: PayloadTooLarge | undefined;
         const abort = new AbortController();
@@ -76,10 +76,11 @@ const NodeUpstreamClientLive = Layer.effect(
             .once("error", (e) => counted.destroy(e))
             .pipe(counted);
         }
+        const target = requestFor(upstream, req.path, req.headers.filter(([name]) => name !== "expect"));
         pools.poolFor(upstream).request({
           method: req.method as Dispatcher.HttpMethod,
-          path: req.path,
-          headers: req.headers.filter(([name]) => name !== "expect").flat(),
+          path: target.path,
+          headers: target.headers.flat(),
           body,
           signal: abort.signal,
           headersTimeout: req.timeoutMs,
@@ -103,7 +104,10 @@ const NodeUpstreamClientLive = Layer.effect(
         );
         return Effect.sync(() => abort.abort());
       });
-    return UpstreamClient.of({ send, retire: (upstream) => Effect.sync(() => pools.retire(upstream)) });
+    // A node's pool serves all its previews: the node lets go of its own connections to this one.
+    const retire = (upstream: ProxyUpstream) =>
+      upstream.kind === "node" ? Effect.promise(() => retireOnNode(upstream)) : Effect.sync(() => pools.retire(upstream));
+    return UpstreamClient.of({ send, retire });
   }),
 );
 

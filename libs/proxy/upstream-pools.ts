@@ -1,6 +1,6 @@
 import { Context, Duration, Effect, Layer, Schedule } from "effect";
 import { Pool } from "undici";
-import type { Upstream } from "../runtime/contract.ts";
+import type { ProxyUpstream } from "./node-relay.ts";
 
 /**
  * One undici connection pool per upstream (a preview's TCP port or Unix socket), shared by every
@@ -10,17 +10,19 @@ import type { Upstream } from "../runtime/contract.ts";
  * upstream's `Keep-Alive: timeout`, so an idle socket is not reused just as the preview closes it.
  */
 export class UpstreamPools extends Context.Service<UpstreamPools, {
-  readonly poolFor: (upstream: Upstream) => Pool;
+  readonly poolFor: (upstream: ProxyUpstream) => Pool;
   /** Drops the upstream's pool: its connections close once their requests are done; the next request gets a new pool. */
-  readonly retire: (upstream: Upstream) => void;
+  readonly retire: (upstream: ProxyUpstream) => void;
 }>()("platform/UpstreamPools") {}
 
-const keyOf = (upstream: Upstream) => (upstream.kind === "tcp" ? `tcp:${upstream.host}:${upstream.port}` : `unix:${upstream.path}`);
+// One pool per node for every preview it runs: the hop's connections are shared, not per preview.
+const keyOf = (upstream: ProxyUpstream) =>
+  upstream.kind === "tcp" ? `tcp:${upstream.host}:${upstream.port}` : upstream.kind === "unix" ? `unix:${upstream.path}` : `node:${upstream.url}`;
 
-const makePool = (upstream: Upstream) =>
+const makePool = (upstream: ProxyUpstream) =>
   upstream.kind === "tcp"
     ? new Pool(`http://${upstream.host.includes(":") ? `[${upstream.host}]` : upstream.host}:${upstream.port}`)
-    : new Pool("http://localhost", { socketPath: upstream.path });
+    : upstream.kind === "unix" ? new Pool("http://localhost", { socketPath: upstream.path }) : new Pool(upstream.url);
 
 /**
  * Pools with no socket and no request left (their preview stopped, say) are dropped every
@@ -30,7 +32,7 @@ export const upstreamPoolsLayer = (sweepEvery: Duration.Input) => Layer.effect(
   UpstreamPools,
   Effect.gen(function* () {
     const pools = new Map<string, Pool>();
-    const poolFor = (upstream: Upstream) => {
+    const poolFor = (upstream: ProxyUpstream) => {
       const key = keyOf(upstream);
       let pool = pools.get(key);
       if (pool === undefined) {
@@ -55,7 +57,7 @@ export const upstreamPoolsLayer = (sweepEvery: Duration.Input) => Layer.effect(
         await Promise.allSettled(all.map((pool) => pool.destroy()));
       }),
     );
-    const retire = (upstream: Upstream) => {
+    const retire = (upstream: ProxyUpstream) => {
       const key = keyOf(upstream);
       const pool = pools.get(key);
       pools.delete(key);

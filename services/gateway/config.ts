@@ -21,6 +21,11 @@ export const gatewayConfig = Config.all({
   /** Route 5 holds a preview's answer in memory to wrap it in JSON: only this much of it. */
   maxRequestAnswerBytes: int("MAX_REQUEST_ANSWER_BYTES", 10 * 1024 * 1024),
   routeCacheMs: int("ROUTE_CACHE_MS", 2000),
+  /**
+   * The runner node this gateway runs beside (its ORCHESTRATOR_NODE_ID): previews on other nodes
+   * are reached through their node's internal proxy. Unset: every preview at its own address (one machine).
+   */
+  node: Config.String("NODE_ID").pipe(Config.option),
   activityFlushMs: int("ACTIVITY_FLUSH_MS", 5000),
   /** Local mode (`npm start` turns it on): the page signs in as the user `local` via POST /api/dev/token. Never in production. */
   localMode: Config.Boolean("LOCAL_MODE").pipe(Config.withDefault(false)),

@@ -32,7 +32,8 @@ export const gatewayDefinition = {
   /** Alone: previews are looked up at GATEWAY_ORCHESTRATOR_URL. */
   layer: (settings: GatewaySettings, configProvider: ConfigProvider.ConfigProvider) => {
     const secrets = PlatformSecretsLive.pipe(Layer.provide(ConfigProvider.layer(configProvider)));
-    return Layer.merge(gatewayLayer(settings, HttpPreviewDirectoryLive(settings.gateway.orchestratorUrl).pipe(Layer.provide(secrets))), secrets);
+    // Provided, not only merged: the proxy reaches previews on other nodes with the internal token.
+    return Layer.provideMerge(gatewayLayer(settings, HttpPreviewDirectoryLive(settings.gateway.orchestratorUrl).pipe(Layer.provide(secrets))), secrets);
   },
   app: async (
     runtime: ManagedRuntime.ManagedRuntime<PreviewProxy | PreviewDirectory | UpstreamClient | PlatformSecrets, never>,

@@ -6,14 +6,15 @@ import { acceptableRequestId } from "../../libs/http/request-context.ts";
 import { PayloadTooLarge } from "../../libs/http/request-errors.ts";
 import type { Origins } from "../../libs/config/origins.ts";
 import type { Logger } from "../../libs/observability/logger.ts";
-import type { PreviewRoute } from "../../libs/previews/contract.ts";
 import { forwardingHeaders, schemeOf } from "../../libs/proxy/forwarding.ts";
+import { relayHeaders, relayRoute } from "../../libs/proxy/node-relay.ts";
 import type { UpstreamPools } from "../../libs/proxy/upstream-pools.ts";
 import type { ActivityReporter } from "./activity.ts";
 import { readFastRequestHeaders } from "./fast-request-headers.ts";
-import { type ExchangeContext, PreviewExchange, sendError } from "./preview-exchange.ts";
+import { type ExchangeContext, PreviewExchange, sendError } from "../../libs/proxy/preview-exchange.ts";
 import { cookieMayAuthorize, tokenMatches } from "./preview-token.ts";
 import type { RouteCache } from "./route-cache.ts";
+import type { ProxyRoute } from "./relay-routes.ts";
 
 export interface FastProxyOptions {
   readonly origins: Origins;
@@ -51,7 +52,7 @@ const hostOf = (raw: ReadonlyArray<string>): string | undefined => {
 export const makeNodeFastProxy = (o: FastProxyOptions) => {
   // A token once checked against its hash is remembered on the cached route: later requests
   // compare bytes (in constant time) instead of hashing again, and it goes when the route goes.
-  const tokenIsGood = (entry: { readonly route: PreviewRoute; verifiedToken?: Buffer }, token: string): boolean => {
+  const tokenIsGood = (entry: { readonly route: ProxyRoute; verifiedToken?: Buffer }, token: string): boolean => {
     const given = Buffer.from(token);
     const known = entry.verifiedToken;
     if (known !== undefined && known.length === given.length && timingSafeEqual(known, given)) return true;
@@ -105,8 +106,18 @@ export const makeNodeFastProxy = (o: FastProxyOptions) => {
     const exchange = new PreviewExchange(req, res, {
       previewInstanceId: id, requestId, upstreamTimeoutMs: o.upstreamTimeoutMs, maxBodyBytes: o.maxBodyBytes, logger: o.logger, unreachable: o.unreachable,
     });
-    o.pools.poolFor(route.upstream).dispatch(
-      { method: req.method as Dispatcher.HttpMethod, path, headers: forward, body: exchange.start(headers.hasBody), headersTimeout: o.upstreamTimeoutMs, bodyTimeout: 0 },
+    // A preview on another node: one hop to that node's proxy, the path in a header (node-relay.ts).
+    const upstream = route.upstream;
+    if (upstream.kind === "node") forward.push(...relayHeaders(upstream, path));
+    o.pools.poolFor(upstream).dispatch(
+      {
+        method: req.method as Dispatcher.HttpMethod,
+        path: upstream.kind === "node" ? relayRoute(id) : path,
+        headers: forward,
+        body: exchange.start(headers.hasBody),
+        headersTimeout: o.upstreamTimeoutMs,
+        bodyTimeout: 0,
+      },
       exchange,
     );
     o.activity.record(id);

@@ -7,13 +7,14 @@ import { clientAddress } from "../../libs/http/client-address.ts";
 import { InvalidPreviewToken, PreviewUnavailable, UpstreamUnreachable } from "../../libs/proxy/errors.ts";
 import { endToEndHeaders, type HeaderPairs } from "../../libs/proxy/headers.ts";
 import { UpstreamClient } from "../../libs/proxy/upstream-client.ts";
-import type { PreviewRoute } from "../../libs/previews/contract.ts";
 import { PreviewDirectory } from "../../libs/previews/directory.ts";
-import type { Upstream } from "../../libs/runtime/contract.ts";
+import { internalTokenHeader, type ProxyUpstream, relayPathHeader } from "../../libs/proxy/node-relay.ts";
+import { PlatformSecrets } from "../../libs/auth/platform-secrets.ts";
 import type { Origins } from "../../libs/config/origins.ts";
 import { forwardingHeaderNames, forwardingHeaderPairs, previewProto } from "../../libs/proxy/forwarding.ts";
 import { type ActivityReporter, startActivityReporter } from "./activity.ts";
 import { makeRouteCache, type RouteCache } from "./route-cache.ts";
+import { type ProxyRoute, routeResolver } from "./relay-routes.ts";
 import { cookiesForPreview, presentedToken, previewTokenCookie, previewTokenHeader, previewTokenQuery, tokenMatches } from "./preview-token.ts";
 
 export interface PreviewProxyOptions {
@@ -21,6 +22,8 @@ export interface PreviewProxyOptions {
   readonly maxBodyBytes: number;
   readonly routeCacheMs: number;
   readonly activityFlushMs: number;
+  /** GATEWAY_NODE_ID: the runner node this gateway runs beside; previews on others are reached through their node. */
+  readonly node: string | undefined;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface PreviewProxyOptions {
  * client's are not believed). The app's own Authorization and cookies are not among them: on its
  * own origin they are the app's, and reach it (the hand-off cookie is taken out of Cookie alone).
  */
-export const platformOnlyHeaders: ReadonlySet<string> = new Set([previewTokenHeader, ...forwardingHeaderNames]);
+export const platformOnlyHeaders: ReadonlySet<string> = new Set([previewTokenHeader, ...forwardingHeaderNames, internalTokenHeader, relayPathHeader]);
 /** Dropped from the incoming headers and sent again rewritten: the platform's own, and Cookie (minus the hand-off cookie). */
 export const rewrittenHeaders: ReadonlySet<string> = new Set([...platformOnlyHeaders, "cookie"]);
 
@@ -63,9 +66,9 @@ export class PreviewProxy extends Context.Service<PreviewProxy, {
   readonly cache: RouteCache;
   readonly activity: ActivityReporter;
   /** A running preview's route, or PreviewUnavailable. */
-  readonly running: (previewInstanceId: string) => Effect.Effect<PreviewRoute & { readonly upstream: Upstream }, PreviewUnavailable>;
+  readonly running: (previewInstanceId: string) => Effect.Effect<ProxyRoute & { readonly upstream: ProxyUpstream }, PreviewUnavailable>;
   /** Checks the preview token a request presents. */
-  readonly authorize: (route: PreviewRoute, token: string | undefined) => Effect.Effect<void, InvalidPreviewToken>;
+  readonly authorize: (route: ProxyRoute, token: string | undefined) => Effect.Effect<void, InvalidPreviewToken>;
   /** Proxies one request to the preview `target` names (the hand-off included); redirects a browser from `/p/{id}/` to the preview's origin. */
   readonly forward: (c: HonoContext<AppEnv>, target: PreviewTarget) => Effect.Effect<Response, import("../../libs/http/error-mapping.ts").ApiFailure>;
   /** The upstream refused: PreviewUnavailable if the preview has stopped meanwhile, else the refusal itself. */
@@ -92,7 +95,12 @@ export const PreviewProxyLive = (options: PreviewProxyOptions, origins: Origins)
     Effect.gen(function* () {
       const directory = yield* PreviewDirectory;
       const upstreams = yield* UpstreamClient;
-      const cache = makeRouteCache(directory, options.routeCacheMs);
+      const secrets = yield* Effect.serviceOption(PlatformSecrets);
+      if (options.node !== undefined && Option.isNone(secrets)) {
+        return yield* Effect.die(new Error("GATEWAY_NODE_ID is set but the gateway has no internal token to reach other nodes with"));
+      }
+      const placement = options.node === undefined || Option.isNone(secrets) ? undefined : { node: options.node, internalToken: secrets.value.internalToken };
+      const cache = makeRouteCache(directory, options.routeCacheMs, routeResolver(placement));
       // Route changes anywhere in the cluster (NATS_URL) drop the cached entry at once.
       const invalidations = yield* Effect.serviceOption(RouteInvalidations);
       if (Option.isSome(invalidations)) yield* invalidations.value.onChange(cache.invalidate);
@@ -109,7 +117,7 @@ export const PreviewProxyLive = (options: PreviewProxyOptions, origins: Origins)
           }),
         );
 
-      const authorize = (route: PreviewRoute, token: string | undefined) =>
+      const authorize = (route: ProxyRoute, token: string | undefined) =>
         token === undefined
           ? Effect.fail(new InvalidPreviewToken({ reason: "A preview token is required (X-Preview-Token, or open the preview URL with ?previewToken=)" }))
           : tokenMatches(token, route.previewTokenHash) ? Effect.void : Effect.fail(new InvalidPreviewToken({ reason: "The preview token does not belong to this preview" }));

@@ -22,6 +22,7 @@ export const previewProxyLayer = <E, R>(config: GatewayConfig, origins: Origins,
     maxBodyBytes: config.maxProxyBodyBytes,
     routeCacheMs: config.routeCacheMs,
     activityFlushMs: config.activityFlushMs,
+    node: Option.getOrUndefined(config.node),
   }, origins).pipe(Layer.provide(Layer.mergeAll(directory, upstreamClientLayer, RouteInvalidationsLive)));
 
 /**

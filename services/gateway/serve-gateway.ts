@@ -15,5 +15,5 @@ export const serveGateway = (options: {
   const directory = options.directory;
   return serveAlone(gatewayDefinition, options, (settings, provider) => directory === undefined
     ? gatewayDefinition.layer(settings, provider)
-    : Layer.merge(gatewayLayer(settings, directory), PlatformSecretsLive.pipe(Layer.provide(ConfigProvider.layer(provider)))));
+    : Layer.provideMerge(gatewayLayer(settings, directory), PlatformSecretsLive.pipe(Layer.provide(ConfigProvider.layer(provider)))));
 };

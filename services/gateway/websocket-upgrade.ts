@@ -8,6 +8,7 @@ import type { Logger } from "../../libs/observability/logger.ts";
 import type { Origins } from "../../libs/config/origins.ts";
 import { UnknownHost } from "../../libs/http/request-errors.ts";
 import { forwardingHeaders, previewProto } from "../../libs/proxy/forwarding.ts";
+import { type ProxyUpstream, relayHeaders, relayRoute } from "../../libs/proxy/node-relay.ts";
 import { PreviewProxy, rewrittenHeaders, splitPreviewPath } from "./preview-proxy.ts";
 import { cookieMayAuthorize, previewTokenHeader, splitPreviewCookie } from "./preview-token.ts";
 
@@ -16,9 +17,18 @@ const refuse = (socket: Socket, status: number, code: ApiErrorCode, message: str
   socket.end(`HTTP/1.1 ${status} ${code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 };
 
-/** The upgrade request as the preview should see it: the platform's credentials out (the app's kept), forwarding headers in. */
-const upstreamHandshake = (req: IncomingMessage, path: string, proto: string, prefix: string | undefined, cookies: string | undefined): string => {
-  const lines = [`${req.method ?? "GET"} ${path} HTTP/1.1`];
+/**
+ * The upgrade request as the preview should see it: the platform's credentials out (the app's
+ * kept), forwarding headers in; to a preview on another node, sent to that node's proxy with the
+ * relay's headers (the node passes the rest on as is).
+ */
+const upstreamHandshake = (req: IncomingMessage, upstream: ProxyUpstream, path: string, proto: string, prefix: string | undefined, cookies: string | undefined): string => {
+  const relayed = upstream.kind === "node";
+  const lines = [`${req.method ?? "GET"} ${relayed ? relayRoute(upstream.previewInstanceId) : path} HTTP/1.1`];
+  if (relayed) {
+    const relay = relayHeaders(upstream, path);
+    for (let i = 0; i < relay.length; i += 2) lines.push(`${relay[i] ?? ""}: ${relay[i + 1] ?? ""}`);
+  }
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] ?? "";
     if (!rewrittenHeaders.has(name.toLowerCase())) lines.push(`${name}: ${req.rawHeaders[i + 1] ?? ""}`);
@@ -27,6 +37,14 @@ const upstreamHandshake = (req: IncomingMessage, path: string, proto: string, pr
   const forwarding = forwardingHeaders({ client: req.socket.remoteAddress, earlierFor: header(req, "x-forwarded-for"), host: header(req, "host") ?? "", proto, prefix });
   for (let i = 0; i < forwarding.length; i += 2) lines.push(`${forwarding[i] ?? ""}: ${forwarding[i + 1] ?? ""}`);
   return lines.join("\r\n") + "\r\n\r\n";
+};
+
+/** A socket to the preview's address, or to its node (whose proxy joins it to the preview's). */
+const connectTo = (upstream: ProxyUpstream): Socket => {
+  if (upstream.kind === "tcp") return connect({ host: upstream.host, port: upstream.port });
+  if (upstream.kind === "unix") return connect({ path: upstream.path });
+  const node = new URL(upstream.url);
+  return connect({ host: node.hostname.replace(/^\[|\]$/g, ""), port: Number(node.port || 80) });
 };
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -86,14 +104,14 @@ export const makeWebSocketUpgrade = (runtime: ManagedRuntime.ManagedRuntime<Prev
         return refuse(socket, e.status, e.code, e.message);
       }
       const upstream = exit.value;
-      const peer = upstream.kind === "tcp" ? connect({ host: upstream.host, port: upstream.port }) : connect({ path: upstream.path });
+      const peer = connectTo(upstream);
       peer.once("error", () => refuse(socket, 502, "upstream_unreachable", "The preview did not answer"));
       peer.once("connect", () => {
         peer.removeAllListeners("error");
         peer.on("error", () => socket.destroy());
         socket.on("close", () => peer.destroy());
         peer.on("close", () => socket.destroy());
-        peer.write(upstreamHandshake(req, target.path, previewProto(origins, id, target.prefix), target.prefix, target.cookies));
+        peer.write(upstreamHandshake(req, upstream, target.path, previewProto(origins, id, target.prefix), target.prefix, target.cookies));
         if (head.length > 0) peer.write(head);
         socket.pipe(peer).pipe(socket);
       });

@@ -14,9 +14,12 @@ import { ExtendBody, LaunchBody, Previews } from "../../libs/previews/contract.t
 import { previewListLimits, PreviewListing } from "../../libs/previews/listing.ts";
 import { EndpointCatalog } from "./endpoint-catalog.ts";
 import { Placement } from "./placement.ts";
+import { NodeProxy } from "./node-proxy.ts";
+import { relayToLocalPreview } from "./node-proxy-route.ts";
+import type { UpstreamClient } from "../../libs/proxy/upstream-client.ts";
 
 export interface OrchestratorAppOptions {
-  readonly run: (route: Route<Generations | Previews | EndpointCatalog | PreviewListing | Placement>) => (c: import("hono").Context<AppEnv>) => Promise<Response>;
+  readonly run: (route: Route<Generations | Previews | EndpointCatalog | PreviewListing | Placement | NodeProxy | UpstreamClient>) => (c: import("hono").Context<AppEnv>) => Promise<Response>;
   readonly jwtSecret: string;
   readonly internalToken: string;
   readonly fileLimits: FileLimits;
@@ -108,6 +111,12 @@ export const makeOrchestratorApp = (o: OrchestratorAppOptions) => {
   internal.post("/generations/:generationId/preview/launch", o.run((c) => Effect.gen(function* () {
     const body = yield* decodeJsonBody(c.req.raw, LaunchBody, smallBodyLimit);
     return yield* launchHere(c.req.query("userId") ?? "", c.req.param("generationId") ?? "", body);
+  })));
+  // This node's previews, for a gateway on another machine (node-proxy.ts): any method, the path in a header.
+  internal.all("/previews/:previewInstanceId/proxy", o.run(relayToLocalPreview));
+  internal.post("/previews/:previewInstanceId/proxy/retire", o.run((c) => Effect.gen(function* () {
+    yield* (yield* NodeProxy).retire(c.req.param("previewInstanceId") ?? "");
+    return new Response(null, { status: 204 });
   })));
   app.route("/internal", internal);
   return app;

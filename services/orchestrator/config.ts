@@ -83,6 +83,10 @@ export const orchestratorConfig = Config.all({
   nodeCapacity: int("NODE_CAPACITY", 50),
   /** A node that has not renewed its lease for this long is lost: its previews end as crashed. */
   nodeLeaseMs: int("NODE_LEASE_MS", 15_000),
+  /** A preview relayed for a gateway on another machine (node-proxy.ts): how long it may take to send response headers. */
+  relayTimeoutMs: int("RELAY_TIMEOUT_MS", 30_000),
+  /** And the largest request body relayed to it (the gateway bounds it too, by its own limit). */
+  relayMaxBodyBytes: int("RELAY_MAX_BODY_BYTES", 100 * 1024 * 1024),
   /** On SIGTERM, drain (stop its previews, leave the cluster); auto: with PostgreSQL (DATABASE_URL), where other nodes take the launches. */
   drainOnStop: Config.Literals(["auto", "on", "off"], "DRAIN_ON_STOP").pipe(Config.withDefault("auto" as const)),
 }).pipe(Config.nested("ORCHESTRATOR"));

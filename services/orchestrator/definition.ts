@@ -7,6 +7,8 @@ import { type OrchestratorConfig, orchestratorConfig } from "./config.ts";
 import { orchestratorLayer } from "./layers.ts";
 import { orchestratorLogSink } from "./log-sink.ts";
 import { RunnerNode } from "./runner-node.ts";
+import { nodeProxyFastPath } from "./node-proxy-fast-path.ts";
+import { nodeProxyUpgrade } from "./node-proxy-upgrade.ts";
 
 type Needs = (Parameters<OrchestratorAppOptions["run"]>[0] extends Route<infer R> ? R : never) | PlatformSecrets | RunnerNode;
 
@@ -20,6 +22,7 @@ export const orchestratorDefinition = {
   app: async (runtime: ManagedRuntime.ManagedRuntime<Needs, never>, context: AppContext<OrchestratorConfig>): Promise<ServedApp> => {
     const { jwtSecret, internalToken } = await revealSecrets(runtime);
     const { config } = context;
+    const intercept = nodeProxyFastPath(runtime, internalToken, context.logger);
     return {
       fetch: makeOrchestratorApp({
         run: makeRouteRunner(runtime, context.logger),
@@ -28,6 +31,8 @@ export const orchestratorDefinition = {
         fileLimits: { maxFiles: config.maxFiles, maxFileBytes: config.maxFileBytes, maxTotalBytes: config.maxTotalBytes },
         logger: context.logger,
       }).fetch,
+      ...(intercept === undefined ? {} : { intercept }),
+      onUpgrade: nodeProxyUpgrade(runtime, internalToken),
       // A node that drains stops taking launches and stops its previews cleanly before it goes.
       beforeClose: () => runtime.runPromise(Effect.gen(function* () {
         const node = yield* RunnerNode;

@@ -24,6 +24,10 @@ import { PreviewManagerLive } from "./preview-manager.ts";
 import { nodeIdentity } from "./node-identity.ts";
 import { RunnerNodeLive } from "./runner-node.ts";
 import { PlacementLive } from "./placement.ts";
+import { NodeProxyLive } from "./node-proxy.ts";
+import { isDeno } from "../../libs/js-runtime/is-deno.ts";
+import { FetchUpstreamClientLive } from "../../libs/proxy/fetch-upstream-client.ts";
+import { NodeUpstreamLive } from "../../libs/proxy/node-upstream-client.ts";
 
 /**
  * The orchestrator's services, wired from its config. The log sink is a parameter: in-process
@@ -100,5 +104,9 @@ export const orchestratorLayer = <ROut, E>(logSink: Layer.Layer<ROut | LogSink, 
     );
     const listing = PreviewListingLive({ origins }).pipe(Layer.provide(db));
     const placement = PlacementLive.pipe(Layer.provide(Layer.mergeAll(db, node, PlatformSecretsLive)));
-    return Layer.mergeAll(previews, generations, logSink, PlatformSecretsLive, catalog, listing, node, placement);
+    // This node's previews for gateways on other machines, over the same upstream client as a gateway's.
+    const upstreams = isDeno ? FetchUpstreamClientLive : NodeUpstreamLive;
+    const nodeProxy = NodeProxyLive({ timeoutMs: config.relayTimeoutMs, maxBodyBytes: config.relayMaxBodyBytes })
+      .pipe(Layer.provideMerge(Layer.mergeAll(upstreams, previews, node)));
+    return Layer.mergeAll(previews, generations, logSink, PlatformSecretsLive, catalog, listing, node, placement, nodeProxy);
   }));

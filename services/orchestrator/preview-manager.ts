@@ -67,6 +67,11 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
       const scope: Scope.Scope = yield* Effect.scope;
       const rows = store.previews;
       const supervised = new Map<string, Supervision>();
+      // Where a live preview's node answers, for a gateway on another machine (libs/proxy/node-relay.ts).
+      const nodeAt = (id: string) =>
+        id === nodeId
+          ? Effect.succeed({ id, url: node.identity.url })
+          : store.nodes.all().pipe(Effect.map((nodes) => ({ id, url: nodes.find((n) => n.id === id)?.url ?? "" })));
 
       const supervise = (supervision: Supervision, id: string) => {
         supervised.set(id, supervision);
@@ -273,13 +278,15 @@ export const PreviewManagerLive = (options: PreviewManagerOptions) =>
           Effect.gen(function* () {
             const row = yield* rows.byId(previewInstanceId);
             if (row === undefined) return yield* Effect.fail(new PreviewNotFound({ previewInstanceId }));
+            const live = isLive(row);
             return {
               previewInstanceId: row.id,
               generationId: row.generationId,
               userId: row.userId,
               status: row.status,
-              upstream: isLive(row) ? upstreamOf(row) ?? null : null,
+              upstream: live ? upstreamOf(row) ?? null : null,
               previewTokenHash: row.previewTokenHash,
+              node: live && row.node !== null ? yield* nodeAt(row.node) : null,
             };
           }),
 

@@ -1,26 +1,26 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import { type Dispatcher, errors as undiciErrors } from "undici";
-import { errorBody } from "../../libs/http/error-envelope.ts";
-import { describeFailure } from "../../libs/http/error-mapping.ts";
-import { elapsedMs } from "../../libs/http/request-context.ts";
-import { PayloadTooLarge } from "../../libs/http/request-errors.ts";
-import type { Logger } from "../../libs/observability/logger.ts";
-import { type PreviewUnavailable, UpstreamTimeout, UpstreamUnreachable } from "../../libs/proxy/errors.ts";
-import { cappedBody } from "../../libs/proxy/capped-body.ts";
-import { hopByHopHeaders } from "../../libs/proxy/headers.ts";
+import { errorBody } from "../http/error-envelope.ts";
+import { describeFailure } from "../http/error-mapping.ts";
+import { elapsedMs } from "../http/request-context.ts";
+import { PayloadTooLarge } from "../http/request-errors.ts";
+import type { Logger } from "../observability/logger.ts";
+import { type PreviewUnavailable, UpstreamTimeout, UpstreamUnreachable } from "./errors.ts";
+import { cappedBody } from "./capped-body.ts";
+import { hopByHopHeaders } from "./headers.ts";
 
 const smallBodyBytes = 64 * 1024;
 
-export const sendError = (res: ServerResponse, requestId: string, failure: UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge | PreviewUnavailable) => {
+export const sendError = (res: ServerResponse, requestId: string, failure: UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge | PreviewUnavailable, stamp = true) => {
   if (res.headersSent || res.destroyed) return void res.destroy();
   const e = describeFailure(failure);
-  res.writeHead(e.status, { "content-type": "application/json", "x-request-id": requestId, ...e.headers });
+  res.writeHead(e.status, { "content-type": "application/json", ...(stamp ? { "x-request-id": requestId } : {}), ...e.headers });
   res.end(JSON.stringify(errorBody(requestId, e)));
 };
 
 /** The response's end-to-end headers (raw names and values, repeats kept) plus our request id. */
-const responseHeaders = (raw: ReadonlyArray<Buffer | string>, requestId: string): string[] => {
+const responseHeaders = (raw: ReadonlyArray<Buffer | string>, requestId: string | undefined): string[] => {
   const out: string[] = [];
   let named: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
@@ -36,10 +36,10 @@ const responseHeaders = (raw: ReadonlyArray<Buffer | string>, requestId: string)
   if (named !== undefined && named.size > 0) {
     const kept: string[] = [];
     for (let i = 0; i < out.length; i += 2) if (!named.has((out[i] ?? "").toLowerCase())) kept.push(out[i] ?? "", out[i + 1] ?? "");
-    kept.push("x-request-id", requestId);
+    if (requestId !== undefined) kept.push("x-request-id", requestId);
     return kept;
   }
-  out.push("x-request-id", requestId);
+  if (requestId !== undefined) out.push("x-request-id", requestId);
   return out;
 };
 
@@ -56,6 +56,8 @@ export interface ExchangeContext {
   readonly logger: Logger;
   /** The preview refused or broke the connection: what to answer (its cached route may be stale). */
   readonly unreachable: (previewInstanceId: string, e: UpstreamUnreachable) => Promise<UpstreamUnreachable | PreviewUnavailable>;
+  /** False on a runner node's proxy: the gateway in front adds the request id the client sees. */
+  readonly stampRequestId?: boolean;
 }
 
 /**
@@ -77,11 +79,13 @@ export class PreviewExchange implements Dispatcher.DispatchHandler {
   private readonly req: IncomingMessage;
   private readonly res: ServerResponse;
   private readonly context: ExchangeContext;
+  private readonly stamped: boolean;
 
   constructor(req: IncomingMessage, res: ServerResponse, context: ExchangeContext) {
     this.req = req;
     this.res = res;
     this.context = context;
+    this.stamped = context.stampRequestId ?? true;
   }
 
   /**
@@ -124,7 +128,7 @@ export class PreviewExchange implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return; // 1xx: node:http has answered Expect itself; early hints are dropped
     this.status = statusCode;
     this.statusMessage = statusMessage ?? "";
-    this.headers = responseHeaders((controller.rawHeaders as Array<Buffer | string> | null | undefined) ?? [], this.context.requestId);
+    this.headers = responseHeaders((controller.rawHeaders as Array<Buffer | string> | null | undefined) ?? [], this.stamped ? this.context.requestId : undefined);
     if (Number(parsed["content-length"] ?? Number.NaN) <= smallBodyBytes) this.buffered = [];
     else this.res.writeHead(this.status, this.statusMessage, this.headers);
   }
@@ -146,10 +150,10 @@ export class PreviewExchange implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
     const { failure, res, context } = this;
-    if (failure instanceof PayloadTooLarge) return sendError(res, context.requestId, failure);
+    if (failure instanceof PayloadTooLarge) return sendError(res, context.requestId, failure, this.stamped);
     if (failure !== undefined) return; // the client is gone
-    if (error instanceof undiciErrors.HeadersTimeoutError) return sendError(res, context.requestId, new UpstreamTimeout({ timeoutMs: context.upstreamTimeoutMs }));
+    if (error instanceof undiciErrors.HeadersTimeoutError) return sendError(res, context.requestId, new UpstreamTimeout({ timeoutMs: context.upstreamTimeoutMs }), this.stamped);
     void context.unreachable(context.previewInstanceId, new UpstreamUnreachable({ reason: error.message }))
-      .then((answer) => sendError(res, context.requestId, answer));
+      .then((answer) => sendError(res, context.requestId, answer, this.stamped));
   }
 }
