@@ -7,6 +7,7 @@
 // CPython 3.13's `ast.parse`.
 import type { SyntaxNode } from "@lezer/common";
 import { Tree, TreeBuffer } from "@lezer/common";
+import { installDenseActions } from "./grammar/action-table.ts";
 import { parser } from "./grammar/parser.ts";
 import { validatePython } from "./python-validate.ts";
 
@@ -20,6 +21,8 @@ export interface ParsedModule {
   readonly text: (node: SyntaxNode) => string;
   readonly lineOf: (pos: number) => number;
 }
+
+installDenseActions(parser);
 
 export const parsePython = (file: string, source: string): ParsedModule => {
   const tree = parser.parse(source);

@@ -43,12 +43,16 @@ export const newlines = new ExternalTokenizer((input, stack) => {
     input.acceptToken(eof)
   } else if (stack.context.flags & cx_Bracketed) {
     if (isLineBreak(input.next)) input.acceptToken(newlineBracketed, 1)
-  } else if (((prev = input.peek(-1)) < 0 || isLineBreak(prev)) &&
-             stack.canShift(blankLineStart)) {
+  } else if ((prev = input.peek(-1)) < 0 || isLineBreak(prev)) {
+    // At a line start only a blank line (spaces, then a line break or a comment) yields a token:
+    // look for one before asking the stack (canShift simulates reductions, and this runs once per
+    // parse step at every line start).
     let spaces = 0
     while (input.next == space || input.next == tab) { input.advance(); spaces++ }
-    if (input.next == newline || input.next == carriageReturn || input.next == hash)
-      input.acceptToken(blankLineStart, -spaces)
+    if (input.next == newline || input.next == carriageReturn || input.next == hash) {
+      if (stack.canShift(blankLineStart)) input.acceptToken(blankLineStart, -spaces)
+      else if (spaces == 0 && isLineBreak(input.next)) input.acceptToken(newlineToken, 1)
+    }
   } else if (isLineBreak(input.next)) {
     input.acceptToken(newlineToken, 1)
   }
