@@ -1,8 +1,8 @@
 import { defineConfig } from "vitest/config";
+import { clusterMatrixFiles } from "./test/deployment-matrix.ts";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     // A bound on a hang, not a speed check: every wait inside a test has its own deadline, and on a
     // loaded machine a case that starts sandboxes (the warm pool fills at low priority) runs past 60 s.
     testTimeout: 180_000,
@@ -25,5 +25,11 @@ export default defineConfig({
       reporter: ["text-summary", "json-summary"],
       thresholds: { lines: 90 },
     },
+    // The deployment matrix (test/deployment-matrix.ts): every test once on one machine, and the
+    // public-API ones again against a 3-node cluster. Run one deployment with --project single|cluster.
+    projects: [
+      { extends: true, test: { name: "single", include: ["test/**/*.test.ts"] } },
+      { extends: true, test: { name: "cluster", include: clusterMatrixFiles(import.meta.dirname), env: { PLATFORM_DEPLOYMENT: "cluster" } } },
+    ],
   },
 });

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import getPort from "get-port";
+import { freeClusterBase } from "../cluster/support/port-block.ts";
 import { eventually } from "./api.ts";
 import { previewPortBlock } from "./port-blocks.ts";
 
@@ -16,6 +17,14 @@ export interface PlatformProcess {
   readonly stop: () => Promise<number | null>;
 }
 
+/**
+ * Which deployment a test that asks for "the platform" gets: `npm start` (one machine), or with
+ * PLATFORM_DEPLOYMENT=cluster (vitest's `cluster` project, vitest.config.ts) `npm run start:cluster`:
+ * 3 runner nodes on a throwaway PostgreSQL and NATS, 2 logs replicas, 2 gateways (tests talk to the first).
+ */
+export type Deployment = "single" | "cluster";
+export const deployment = (): Deployment => (process.env["PLATFORM_DEPLOYMENT"] === "cluster" ? "cluster" : "single");
+
 export interface PlatformProcessOptions {
   /** Extra environment, e.g. `GATEWAY_JS_RUNTIME: "deno"` to run that service under Deno. */
   readonly env?: Record<string, string>;
@@ -25,12 +34,22 @@ export interface PlatformProcessOptions {
   readonly dataDir?: string;
 }
 
+/** The script and environment of the deployment under test, for a caller that did not name a script. */
+const deploymentDefaults = async (options: PlatformProcessOptions): Promise<{ readonly script: string; readonly env: Record<string, string> }> => {
+  if (options.script !== undefined || deployment() === "single") return { script: options.script ?? "start", env: {} };
+  // The cluster's ports are a block from GATEWAY_PORT (gateways, extractor, logs replicas, nodes).
+  return { script: "start:cluster", env: { GATEWAY_PORT: String(await freeClusterBase()) } };
+};
+
 /** Runs exactly what the README tells a newcomer to run, `npm start`, on free ports. */
 export const startPlatformProcess = async (options: PlatformProcessOptions = {}): Promise<PlatformProcess> => {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "platform-"));
+  // A throwaway PostgreSQL (start:cluster) runs as the postgres user, which must get through DATA_DIR.
+  if (options.dataDir === undefined) chmodSync(dataDir, 0o755);
+  const defaults = await deploymentDefaults(options);
   const [freePort, orchestratorPort, logsPort, extractorPort] = await Promise.all([getPort(), getPort(), getPort(), getPort()]);
   // A caller may choose the gateway's port (start:cluster takes a block of ports from it).
-  const gatewayPort = options.env?.GATEWAY_PORT ?? String(freePort);
+  const gatewayPort = options.env?.GATEWAY_PORT ?? defaults.env.GATEWAY_PORT ?? String(freePort);
   const previews = previewPortBlock();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -43,9 +62,10 @@ export const startPlatformProcess = async (options: PlatformProcessOptions = {})
     ORCHESTRATOR_PORT_RANGE_FROM: String(previews.from),
     ORCHESTRATOR_PORT_RANGE_TO: String(previews.to),
     ORCHESTRATOR_RUNTIME: "host",
+    ...defaults.env,
     ...options.env,
   };
-  const child = spawn("npm", ["run", options.script ?? "start"], { env, stdio: "ignore" });
+  const child = spawn("npm", ["run", defaults.script], { env, stdio: "ignore" });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const gateway = `http://127.0.0.1:${gatewayPort}`;
   // 401s from the orchestrator and from the logs service: both are up behind the gateway.

@@ -28,13 +28,16 @@ export const portAccepts = (port: number): Promise<boolean> =>
     socket.once("error", () => resolve(false));
   });
 
-/** Pids of one preview on the host runtime: those working in its work dir, DATA_DIR/previews/{id}. */
+/**
+ * Pids of one preview on the host runtime: those working in its work dir, DATA_DIR/previews/{id}
+ * (`npm start`) or DATA_DIR/nodes/{node}/previews/{id} (`npm run start:cluster`: each node has its own).
+ */
 export const pidsOfPreview = (dataDir: string, previewId: string): number[] => {
-  const workDir = `${dataDir}/previews/${previewId}`;
+  const workDirs = new RegExp(`^(nodes/[^/]+/)?previews/${previewId.replace(/[^\w-]/g, "\\$&")}(/|$)`);
   return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
     try {
       const cwd = readlinkSync(`/proc/${d}/cwd`);
-      return cwd === workDir || cwd.startsWith(`${workDir}/`) ? [Number(d)] : [];
+      return cwd.startsWith(`${dataDir}/`) && workDirs.test(cwd.slice(dataDir.length + 1)) ? [Number(d)] : [];
     } catch {
       return [];
     }
