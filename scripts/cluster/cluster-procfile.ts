@@ -21,7 +21,8 @@ export const clusterSettings = (env: NodeJS.ProcessEnv): ClusterSettings => ({
 /**
  * Ports from GATEWAY_PORT (G): gateways G and G+1, the extractor G+3, logs replicas G+4 and G+5,
  * node i (from 1) G+10+i. Node i is reached at its port by the others (placement); gateway j and
- * logs replica j talk to node j (any node answers for any preview: the state is in PostgreSQL).
+ * logs replica j talk to node j (any node answers for any preview: the state is in PostgreSQL);
+ * gateway j runs as if beside node j, so it reaches the other nodes' previews through those nodes.
  */
 export const clusterPorts = (s: ClusterSettings) => ({
   gateways: [s.gatewayPort, s.gatewayPort + 1] as const,
@@ -55,6 +56,8 @@ export const clusterProcfile = (s: ClusterSettings, dataDir: string): string => 
       `PUBLIC_URL=${publicUrl}`,
       "GATEWAY_LOCAL_MODE=${GATEWAY_LOCAL_MODE:-true}",
       `GATEWAY_ORCHESTRATOR_URL=${node(i)}`,
+      // Beside node j as on its own machine: other nodes' previews through their node's internal proxy.
+      `GATEWAY_NODE_ID=node-${(i % ports.nodes.length) + 1}`,
       `GATEWAY_LOGS_URL=${logs(i)}`,
       "exec scripts/run-service.sh gateway",
     ].join(" ")),

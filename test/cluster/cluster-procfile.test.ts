@@ -11,6 +11,7 @@ describe("start:cluster's processes", () => {
     expect(lines[1]).toContain("DATA_DIR=/d/nodes/node-2 ORCHESTRATOR_NODE_ID=node-2 ORCHESTRATOR_PORT=8092 ORCHESTRATOR_GENERATIONS_DIR=/d/generations");
     expect(lines[6]).toContain("GATEWAY_PORT=8081");
     expect(lines[6]).toContain("GATEWAY_ORCHESTRATOR_URL=http://127.0.0.1:8092");
+    expect(lines[6]).toContain("GATEWAY_NODE_ID=node-2");
   });
 
   it("refuses a CLUSTER_NODES or GATEWAY_PORT that is not a whole number in range, naming it", () => {
