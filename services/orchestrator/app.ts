@@ -15,7 +15,7 @@ import { previewListLimits, PreviewListing } from "../../libs/previews/listing.t
 import { EndpointCatalog } from "./endpoint-catalog.ts";
 import { Placement } from "./placement.ts";
 import { NodeProxy } from "./node-proxy.ts";
-import { relayToLocalPreview } from "./node-proxy-route.ts";
+import { relayRequestContext, relayToLocalPreview } from "./node-proxy-route.ts";
 import type { UpstreamClient } from "../../libs/proxy/upstream-client.ts";
 
 export interface OrchestratorAppOptions {
@@ -31,6 +31,9 @@ const smallBodyLimit = 64 * 1024;
 /** The orchestrator's routes: generations, the preview lifecycle, and its internal activity hook. */
 export const makeOrchestratorApp = (o: OrchestratorAppOptions) => {
   const app = new Hono<AppEnv>();
+  // This node's previews, for a gateway on another machine (node-proxy.ts): any method, the path in
+  // a header. Before the request context, which would answer with a request id of the node's own.
+  app.all("/internal/previews/:previewInstanceId/proxy", relayRequestContext, requireInternalToken(o.internalToken), o.run(relayToLocalPreview));
   app.use("*", requestContext(o.logger));
   installFallbacks(app, o.logger);
   app.get("/healthz", (c) => c.json({ ok: true, service: "orchestrator" }));
@@ -112,8 +115,6 @@ export const makeOrchestratorApp = (o: OrchestratorAppOptions) => {
     const body = yield* decodeJsonBody(c.req.raw, LaunchBody, smallBodyLimit);
     return yield* launchHere(c.req.query("userId") ?? "", c.req.param("generationId") ?? "", body);
   })));
-  // This node's previews, for a gateway on another machine (node-proxy.ts): any method, the path in a header.
-  internal.all("/previews/:previewInstanceId/proxy", o.run(relayToLocalPreview));
   internal.post("/previews/:previewInstanceId/proxy/retire", o.run((c) => Effect.gen(function* () {
     yield* (yield* NodeProxy).retire(c.req.param("previewInstanceId") ?? "");
     return new Response(null, { status: 204 });

@@ -1,6 +1,10 @@
-import type { Context as HonoContext } from "hono";
+import type { Context as HonoContext, MiddlewareHandler } from "hono";
 import { Effect } from "effect";
+import { nanoid } from "nanoid";
 import type { AppEnv } from "../../libs/http/app-env.ts";
+import { errorBody } from "../../libs/http/error-envelope.ts";
+import { describeFailure } from "../../libs/http/error-mapping.ts";
+import { acceptableRequestId } from "../../libs/http/request-context.ts";
 import { InvalidRequest } from "../../libs/http/request-errors.ts";
 import { endToEndHeaders } from "../../libs/proxy/headers.ts";
 import { internalTokenHeader, relayPathHeader } from "../../libs/proxy/node-relay.ts";
@@ -21,8 +25,10 @@ export const relayedPath = (value: string | undefined): string | InvalidRequest 
  * token already checked), streamed to the preview's address here and its answer streamed back.
  * The gateway has already authorised it and set what the preview sees (forwarding headers, Host).
  * The Node fast path (node-proxy-fast-path.ts) serves these first; this route serves them on Deno.
+ * Its answers, errors included, carry no request id header of the node's own: the gateway adds the
+ * one the client sees (its fast path appends, so a second would reach the client).
  */
-export const relayToLocalPreview = (c: HonoContext<AppEnv>) => Effect.gen(function* () {
+const relay = (c: HonoContext<AppEnv>) => Effect.gen(function* () {
   const proxy = yield* NodeProxy;
   const id = c.req.param("previewInstanceId") ?? "";
   const path = relayedPath(c.req.header(relayPathHeader));
@@ -39,3 +45,16 @@ export const relayToLocalPreview = (c: HonoContext<AppEnv>) => Effect.gen(functi
   }).pipe(Effect.catchTag("UpstreamUnreachable", (e) => proxy.unreachable(id, e)));
   return response;
 });
+
+export const relayToLocalPreview = (c: HonoContext<AppEnv>) =>
+  relay(c).pipe(Effect.catch((e) => {
+    const d = describeFailure(e);
+    return Effect.succeed(Response.json(errorBody(c.get("requestId"), d), { status: d.status, ...(d.headers === undefined ? {} : { headers: d.headers }) }));
+  }));
+
+/** The request id for the relay's error bodies and logs (the gateway's, when it sent one), set without answering with it. */
+export const relayRequestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const incoming = c.req.header("x-request-id");
+  c.set("requestId", incoming !== undefined && acceptableRequestId.test(incoming) ? incoming : nanoid(16));
+  await next();
+};

@@ -221,6 +221,12 @@ describe("a gateway with previews on two nodes", () => {
     // With it, the node serves only its own previews: A's preview is not B's to serve.
     const own = await fetch(entry, { headers: { "x-relay-path": "/items/3", "x-internal-token": testInternalToken } });
     expect(await own.json()).toEqual({ item_id: 3, q: "" });
+    // No request id of the node's own on what it relays, errors included: the gateway adds the one the client sees.
+    expect(own.headers.get("x-request-id")).toBeNull();
+    const pathless = await fetch(entry, { headers: { "x-internal-token": testInternalToken } });
+    expect(pathless.status).toBe(400);
+    expect(pathless.headers.get("x-request-id")).toBeNull();
+    expect(((await pathless.json()) as ErrorEnvelope).error.message).toContain("x-relay-path");
     const notHere = await fetch(`${nodeB.url}/internal/previews/${local.previewInstanceId}/proxy`, { headers: { "x-relay-path": "/hello", "x-internal-token": testInternalToken } });
     expect(notHere.status).toBe(503);
     // The public gateway has no internal routes, whatever the path.
