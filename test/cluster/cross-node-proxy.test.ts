@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,10 +9,11 @@ import WebSocket from "ws";
 import { signUserToken } from "../../libs/auth/user-token.ts";
 import { makeLogger } from "../../libs/observability/logger.ts";
 import { serveGateway } from "../../services/gateway/serve-gateway.ts";
-import { callApi, type ErrorEnvelope } from "../support/api.ts";
+import { callApi, type ErrorEnvelope, eventually } from "../support/api.ts";
 import { helloApp, proxyProbeApp } from "../support/fixture-apps.ts";
 import { type OrchestratorProcess, spawnOrchestrator } from "../support/orchestrator-process.ts";
 import { localhostLookup, originFetch, previewOriginOf } from "../support/preview-origin.ts";
+import { previewPortBlock } from "../support/port-blocks.ts";
 import { previewPath } from "../support/previews.ts";
 import { testInternalToken, testJwtSecret } from "../support/test-orchestrator.ts";
 import { startTestPostgres } from "./support/servers.ts";
@@ -31,13 +32,14 @@ let pg: Awaited<ReturnType<typeof startTestPostgres>>;
 let nodeA: OrchestratorProcess;
 let nodeB: OrchestratorProcess;
 let gateway: { readonly url: string; readonly shutdown: () => Promise<void> };
+let generationsDir: string;
 const psql = (sql: string) => execFileSync("psql", ["-X", "-A", "-t", pg.url, "-c", sql], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 
 beforeAll(async () => {
   pg = await startTestPostgres();
   const gatewayPort = await getPort();
   const publicUrl = `http://127.0.0.1:${gatewayPort}`;
-  const generationsDir = freshDir("xnode-generations-");
+  generationsDir = freshDir("xnode-generations-");
   const nodeEnv = (id: string) => ({
     DATABASE_URL: pg.url,
     PUBLIC_URL: publicUrl,
@@ -245,5 +247,85 @@ describe("a gateway with previews on two nodes", () => {
     expect(status.status).toBe(404);
     const wrongToken = await originFetch(`${remoteOrigin()}/items/1`, { headers: { "x-preview-token": local.previewToken } });
     expect(wrongToken.status).toBe(401);
+  });
+});
+
+/** A service under Deno (scripts/run-service.sh), its own process group, answering /healthz on `port`. */
+const spawnOnDeno = async (service: "orchestrator" | "gateway", port: number, env: Record<string, string>): Promise<ChildProcess> => {
+  const child = spawn("scripts/run-service.sh", [service], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", JWT_SECRET: testJwtSecret, INTERNAL_TOKEN: testInternalToken, [`${service.toUpperCase()}_JS_RUNTIME`]: "deno", ...env },
+    stdio: "ignore",
+    detached: true,
+  });
+  await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok ? true : undefined), 60_000, `${service} on Deno`);
+  return child;
+};
+
+describe("on Deno: a gateway and a node without the Node fast paths (fetch, the relay route)", () => {
+  const children: ChildProcess[] = [];
+  let denoGateway: string;
+  let onDenoNode: Awaited<ReturnType<typeof runOn>>;
+  beforeAll(async () => {
+    const nodePort = await getPort();
+    const gatewayPort = await getPort();
+    const ports = previewPortBlock();
+    children.push(await spawnOnDeno("orchestrator", nodePort, {
+      DATA_DIR: freshDir("xnode-deno-node-"),
+      DATABASE_URL: pg.url,
+      PUBLIC_URL: gateway.url,
+      ORCHESTRATOR_PORT: String(nodePort),
+      ORCHESTRATOR_PORT_RANGE_FROM: String(ports.from),
+      ORCHESTRATOR_PORT_RANGE_TO: String(ports.to),
+      ORCHESTRATOR_GENERATIONS_DIR: generationsDir,
+      ORCHESTRATOR_NODE_ID: "xnode-deno",
+      ORCHESTRATOR_RUNTIME: "host",
+      ORCHESTRATOR_LOGS_URL: "http://127.0.0.1:9",
+    }));
+    const gatewayData = freshDir("xnode-deno-gateway-");
+    children.push(await spawnOnDeno("gateway", gatewayPort, {
+      DATA_DIR: gatewayData,
+      PUBLIC_URL: `http://127.0.0.1:${gatewayPort}`,
+      GATEWAY_PORT: String(gatewayPort),
+      GATEWAY_ORCHESTRATOR_URL: nodeA.url,
+      GATEWAY_LOGS_URL: "http://127.0.0.1:9",
+      GATEWAY_NODE_ID: "xnode-a",
+    }));
+    denoGateway = `http://127.0.0.1:${gatewayPort}`;
+    onDenoNode = await runOn(`http://127.0.0.1:${nodePort}`, "deno-user", proxyProbeApp);
+    expect(nodeOf(onDenoNode.previewInstanceId)).toBe("xnode-deno");
+  }, 180_000);
+  afterAll(async () => {
+    await Promise.all(children.map((child) => new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
+      child.once("exit", resolve);
+      process.kill(-(child.pid as number), "SIGTERM");
+    })));
+  });
+
+  it("a Node gateway reaches a preview on a Deno node, and a Deno gateway one on a Deno and on a Node node", async () => {
+    const cases = [
+      { gw: gateway.url, preview: onDenoNode },
+      { gw: denoGateway, preview: onDenoNode },
+      { gw: denoGateway, preview: null },
+    ];
+    for (const { gw, preview } of cases) {
+      // A preview on node B (Node), for the Deno gateway beside node A to reach through B.
+      const p = preview ?? await runOn(nodeB.url, `deno-gw-user-${Date.now()}`, proxyProbeApp);
+      const origin = previewOriginOf(gw, p.previewInstanceId);
+      const headers = { "x-preview-token": p.previewToken };
+      for (let round = 0; round < 2; round++) {
+        const res = await originFetch(`${origin}/echo/headers?x=${round}`, { headers: { ...headers, "x-relay-path": "/missing" } });
+        expect(res.status).toBe(200);
+        expect(res.headers.get("x-request-id")).not.toContain(",");
+        const seen = (await res.json()) as { headers: Array<[string, string]>; path: string; query: string };
+        expect([seen.path, seen.query]).toEqual(["/echo/headers", `x=${round}`]);
+        expect(new Map(seen.headers).has("x-internal-token")).toBe(false);
+      }
+      const body = new Uint8Array(50 * 1024);
+      const posted = await originFetch(`${origin}/upload`, { method: "POST", body, headers });
+      expect(await posted.json()).toEqual({ bytes: body.length });
+      const wrong = await originFetch(`${origin}/items/1`, { headers: { "x-preview-token": "nope" } });
+      expect(wrong.status).toBe(401);
+    }
   });
 });
