@@ -27,10 +27,22 @@ const dirname = (file: string): string => {
 };
 
 /** The directory Python would have on sys.path for this entry file (above its package chain). */
-export const importRootOf = (entryFile: string, files: ReadonlySet<string>): string => {
+export const importRootOf = (entryFile: string, files: ReadonlySet<string>, relativeLevels = 0): string => {
   let dir = dirname(entryFile);
   while (dir && files.has(join(dir, "__init__.py"))) dir = dirname(dir);
+  // An entry that imports relatively (`from .api import x`, `from ..core import y`) is a module of
+  // a package even without __init__.py (a namespace package: uvicorn serves `app.main:app`), so
+  // sys.path is at least that many levels above its directory.
+  const depth = (path: string) => (path ? path.split("/").length : 0);
+  while (dir && depth(dirname(entryFile)) - depth(dir) < relativeLevels) dir = dirname(dir);
   return dir;
+};
+
+/** The deepest relative import of a module's source (`from ..x import y` is 2), 0 for none. */
+export const relativeImportLevels = (source: string): number => {
+  let levels = 0;
+  for (const match of source.matchAll(/^[ \t]*from[ \t]+(\.+)/gm)) levels = Math.max(levels, match[1]?.length ?? 0);
+  return levels;
 };
 
 export const makeModuleIndex = (pythonFiles: ReadonlySet<string>, roots: ReadonlyArray<string>): ModuleIndex => {

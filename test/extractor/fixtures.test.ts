@@ -44,6 +44,7 @@ const CASES: ReadonlyArray<FixtureCase> = [
   { name: "wrapper_class", truthEntry: "main:app" },
   { name: "settings_mixins", truthEntry: "main:app" },
   { name: "root_package", truthEntry: "root_package.main:app", truthDir: "." },
+  { name: "namespace_package", truthEntry: "app.main:app" },
   { name: "library_routers", truthEntry: "main:app", projectDir: "project", sitePackages: "site-packages" },
 ];
 
