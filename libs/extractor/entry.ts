@@ -38,7 +38,7 @@ export const chooseEntry = (
       ? { ok: true, entry: { file, moduleName: null, attr: null, attrNamed: false, reason: null } }
       : { ok: false, message: `entry file ${file} is not in the project` };
   }
-  const served = findServedApp(sources());
+  const served = findServedApp(sources(), true);
   if (!served) return { ok: false, message: "no entry module: no uvicorn command names one, no main.py, no app/main.py and no module constructs FastAPI(" };
   return {
     ok: true,

@@ -45,32 +45,60 @@ export const appBindingIn = (text: string): { name: string; how: "constructs" | 
   return null;
 };
 
-/** `module:attr` tokens on a line after the word uvicorn (`uvicorn.run("m:a")`, `uvicorn m:a`, `["uvicorn", "m:a"]`). */
+/** `module:attr` tokens after the word uvicorn (`uvicorn.run("m:a")`, `uvicorn m:a`, `["uvicorn", "m:a"]`). */
 const UVICORN_LINE = /\buvicorn\b[^\n]*/g;
 const TARGET_TOKEN = /(?:^|[\s"'(,=])([A-Za-z_][\w.]*):([A-Za-z_]\w*)(?=$|[\s"',)])/g;
+/** How far a call's arguments are followed past its first line (`uvicorn.run(` formatted one argument a line). */
+const MAX_CALL_LINES = 12;
 
-const fromUvicorn = (files: ReadonlyArray<SourceText>, python: ReadonlyMap<string, SourceText>): ServedApp | null => {
+/** The uvicorn line, and when it opens a bracket it leaves open, the following lines up to the one closing it. */
+const uvicornStatement = (text: string, start: number, line: string): string => {
+  let open = 0;
+  for (const char of line) open += char === "(" || char === "[" ? 1 : char === ")" || char === "]" ? -1 : 0;
+  if (open <= 0) return line;
+  let end = start + line.length;
+  for (let lines = 0; lines < MAX_CALL_LINES && open > 0 && end < text.length; lines++) {
+    const next = text.indexOf("\n", end + 1);
+    const chunk = text.slice(end, next < 0 ? text.length : next);
+    for (const char of chunk) open += char === "(" || char === "[" ? 1 : char === ")" || char === "]" ? -1 : 0;
+    end = next < 0 ? text.length : next;
+  }
+  return text.slice(start, end);
+};
+
+const fromUvicorn = (files: ReadonlyArray<SourceText>, python: ReadonlyMap<string, SourceText>, factories: boolean): ServedApp | null => {
   const launchers = files.filter((file) => LAUNCHERS.test(file.path)).sort(byDepthThenPath);
+  let factory: ServedApp | null = null;
   for (const launcher of launchers) {
     for (const line of launcher.text.matchAll(UVICORN_LINE)) {
-      const text = line[0];
-      if (/factory\s*=\s*True|--factory/.test(text)) continue; // names a factory, not an app object
+      const text = uvicornStatement(launcher.text, line.index, line[0]);
+      // A factory (`factory=True`, `--factory`) is called to build the app: only a caller that calls it may use it.
+      const isFactory = /factory\s*=\s*True|--factory/.test(text);
+      if (isFactory && (!factories || factory)) continue;
       for (const token of text.slice("uvicorn".length).matchAll(TARGET_TOKEN)) {
         const [, module = "", attribute = ""] = token;
         const base = module.split(".").join("/");
         const file = [`${base}.py`, `${base}/__init__.py`].find((candidate) => python.has(candidate));
         if (!file) continue;
-        const quoted = text.trim().length > 80 ? `${text.trim().slice(0, 79)}…` : text.trim();
-        return { file, module, attribute, attributeNamed: true, reason: `named by \`${quoted}\` in ${launcher.path}:${lineAt(launcher.text, line.index)}` };
+        const first = line[0].trim();
+        const quoted = first.length > 80 ? `${first.slice(0, 79)}…` : first;
+        const where = `${launcher.path}:${lineAt(launcher.text, line.index)}`;
+        if (!isFactory) return { file, module, attribute, attributeNamed: true, reason: `named by \`${quoted}\` in ${where}` };
+        factory = { file, module, attribute, attributeNamed: true, reason: `named as a factory (called to build the app, as uvicorn --factory does) by \`${quoted}\` in ${where}` };
+        break;
       }
     }
   }
-  return null;
+  return factory;
 };
 
-export const findServedApp = (files: ReadonlyArray<SourceText>): ServedApp | undefined => {
+/**
+ * `factories`: whether a uvicorn command naming a factory counts (the extractor calls it, as
+ * uvicorn --factory does; the launcher's boot serves app objects only, so it leaves them out).
+ */
+export const findServedApp = (files: ReadonlyArray<SourceText>, factories = false): ServedApp | undefined => {
   const python = new Map(files.filter((file) => file.path.endsWith(".py")).map((file) => [file.path, file]));
-  const named = fromUvicorn(files, python);
+  const named = fromUvicorn(files, python, factories);
   if (named) return named;
   const guess = (file: SourceText, reason: string): ServedApp => {
     const binding = appBindingIn(file.text);

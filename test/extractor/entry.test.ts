@@ -26,6 +26,26 @@ describe("entry choice", () => {
     expect(findServedApp(files({ ...project, "run.sh": "uvicorn missing.mod:app\n" }))?.reason).not.toContain("run.sh");
   });
 
+  it("reads a uvicorn.run( call written one argument a line", () => {
+    const project = { "a.py": INSIDE_FUNCTION, "srv/web.py": "from a import make\nweb = make()\n" };
+    const run = 'import uvicorn\n\nif __name__ == "__main__":\n    uvicorn.run(\n        "srv.web:web",\n        host="0.0.0.0",\n    )\n';
+    expect(findServedApp(files({ ...project, "run.py": run }))).toMatchObject({ file: "srv/web.py", attribute: "web", attributeNamed: true });
+    expect(detectEntry(files({ ...project, "run.py": run }))).toEqual({ file: "srv/web.py", module: "srv.web", attribute: "web" });
+  });
+
+  it("calls a factory named by uvicorn.run(..., factory=True), as uvicorn does, while the launcher leaves it out", () => {
+    const app = "from fastapi import FastAPI\n\ndef create_app():\n    api = FastAPI()\n\n    @api.get('/built')\n    def built():\n        return {}\n\n    return api\n";
+    const main = 'import uvicorn\n\ndef main():\n    uvicorn.run(\n        "svc.app:create_app",\n        factory=True,\n        port=8000,\n    )\n';
+    const project = { "main.py": main, "svc/__init__.py": "", "svc/app.py": app };
+    const result = extractEndpoints(project);
+    expect(keysOf(result.endpoints)).toEqual(["GET /built"]);
+    expect(result.diagnostics.find((d) => d.code === "entry_chosen")?.message).toBe(
+      "serving `create_app` of svc/app.py: named as a factory (called to build the app, as uvicorn --factory does) by `uvicorn.run(` in main.py:4",
+    );
+    // The preview's boot serves app objects, not factories: the launcher's search skips the command.
+    expect(detectEntry(files(project))?.module).toBe("main");
+  });
+
   it("prefers a module-level app, then a module-level factory call, over FastAPI( inside a function", () => {
     const result = extractEndpoints({
       "a_tools.py": INSIDE_FUNCTION,
