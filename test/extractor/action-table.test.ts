@@ -1,7 +1,7 @@
-// The parser's dense action table (libs/extractor/grammar/action-table.ts) must change nothing
+// The parser's dense action and goto tables (libs/extractor/grammar/action-table.ts) must change nothing
 // but speed: a quarter of the image's standard library and site-packages files, and every valid and
 // invalid snippet (error recovery, GLR splits), parses to the same tree, node for node, as with
-// lezer's own action scan.
+// lezer's own scans.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Tree } from "@lezer/common";
@@ -37,8 +37,10 @@ describe("the dense parse-action table", () => {
     const dense = installDenseActions(parser);
     expect(dense).not.toBeNull();
     const before = dense?.lookups() ?? 0;
+    const gotosBefore = dense?.gotoLookups() ?? 0;
     parser.parse("app = FastAPI()\n");
     expect(dense?.lookups()).toBeGreaterThan(before);
+    expect(dense?.gotoLookups()).toBeGreaterThan(gotosBefore);
     expect(installDenseActions(parser)).toBe(dense);
   });
 

@@ -1,11 +1,13 @@
-// A dense parse-action table for the Python parser. @lezer/lr finds the action for a state and
-// a token by scanning the state's compressed action list (sized for an editor's memory); with
-// this grammar that scan averaged ~24 entries and was a quarter of the extractor's parse time.
-// Here every (state, token) pair is looked up in arrays built once from the same table (~1.7 MB
-// for 750 states × 284 terms), and the parser adds exactly the actions the scan would have
-// added, in the same order, so every tree is unchanged (test/extractor/action-table.test.ts).
-// lezer exposes no hook for this, so the table replaces the token cache's `addActions` method;
-// if a lezer release changes that method's shape, the stock scan stays in place.
+// Dense parse tables for the Python parser. @lezer/lr finds the action for a state and a token
+// by scanning the state's compressed action list (sized for an editor's memory); with this
+// grammar that scan averaged ~24 entries and was a quarter of the extractor's parse time. After
+// each reduction it finds the next state the same way, scanning the goto list of the reduced
+// rule (long for `expression`, `test` and the like). Here both are looked up in arrays built
+// once from the same tables (~2.5 MB for 750 states × 284 terms), answering exactly what the
+// scans would (the same actions in the same order, the same goto state), so every tree is
+// unchanged (test/extractor/action-table.test.ts). lezer exposes no hook for the actions, so the
+// table replaces the token cache's `addActions` method (the goto lookup is the parser instance's
+// own `getGoto`); if a lezer release changes their shape, the stock scans stay in place.
 import type { LRParser } from "@lezer/lr";
 
 /** The parts of @lezer/lr's parser, parse and token cache this relies on (internal to lezer). */
@@ -14,6 +16,7 @@ interface LezerInternals {
   readonly states: Uint32Array;
   readonly data: Uint16Array;
   startParse(input: string): { readonly tokens: object };
+  getGoto(state: number, term: number, loose?: boolean): number;
 }
 interface TokenCache {
   putAction(action: number, token: number, end: number, index: number): number;
@@ -30,8 +33,10 @@ const SEQ_OTHER = 2;
 export interface DenseActions {
   readonly states: number;
   readonly terms: number;
-  /** Lookups answered from the dense arrays so far (a test proves the parser used them). */
+  /** Action lookups answered from the dense arrays so far (a test proves the parser used them). */
   readonly lookups: () => number;
+  /** Goto lookups answered from the dense array so far. */
+  readonly gotoLookups: () => number;
 }
 
 const installed = new WeakMap<object, DenseActions>();
@@ -92,7 +97,30 @@ export const installDenseActions = (parser: LRParser): DenseActions | null => {
     if (index === 0 && (action = otherSkip[state] ?? 0)) index = this.putAction(action - 1, token, end, index);
     return index;
   };
-  const info = { states, terms, lookups: () => lookups };
+  const gotoLookups = installDenseGoto(internals, states, terms);
+  const info = { states, terms, lookups: () => lookups, gotoLookups };
   installed.set(parser, info);
   return info;
+};
+
+/**
+ * The state after reducing `term` in `state`, from a dense array. Only the "loose" lookup the
+ * parser makes after every reduction is answered here (the strict one, used in error recovery,
+ * keeps the scan).
+ */
+const installDenseGoto = (internals: LezerInternals, states: number, terms: number): (() => number) => {
+  const stock = internals.getGoto;
+  if (typeof stock !== "function") return () => 0;
+  const next = new Int32Array(states * terms);
+  for (let state = 0; state < states; state++) {
+    for (let term = 0; term < terms; term++) next[state * terms + term] = stock.call(internals, state, term, true) + 1;
+  }
+  let lookups = 0;
+  internals.getGoto = function (state, term, loose = false) {
+    // A configured copy of the parser copies this property: it keeps the scan, as it does for actions.
+    if (this !== internals || !loose || term >= terms || state >= states) return stock.call(this, state, term, loose);
+    lookups += 1;
+    return (next[state * terms + term] ?? 0) - 1;
+  };
+  return () => lookups;
 };
