@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import getPort from "get-port";
 import { freeClusterBase } from "../cluster/support/port-block.ts";
-import { eventually } from "./api.ts";
+import { callApi, eventually } from "./api.ts";
+import { helloApp } from "./fixture-apps.ts";
 import { previewPortBlock } from "./port-blocks.ts";
 
 export interface PlatformProcess {
@@ -39,6 +40,22 @@ const deploymentDefaults = async (options: PlatformProcessOptions): Promise<{ re
   if (options.script !== undefined || deployment() === "single") return { script: options.script ?? "start", env: {} };
   // The cluster's ports are a block from GATEWAY_PORT (gateways, extractor, logs replicas, nodes).
   return { script: "start:cluster", env: { GATEWAY_PORT: String(await freeClusterBase()) } };
+};
+
+/**
+ * On the cluster, a launch stays on the node the gateway calls when loads tie (no hop), so a test
+ * with one preview would never cross nodes. A preview of another user on that node (node-1, which
+ * the first gateway calls) first makes the test's launches go to node-2 and node-3: its API calls,
+ * logs and proxied requests then cross from node to node, as the cluster is meant to carry them.
+ */
+const loadTheGatewaysNode = async (gateway: string, env: NodeJS.ProcessEnv): Promise<void> => {
+  const token = execFileSync("npm", ["run", "--silent", "token", "--", "matrix-ballast"], { env }).toString().trim();
+  const created = await callApi<{ generationId: string }>(gateway, "POST", "/api/generations", { token, json: { files: helloApp } });
+  const launched = await callApi(gateway, "POST", `/api/generations/${created.body.generationId}/preview/launch`, { token, json: { wait: true } });
+  const status = await callApi(gateway, "GET", `/api/generations/${created.body.generationId}/preview/status`, { token });
+  if (launched.status !== 200 || status.body["node"] !== "node-1") {
+    throw new Error(`the cluster's first preview did not run on node-1: ${JSON.stringify({ launched: launched.body, status: status.body })}`);
+  }
 };
 
 /** Runs exactly what the README tells a newcomer to run, `npm start`, on free ports. */
@@ -78,6 +95,7 @@ export const startPlatformProcess = async (options: PlatformProcessOptions = {})
   };
   try {
     await eventually(async () => ((await answers("/api/generations/x")) && (await answers("/api/generations/x/preview/logs")) ? true : undefined), 90_000, "the platform to answer");
+    if (defaults.script === "start:cluster" && options.script === undefined) await loadTheGatewaysNode(gateway, env);
   } catch (error) {
     // A platform that never answered is stopped here: the caller never got a handle to stop it.
     await stop();
