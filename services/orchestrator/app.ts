@@ -79,16 +79,25 @@ export const makeOrchestratorApp = (o: OrchestratorAppOptions) => {
   }));
   api.get(`${preview}/endpoints`, endpoints);
   api.get("/generations/:generationId/endpoints", endpoints);
+  // A stop or a reload is the business of the node running the preview (another one: relayed there).
+  const stopHere = (userId: string, generationId: string) => Effect.gen(function* () {
+    return Response.json(yield* (yield* Previews).stop(userId, generationId));
+  });
   api.delete(preview, o.run((c) => Effect.gen(function* () {
-    return Response.json(yield* (yield* Previews).stop(...ids(c)));
+    yield* (yield* Generations).get(...ids(c));
+    return (yield* (yield* Placement).toOwner(...ids(c), { kind: "stop" })) ?? (yield* stopHere(...ids(c)));
   })));
   api.get(`${preview}/config`, o.run((c) => Effect.gen(function* () {
     yield* (yield* Generations).get(...ids(c));
     return Response.json(yield* (yield* Previews).config);
   })));
+  const reloadHere = (userId: string, generationId: string, body: ReviseBody) => Effect.gen(function* () {
+    return Response.json(yield* (yield* Previews).reload(userId, generationId, body));
+  });
   api.post(`${preview}/reload`, o.run((c) => Effect.gen(function* () {
     const body = yield* decodeJsonBody(c.req.raw, ReviseBody, uploadLimit);
-    return Response.json(yield* (yield* Previews).reload(...ids(c), body));
+    yield* (yield* Generations).get(...ids(c));
+    return (yield* (yield* Placement).toOwner(...ids(c), { kind: "reload", body })) ?? (yield* reloadHere(...ids(c), body));
   })));
   api.post(`${preview}/extend`, o.run((c) => Effect.gen(function* () {
     const body = yield* decodeJsonBody(c.req.raw, ExtendBody, smallBodyLimit);
@@ -118,6 +127,12 @@ export const makeOrchestratorApp = (o: OrchestratorAppOptions) => {
   internal.post("/previews/:previewInstanceId/proxy/retire", o.run((c) => Effect.gen(function* () {
     yield* (yield* NodeProxy).retire(c.req.param("previewInstanceId") ?? "");
     return new Response(null, { status: 204 });
+  })));
+  // A stop or reload another node sent on to this one, which runs the preview (owner-relay.ts).
+  internal.delete("/generations/:generationId/preview", o.run((c) => stopHere(c.req.query("userId") ?? "", c.req.param("generationId") ?? "")));
+  internal.post("/generations/:generationId/preview/reload", o.run((c) => Effect.gen(function* () {
+    const body = yield* decodeJsonBody(c.req.raw, ReviseBody, uploadLimit);
+    return yield* reloadHere(c.req.query("userId") ?? "", c.req.param("generationId") ?? "", body);
   })));
   app.route("/internal", internal);
   return app;

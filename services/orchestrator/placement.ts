@@ -2,6 +2,7 @@ import { Context, Effect, Layer, Redacted } from "effect";
 import { PlatformSecrets } from "../../libs/auth/platform-secrets.ts";
 import type { LaunchBody } from "../../libs/previews/contract.ts";
 import { RuntimeUnavailable } from "../../libs/runtime/errors.ts";
+import { type OwnerAction, relayToOwner } from "./owner-relay.ts";
 import { RunnerNode } from "./runner-node.ts";
 import { type NodeRow, OrchestratorStore } from "./store/contract.ts";
 
@@ -30,6 +31,8 @@ export const internalLaunchPath = (generationId: string, userId: string) =>
  */
 export class Placement extends Context.Service<Placement, {
   readonly place: (userId: string, generationId: string, body: LaunchBody) => Effect.Effect<Response | undefined, RuntimeUnavailable>;
+  /** A stop or reload sent on to the node running the generation's live preview (owner-relay.ts); undefined when it is this one. */
+  readonly toOwner: (userId: string, generationId: string, action: OwnerAction) => Effect.Effect<Response | undefined>;
 }>()("orchestrator/Placement") {}
 
 export const PlacementLive = Layer.effect(Placement, Effect.gen(function* () {
@@ -53,6 +56,7 @@ export const PlacementLive = Layer.effect(Placement, Effect.gen(function* () {
     }).pipe(Effect.orElseSucceed(() => undefined));
 
   return Placement.of({
+    toOwner: (userId, generationId, action) => relayToOwner(store, self, Redacted.value(secrets.internalToken), userId, generationId, action),
     place: (userId, generationId, body) => Effect.gen(function* () {
       const nodes = yield* store.nodes.all();
       const ranked = rankNodes(nodes, yield* store.previews.liveCountByNode(), self, Date.now());
