@@ -96,6 +96,8 @@ export const nodeProxyFastPath = (runtime: ManagedRuntime.ManagedRuntime<NodePro
     if (cached !== undefined) relay(cached);
     else {
       void runtime.runPromiseExit(proxy.local(id)).then((exit) => {
+        // The gateway may have gone meanwhile (its client did): nothing to relay for.
+        if (res.destroyed) return void req.destroy();
         if (Exit.isSuccess(exit)) return relay(exit.value);
         sendError(res, rid, new PreviewUnavailable({ previewInstanceId: id }), false);
         req.resume();
