@@ -465,21 +465,39 @@ export const validatePython = (tree: Tree, source: string, limit: number): Synta
     "TryStatement", "ParenthesizedExpression", "MatchStatement", "BinaryExpression", "AwaitExpression", "ContinuedString", "String", "FormatString",
   ]);
   const ascii = !/[^\x00-\x7f]/.test(source);
+  // One pass over the tree for both the checks above and the indentation rules, which read the
+  // tokens (leaves, with strings and comments as one token each) in document order.
+  const indentationProblems: SyntaxProblem[] = [];
+  const indentation = makeIndentationCheck(source, (pos, message) => void indentationProblems.push({ pos, message }));
+  let indentationDone = false;
+  let opaqueEnd = -1;
+  const token = (name: string, from: number, to: number): void => {
+    if (!indentationDone && !indentation(name, from, to)) indentationDone = true;
+  };
   const walk = (): void => {
     const cursor = tree.cursor();
+    const top = tree.type.id;
     for (;;) {
       const name = cursor.name;
+      const { from, to } = cursor;
       let descend = true;
       if (name === "Number") {
-        checkNumber(cursor.from, cursor.to);
+        checkNumber(from, to);
         descend = false;
       } else if (name === "VariableName" || name === "PropertyName") {
         // The grammar's identifiers are ASCII words unless the file has other characters at all.
-        if (!ascii) checkIdentifier(cursor.from, cursor.to);
+        if (!ascii) checkIdentifier(from, to);
         descend = false;
       } else if (CHECKED.has(name)) descend = check(cursor.node);
       if (problems.length >= limit) return;
+      const opaque = OPAQUE.has(name);
+      const inOpaque = from < opaqueEnd;
+      if (opaque && !inOpaque) {
+        token(name, from, to);
+        opaqueEnd = to;
+      }
       if (descend && cursor.firstChild()) continue;
+      if (!opaque && !inOpaque && from < to && cursor.type.id !== top) token(name, from, to);
       while (!cursor.nextSibling()) if (!cursor.parent()) return;
     }
   };
@@ -506,7 +524,7 @@ export const validatePython = (tree: Tree, source: string, limit: number): Synta
   };
 
   walk();
-  if (problems.length < limit) checkIndentation(tree, source, report);
+  for (const problem of indentationProblems) report(problem.pos, problem.message);
   if (problems.length < limit && /\\(?:\r\n|\r|\n)?[ \t\f]*$/.test(source) && !/#[^\n]*\\$/.test(source)) {
     report(source.length, "unexpected EOF while parsing");
   }
@@ -525,15 +543,15 @@ const MAX_BRACKET_DEPTH = 200;
 /**
  * CPython's tokenizer rules for the indentation of logical lines: a deeper line only after a
  * block opener, a shallower one must match an enclosing level, and comparing with tabs as 8
- * columns and as 1 column must agree (else TabError).
+ * columns and as 1 column must agree (else TabError). Fed every token in document order; false
+ * after the first problem (reported), when the rest is not worth reading.
  */
-const checkIndentation = (tree: Tree, source: string, report: (pos: number, message: string) => void): void => {
+const makeIndentationCheck = (source: string, report: (pos: number, message: string) => void): ((name: string, from: number, to: number) => boolean) => {
   const stack: Array<{ col: number; alt: number }> = [{ col: 0, alt: 0 }];
   let depth = 0;
   let lastEnd = 0;
   let lastToken = "";
   let first = true;
-  const cursor = tree.cursor();
   const onToken = (name: string, from: number, to: number): boolean => {
     if (name === "Comment") return true;
     // Character codes, not one-character strings: this runs between every two tokens of every file.
@@ -604,14 +622,5 @@ const checkIndentation = (tree: Tree, source: string, report: (pos: number, mess
     report(pos, "inconsistent use of tabs and spaces in indentation");
     return false;
   };
-  for (;;) {
-    const opaque = OPAQUE.has(cursor.name);
-    const leaf = opaque || !cursor.firstChild();
-    if (leaf) {
-      if (cursor.from < cursor.to || opaque) {
-        if (cursor.type.id !== tree.type.id && !onToken(cursor.name, cursor.from, cursor.to)) return;
-      }
-      while (!cursor.nextSibling()) if (!cursor.parent()) return;
-    }
-  }
+  return onToken;
 };
