@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import getPort from "get-port";
 import { freeClusterBase } from "../cluster/support/port-block.ts";
 import { callApi, eventually } from "./api.ts";
@@ -82,7 +82,11 @@ export const startPlatformProcess = async (options: PlatformProcessOptions = {})
     ...defaults.env,
     ...options.env,
   };
-  const child = spawn("npm", ["run", defaults.script], { env, stdio: "ignore" });
+  // PLATFORM_OUTPUT_DIR=dir keeps each run's output (every service's lines) as dir/<DATA_DIR's name>.log, to see why one failed.
+  const outputDir = process.env["PLATFORM_OUTPUT_DIR"];
+  const output = outputDir === undefined || outputDir === "" ? "ignore" : openSync(join(outputDir, `${basename(dataDir)}.log`), "w");
+  const child = spawn("npm", ["run", defaults.script], { env, stdio: ["ignore", output, output] });
+  if (typeof output === "number") closeSync(output); // the child has its own
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const gateway = `http://127.0.0.1:${gatewayPort}`;
   // 401s from the orchestrator and from the logs service: both are up behind the gateway.
