@@ -6,7 +6,7 @@
 // req/s swings by a third from one run to the next). Run by `npm run bench:cluster` after the
 // admission part. Usage: node bench/cluster-proxy.ts [--duration S] [--warmup S] [--rounds N]
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -45,6 +45,13 @@ chmodSync(root, 0o755); // PostgreSQL runs as the postgres user
 const children: ChildProcess[] = [];
 const gateways: Array<{ shutdown: () => Promise<void> }> = [];
 
+const pids = new Map<string, number>();
+/** A process's CPU time so far (user + system), in µs, from /proc (clock ticks of 10 ms). */
+const cpuMicrosOf = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+};
+
 const startNode = async (name: string, publicUrl: string, env: Record<string, string>): Promise<string> => {
   const port = await getPort();
   const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "services/orchestrator/main.ts"], {
@@ -64,6 +71,7 @@ const startNode = async (name: string, publicUrl: string, env: Record<string, st
     stdio: "ignore",
   });
   children.push(child);
+  pids.set(name, child.pid as number);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (!(await fetch(`${url}/healthz`).then((r) => r.ok, () => false))) {
@@ -151,10 +159,17 @@ try {
 
   const results = new Map<string, MeasuredLoad[]>();
   const errors: string[] = [];
+  const nodeCpus = new Map<string, number[]>();
   for (let round = 1; round <= rounds; round++) {
     for (const connections of connectionCounts) {
       for (const c of cases) {
+        // The node running the preview: it captures the preview's output (uvicorn's access log) in
+        // every case, and relays in the other node's; its CPU over warm-up and run, scaled to the measured part.
+        const nodePid = pids.get(c.label === "other node" ? "node-b" : c.label === "same node" ? "node-a" : "single") ?? 0;
+        const nodeCpuBefore = cpuMicrosOf(nodePid);
         const r = await runLoad({ url: c.url, connections, durationSeconds, warmupSeconds, headers: c.headers });
+        const nodeCpu = (cpuMicrosOf(nodePid) - nodeCpuBefore) * durationSeconds / (durationSeconds + warmupSeconds) / Math.max(1, r.responses);
+        nodeCpus.set(`${c.label}/${connections}`, [...(nodeCpus.get(`${c.label}/${connections}`) ?? []), nodeCpu]);
         if (r.non2xx > 0 || r.errors > 0) errors.push(`${c.label} c=${connections}, round ${round}: ${r.non2xx} non-2xx, ${r.errors} errors`);
         const key = `${c.label}/${connections}`;
         results.set(key, [...(results.get(key) ?? []), r]);
@@ -163,11 +178,11 @@ try {
   }
   const pad = (s: string, n: number) => s.padEnd(n);
   console.log(`\nmedians of ${rounds} round(s):`);
-  console.log(`${pad("", 16)}${connectionCounts.map((c) => `c=${c}: req/s  p50 ms  p99 ms`.padStart(30)).join("")}`);
+  console.log(`${pad("", 16)}${connectionCounts.map((c) => `c=${c}: req/s  p50 ms  p99 ms  gw cpu µs  node cpu µs`.padStart(53)).join("")}`);
   for (const c of cases) {
     const cols = connectionCounts.map((n) => {
       const rs = results.get(`${c.label}/${n}`) ?? [];
-      return `${Math.round(median(rs.map((r) => r.requestsPerSecond))).toString().padStart(17)}${median(rs.map((r) => r.p50Ms)).toFixed(2).padStart(8)}${median(rs.map((r) => r.p99Ms)).toFixed(2).padStart(8)}`;
+      return `${Math.round(median(rs.map((r) => r.requestsPerSecond))).toString().padStart(17)}${median(rs.map((r) => r.p50Ms)).toFixed(2).padStart(8)}${median(rs.map((r) => r.p99Ms)).toFixed(2).padStart(8)}${Math.round(median(rs.map((r) => r.cpuMicrosPerResponse))).toString().padStart(11)}${Math.round(median(nodeCpus.get(`${c.label}/${n}`) ?? [])).toString().padStart(13)}`;
     });
     console.log(`${pad(c.label, 16)}${cols.join("")}`);
   }
@@ -184,6 +199,11 @@ try {
     const perRound = (results.get(`other node/${n}`) ?? []).map((r, i) => r.requestsPerSecond / Math.max(1e-9, results.get(`same node/${n}`)?.[i]?.requestsPerSecond ?? NaN));
     console.log(`        other node / same node per round: ${perRound.map((x) => `${x.toFixed(2)}×`).join(" ")}`);
   }
+  // What bounds the ratio on one machine: the hop's CPU is taken from the same cores the preview, the gateway and the load generator share.
+  const hop = (n: number) => Math.round(median(nodeCpus.get(`other node/${n}`) ?? []) - median(nodeCpus.get(`same node/${n}`) ?? []));
+  console.log(`the hop's own CPU (node cpu, other node − same node): ${connectionCounts.map((n) => `c=${n} ~${hop(n)} µs per response`).join(", ")};`
+    + ` gw cpu µs = the gateways' process, node cpu µs = the preview's node process (its output capture, plus the relay on the other node).`
+    + ` On one ${availableParallelism()}-core machine that CPU comes out of the cores the preview, the gateway and the load generator share; across machines it is the node's own.`);
   console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} at end`);
   if (errors.length > 0) {
     failed = true;
