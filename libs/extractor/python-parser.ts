@@ -85,13 +85,17 @@ const findSyntaxErrors = (tree: Tree, source: string, lineOf: (pos: number) => n
   return validatePython(tree, source, MAX_REPORTED_ERRORS).map((problem) => ({ line: lineOf(problem.pos), message: problem.message }));
 };
 
+/**
+ * A node's children without comments: a comment may sit between any two tokens inside brackets
+ * (`include_router(  # users\n    users.router)`) and is never a value, argument or name.
+ */
 export const childrenOf = (node: SyntaxNode): SyntaxNode[] => {
   const out: SyntaxNode[] = [];
-  for (let child = node.firstChild; child; child = child.nextSibling) out.push(child);
+  for (let child = node.firstChild; child; child = child.nextSibling) if (child.name !== "Comment") out.push(child);
   return out;
 };
 
-const PUNCTUATION = new Set(["(", ")", "[", "]", "{", "}", ",", ":", ".", "At", "AssignOp"]);
+const PUNCTUATION = new Set(["(", ")", "[", "]", "{", "}", ",", ":", ".", "At", "AssignOp", "Comment"]);
 
 /** Children that carry meaning (no brackets, commas, dots). */
 export const significantChildren = (node: SyntaxNode): SyntaxNode[] => {

@@ -45,6 +45,7 @@ const CASES: ReadonlyArray<FixtureCase> = [
   { name: "settings_mixins", truthEntry: "main:app" },
   { name: "root_package", truthEntry: "root_package.main:app", truthDir: "." },
   { name: "namespace_package", truthEntry: "app.main:app" },
+  { name: "comments", truthEntry: "main:app" },
   { name: "library_routers", truthEntry: "main:app", projectDir: "project", sitePackages: "site-packages" },
 ];
 
