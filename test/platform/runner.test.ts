@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { portHolder } from "../../scripts/runner/proc.ts";
 import { eventually } from "../support/api.ts";
 import { pidsUsingDataDir, processAlive } from "../support/processes.ts";
-import { parentPid } from "../support/service-processes.ts";
+import { commandLine, parentPid } from "../support/service-processes.ts";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -37,8 +37,6 @@ const runRunner = (procfile: string, env: Record<string, string> = {}, wrapped =
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, dataDir, exited, output: () => output };
 };
-
-const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
 
 describe("the runner (npm start)", () => {
   it("restarts a dying service with a growing delay, then gives up after repeated quick failures, says so and stops the rest", async () => {

@@ -11,7 +11,8 @@ export const parentPid = (pid: number): number | undefined => {
   }
 };
 
-const commandLine = (pid: number): string => {
+/** A process's command line, words joined by spaces; "" once it has exited (its /proc entry is gone). */
+export const commandLine = (pid: number): string => {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
   } catch {
