@@ -1,7 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+
 import { ConfigProvider } from "effect";
 import getPort from "get-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,16 +15,12 @@ import { previewPortBlock } from "../support/port-blocks.ts";
 import { previewPath } from "../support/previews.ts";
 import { testInternalToken, testJwtSecret } from "../support/test-orchestrator.ts";
 import { startTestPostgres } from "./support/servers.ts";
+import { tempDirs } from "../support/temp-dirs.ts";
 
 // The gateway reaches a preview on another runner node through that node's internal proxy
 // (libs/proxy/node-relay.ts, services/orchestrator/node-proxy*.ts), and one on its own node
 // directly. Two real node processes on one PostgreSQL, a real gateway beside node A.
-const dirs: string[] = [];
-const freshDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-};
+const freshDir = tempDirs();
 
 let pg: Awaited<ReturnType<typeof startTestPostgres>>;
 let nodeA: OrchestratorProcess;
@@ -84,7 +78,6 @@ afterAll(async () => {
     await exited;
   }
   await pg?.dispose();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Uploads `files` as `userId` and launches them on `nodeUrl` (the node asked runs it: equal or lower load). */

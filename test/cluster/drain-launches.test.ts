@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUserToken } from "../../libs/auth/user-token.ts";
@@ -12,23 +11,18 @@ import { previewPath } from "../support/previews.ts";
 import { pidsOfPreview } from "../support/processes.ts";
 import { testInternalToken, testJwtSecret } from "../support/test-orchestrator.ts";
 import { startTestPostgres } from "./support/servers.ts";
+import { tempDirs } from "../support/temp-dirs.ts";
 
 // A node that drains (SIGTERM, for real) takes no launch: one sent to it while it drains, by a
 // client (as a gateway in front of it forwards) or by another node's placement, is placed on a
 // node with room or refused with a clear error, and never runs on the draining node.
-const dirs: string[] = [];
-const freshDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-};
+const freshDir = tempDirs();
 let pg: Awaited<ReturnType<typeof startTestPostgres>>;
 beforeAll(async () => {
   pg = await startTestPostgres();
 });
 afterAll(async () => {
   await pg?.dispose();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 const psql = (sql: string) => execFileSync("psql", ["-X", "-A", "-t", pg.url, "-c", sql], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 

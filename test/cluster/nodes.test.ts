@@ -1,7 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUserToken } from "../../libs/auth/user-token.ts";
 import { callApi, eventually } from "../support/api.ts";
@@ -11,19 +9,12 @@ import { launch, previewPath, status, upload, waitForStatus } from "../support/p
 import { processAlive } from "../support/processes.ts";
 import { startTestOrchestrator, testJwtSecret, type TestOrchestrator } from "../support/test-orchestrator.ts";
 import { startTestPostgres } from "./support/servers.ts";
+import { tempDirs } from "../support/temp-dirs.ts";
 
 // Runner nodes (services/orchestrator/runner-node.ts): each orchestrator process registers as a
 // node with a lease; a node that stops renewing it (kill -9, for real) is lost and its previews
 // end as crashed; a node that gets SIGTERM drains.
-const dirs: string[] = [];
-const freshDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const freshDir = tempDirs();
 
 describe("a node on the embedded store", () => {
   it("registers with a lease it renews, and names itself on its previews and in /status", async () => {

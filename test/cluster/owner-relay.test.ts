@@ -1,7 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, eventually } from "../support/api.ts";
 import { helloApp } from "../support/fixture-apps.ts";
@@ -11,16 +9,12 @@ import { processAlive } from "../support/processes.ts";
 import { startTestOrchestrator, testJwtSecret, type TestOrchestrator } from "../support/test-orchestrator.ts";
 import { signUserToken } from "../../libs/auth/user-token.ts";
 import { startTestPostgres } from "./support/servers.ts";
+import { tempDirs } from "../support/temp-dirs.ts";
 
 // A stop or a live reload sent to one node (the one a gateway calls) for a preview another node
 // runs is carried out by that node (services/orchestrator/owner-relay.ts): the process stops there
 // with its status and system line, the new version runs there. Found by the deployment matrix.
-const dirs: string[] = [];
-const freshDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-};
+const freshDir = tempDirs();
 let pg: Awaited<ReturnType<typeof startTestPostgres>>;
 let front: TestOrchestrator;
 let runner: OrchestratorProcess;
@@ -47,7 +41,6 @@ afterAll(async () => {
   }
   await front?.shutdown();
   await pg?.dispose();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 const psql = (sql: string) => execFileSync("psql", ["-X", "-A", "-t", pg.url, "-c", sql], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 

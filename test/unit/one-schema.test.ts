@@ -25,27 +25,24 @@ const portableColumns = (columns: ReadonlyArray<{ name: string; columnType: stri
   columns.map((c) => ({ name: c.name, type: family(c.columnType), notNull: c.notNull, default: c.default ?? null, primary: c.primary, enum: c.enumValues ?? null }))
     .sort((a, b) => a.name.localeCompare(b.name));
 
-const ofSqlite = (t: SQLiteTable): Portable => {
-  const c = sqliteConfig(t);
-  return {
-    name: c.name,
-    columns: portableColumns(c.columns),
-    primaryKeys: c.primaryKeys.map((pk) => pk.columns.map((col) => col.name)),
-    indexes: c.indexes.map((i) => ({ name: i.config.name, unique: i.config.unique, on: i.config.columns.map((col) => ("name" in col ? col.name : "?")), where: whereText(i.config.where) })),
-    foreignKeys: c.foreignKeys.map((fk) => { const r = fk.reference(); return { from: r.columns.map((x) => x.name), to: r.foreignColumns.map((x) => x.name) }; }),
-  };
-};
+/** What both dialects' getTableConfig give, as far as the comparison reads it. */
+interface TableConfig {
+  readonly name: string;
+  readonly columns: Parameters<typeof portableColumns>[0];
+  readonly primaryKeys: ReadonlyArray<{ readonly columns: ReadonlyArray<{ readonly name: string }> }>;
+  readonly indexes: ReadonlyArray<{ readonly config: { readonly name?: string | undefined; readonly unique: boolean; readonly columns: ReadonlyArray<object>; readonly where?: SQL | undefined } }>;
+  readonly foreignKeys: ReadonlyArray<{ readonly reference: () => { readonly columns: ReadonlyArray<{ readonly name: string }>; readonly foreignColumns: ReadonlyArray<{ readonly name: string }> } }>;
+}
 
-const ofPg = (t: PgTable): Portable => {
-  const c = pgConfig(t);
-  return {
-    name: c.name,
-    columns: portableColumns(c.columns),
-    primaryKeys: c.primaryKeys.map((pk) => pk.columns.map((col) => col.name)),
-    indexes: c.indexes.map((i) => ({ name: i.config.name, unique: i.config.unique, on: i.config.columns.map((col) => ("name" in col ? col.name : "?")), where: whereText(i.config.where) })),
-    foreignKeys: c.foreignKeys.map((fk) => { const r = fk.reference(); return { from: r.columns.map((x) => x.name), to: r.foreignColumns.map((x) => x.name) }; }),
-  };
-};
+const portable = (c: TableConfig): Portable => ({
+  name: c.name,
+  columns: portableColumns(c.columns),
+  primaryKeys: c.primaryKeys.map((pk) => pk.columns.map((col) => col.name)),
+  indexes: c.indexes.map((i) => ({ name: i.config.name, unique: i.config.unique, on: i.config.columns.map((col) => ("name" in col ? col.name : "?")), where: whereText(i.config.where) })),
+  foreignKeys: c.foreignKeys.map((fk) => { const r = fk.reference(); return { from: r.columns.map((x) => x.name), to: r.foreignColumns.map((x) => x.name) }; }),
+});
+const ofSqlite = (t: SQLiteTable): Portable => portable(sqliteConfig(t));
+const ofPg = (t: PgTable): Portable => portable(pgConfig(t));
 
 const root = new URL("../../", import.meta.url);
 
