@@ -234,9 +234,6 @@ const runMode = async (mode: "single machine" | "cluster") => {
   const dataDir = mkdtempSync(join(tmpdir(), "bench-sse-"));
   chmodSync(dataDir, 0o755); // the cluster's PostgreSQL runs as the postgres user
   const secrets = { JWT_SECRET: randomBytes(24).toString("base64url"), INTERNAL_TOKEN: randomBytes(24).toString("base64url") };
-  const [orchestratorPort, logsPort, secondLogsPort] = [await getPort(), await getPort(), await getPort()];
-  const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
-  const logsUrl = `http://127.0.0.1:${logsPort}`;
   const children: ChildProcess[] = [];
   let clients: Array<ReturnType<typeof makeClients>> = [];
 
@@ -259,6 +256,11 @@ const runMode = async (mode: "single machine" | "cluster") => {
       stops.push(nats.stop);
       shared = { DATABASE_URL: pg.url, NATS_URL: nats.url };
     }
+    // Picked once the servers are up: a port picked before PostgreSQL and NATS took their seconds
+    // to start could be someone else's by the time the service binds it (EADDRINUSE).
+    const [orchestratorPort, logsPort, secondLogsPort] = [await getPort(), await getPort(), await getPort()];
+    const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
+    const logsUrl = `http://127.0.0.1:${logsPort}`;
     const logs = startService("services/logs/main.ts", { ...shared, LOGS_PORT: String(logsPort), LOGS_ORCHESTRATOR_URL: orchestratorUrl }, true);
     const second = mode === "cluster" ? startService("services/logs/main.ts", { ...shared, LOGS_PORT: String(secondLogsPort), LOGS_ORCHESTRATOR_URL: orchestratorUrl }) : undefined;
     if (second !== undefined) await waitHealthy(`http://127.0.0.1:${secondLogsPort}`);
