@@ -3,13 +3,13 @@
 // PostgreSQL (placement, then admission). Correct is exactly one admitted and 199 refused with
 // preview_already_running; the time for all 200 answers is printed beside the single machine's.
 // Run by `npm run bench:cluster` after the SSE part.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import getPort from "get-port";
 import { signUserToken } from "../libs/auth/user-token.ts";
 import { startThrowawayPostgres } from "../libs/cluster/throwaway-postgres.ts";
+import { startBenchNode } from "./support/bench-node.ts";
 
 const launches = 200;
 const jwtSecret = "bench-cluster-admission-secret-0123456789";
@@ -20,32 +20,8 @@ const root = mkdtempSync(join(tmpdir(), "bench-admission-"));
 chmodSync(root, 0o755); // PostgreSQL runs as the postgres user
 const children: ChildProcess[] = [];
 
-const startNode = async (name: string, env: Record<string, string>): Promise<string> => {
-  const port = await getPort();
-  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "services/orchestrator/main.ts"], {
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      DATA_DIR: join(root, name),
-      JWT_SECRET: jwtSecret,
-      INTERNAL_TOKEN: internalToken,
-      ORCHESTRATOR_PORT: String(port),
-      ORCHESTRATOR_NODE_ID: name,
-      ORCHESTRATOR_RUNTIME: "host",
-      ORCHESTRATOR_WARM_POOL_SIZE: "0",
-      ORCHESTRATOR_LOGS_URL: "http://127.0.0.1:9", // no logs service here: lines wait in the bounded outbox
-      ...env,
-    },
-    stdio: "ignore",
-  });
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (!(await fetch(`${url}/healthz`).then((r) => r.ok, () => false))) {
-    if (Date.now() > deadline) throw new Error(`${name} did not start`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return url;
-};
+const startNode = async (name: string, env: Record<string, string>): Promise<string> =>
+  (await startBenchNode({ root, jwtSecret, internalToken, children }, name, env)).url;
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 

@@ -5,7 +5,7 @@
 // cases back to back; ratios are the median of the per-round ratios (a shared 2-core machine's
 // req/s swings by a third from one run to the next). Run by `npm run bench:cluster` after the
 // admission part. Usage: node bench/cluster-proxy.ts [--duration S] [--warmup S] [--rounds N]
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,7 @@ import { signUserToken } from "../libs/auth/user-token.ts";
 import { startThrowawayPostgres } from "../libs/cluster/throwaway-postgres.ts";
 import { makeLogger } from "../libs/observability/logger.ts";
 import { serveGateway } from "../services/gateway/serve-gateway.ts";
+import { startBenchNode } from "./support/bench-node.ts";
 import { type MeasuredLoad, runLoad } from "./support/proxy-harness.ts";
 
 const { values } = parseArgs({
@@ -52,33 +53,11 @@ const cpuMicrosOf = (pid: number): number => {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 };
 
+const node = { root, jwtSecret, internalToken, children };
 const startNode = async (name: string, publicUrl: string, env: Record<string, string>): Promise<string> => {
-  const port = await getPort();
-  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "services/orchestrator/main.ts"], {
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      DATA_DIR: join(root, name),
-      JWT_SECRET: jwtSecret,
-      INTERNAL_TOKEN: internalToken,
-      PUBLIC_URL: publicUrl,
-      ORCHESTRATOR_PORT: String(port),
-      ORCHESTRATOR_NODE_ID: name,
-      ORCHESTRATOR_RUNTIME: "host",
-      ORCHESTRATOR_WARM_POOL_SIZE: "0",
-      ORCHESTRATOR_LOGS_URL: "http://127.0.0.1:9", // no logs service here: lines wait in the bounded outbox
-      ...env,
-    },
-    stdio: "ignore",
-  });
-  children.push(child);
-  pids.set(name, child.pid as number);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (!(await fetch(`${url}/healthz`).then((r) => r.ok, () => false))) {
-    if (Date.now() > deadline) throw new Error(`${name} did not start`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return url;
+  const started = await startBenchNode(node, name, { PUBLIC_URL: publicUrl, ...env });
+  pids.set(name, started.pid);
+  return started.url;
 };
 
 /** A gateway in this process (as bench/proxy.ts runs its proxies), beside `node` when given. */

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +6,7 @@ import { callApi, type ErrorEnvelope, eventually } from "../support/api.ts";
 import { helloApp } from "../support/fixture-apps.ts";
 import { previewPath } from "../support/previews.ts";
 import { previewPortBlock } from "../support/port-blocks.ts";
-import { startTestPostgres } from "./support/servers.ts";
+import { psql as psqlAt, startTestPostgres } from "./support/servers.ts";
 import { type Replica, startReplica, tokenFor } from "./support/replicas.ts";
 
 // Two real orchestrator replicas on one real PostgreSQL: admission must hold across them as it
@@ -31,7 +30,7 @@ afterAll(async () => {
   if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
 });
 
-const psql = (sql: string) => execFileSync("psql", ["-X", "-A", "-t", pg.url, "-c", sql], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+const psql = (sql: string) => psqlAt(pg.url, sql);
 
 const upload = async (via: Replica, token: string) => {
   const res = await callApi<{ generationId: string }>(via.url, "POST", "/api/generations", { token, json: { files: helloApp } });

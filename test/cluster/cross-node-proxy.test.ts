@@ -14,7 +14,7 @@ import { localhostLookup, originFetch, previewOriginOf } from "../support/previe
 import { previewPortBlock } from "../support/port-blocks.ts";
 import { previewPath } from "../support/previews.ts";
 import { testInternalToken, testJwtSecret } from "../support/test-orchestrator.ts";
-import { startTestPostgres } from "./support/servers.ts";
+import { psql as psqlAt, startTestPostgres } from "./support/servers.ts";
 import { tempDirs } from "../support/temp-dirs.ts";
 
 // The gateway reaches a preview on another runner node through that node's internal proxy
@@ -27,7 +27,7 @@ let nodeA: OrchestratorProcess;
 let nodeB: OrchestratorProcess;
 let gateway: { readonly url: string; readonly shutdown: () => Promise<void> };
 let generationsDir: string;
-const psql = (sql: string) => execFileSync("psql", ["-X", "-A", "-t", pg.url, "-c", sql], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+const psql = (sql: string) => psqlAt(pg.url, sql);
 
 beforeAll(async () => {
   pg = await startTestPostgres();

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +9,7 @@ import { type OrchestratorProcess, spawnOrchestrator } from "../support/orchestr
 import { previewPath } from "../support/previews.ts";
 import { pidsOfPreview } from "../support/processes.ts";
 import { testInternalToken, testJwtSecret } from "../support/test-orchestrator.ts";
-import { startTestPostgres } from "./support/servers.ts";
+import { psql as psqlAt, startTestPostgres } from "./support/servers.ts";
 import { tempDirs } from "../support/temp-dirs.ts";
 
 // A node that drains (SIGTERM, for real) takes no launch: one sent to it while it drains, by a
@@ -24,7 +23,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pg?.dispose();
 });
-const psql = (sql: string) => execFileSync("psql", ["-X", "-A", "-t", pg.url, "-c", sql], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+const psql = (sql: string) => psqlAt(pg.url, sql);
 
 /** A preview whose shutdown waits (bounded) until `release` exists: it holds its node's drain open while the test launches. */
 const slowToStopApp = (release: string) => ({

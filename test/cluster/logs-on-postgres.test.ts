@@ -1,10 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, eventually } from "../support/api.ts";
 import { printerApp } from "../logs/support/log-apps.ts";
 import { launchRunning, logsPath, printLines, stopPreview } from "../logs/support/previews.ts";
 import { type LogsStack, startLogsStack } from "../logs/support/stack.ts";
-import { startTestPostgres } from "./support/servers.ts";
+import { psql as psqlAt, startTestPostgres } from "./support/servers.ts";
 
 // The real logs service (split deployment, HTTP sink from the real orchestrator) with
 // DATABASE_URL=postgres://…: lines land in PostgreSQL, are served from it, and outlive the service.
@@ -15,7 +14,7 @@ let generationId: string;
 let previewId: string;
 let port: number;
 
-const psql = (sql: string) => execFileSync("psql", ["-X", "-A", "-t", pg.url, "-c", sql], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+const psql = (sql: string) => psqlAt(pg.url, sql);
 
 beforeAll(async () => {
   pg = await startTestPostgres();

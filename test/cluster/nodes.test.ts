@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUserToken } from "../../libs/auth/user-token.ts";
@@ -8,7 +7,7 @@ import { type OrchestratorProcess, spawnOrchestrator } from "../support/orchestr
 import { launch, previewPath, status, upload, waitForStatus } from "../support/previews.ts";
 import { processAlive } from "../support/processes.ts";
 import { startTestOrchestrator, testJwtSecret, type TestOrchestrator } from "../support/test-orchestrator.ts";
-import { startTestPostgres } from "./support/servers.ts";
+import { psql as psqlAt, startTestPostgres } from "./support/servers.ts";
 import { tempDirs } from "../support/temp-dirs.ts";
 
 // Runner nodes (services/orchestrator/runner-node.ts): each orchestrator process registers as a
@@ -49,7 +48,7 @@ describe("nodes on one PostgreSQL", () => {
   afterAll(async () => {
     await pg?.dispose();
   });
-  const psql = (sql: string) => execFileSync("psql", ["-X", "-A", "-t", pg.url, "-c", sql], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  const psql = (sql: string) => psqlAt(pg.url, sql);
   // The generations' files on storage every node shares (a shared volume across machines).
   let generationsDir: string;
   beforeAll(() => {

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, eventually } from "../support/api.ts";
@@ -8,7 +7,7 @@ import { previewPath, status, upload } from "../support/previews.ts";
 import { processAlive } from "../support/processes.ts";
 import { startTestOrchestrator, testJwtSecret, type TestOrchestrator } from "../support/test-orchestrator.ts";
 import { signUserToken } from "../../libs/auth/user-token.ts";
-import { startTestPostgres } from "./support/servers.ts";
+import { psql as psqlAt, startTestPostgres } from "./support/servers.ts";
 import { tempDirs } from "../support/temp-dirs.ts";
 
 // A stop or a live reload sent to one node (the one a gateway calls) for a preview another node
@@ -42,7 +41,7 @@ afterAll(async () => {
   await front?.shutdown();
   await pg?.dispose();
 });
-const psql = (sql: string) => execFileSync("psql", ["-X", "-A", "-t", pg.url, "-c", sql], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+const psql = (sql: string) => psqlAt(pg.url, sql);
 
 /** A preview of `user` running on node-runner (launched there), and the user's token. */
 const runningOnRunner = async (user: string) => {

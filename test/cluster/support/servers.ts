@@ -36,3 +36,7 @@ export const startTestNats = async (): Promise<ThrowawayNats & { readonly dispos
     },
   });
 };
+
+/** One query's answer from psql, unaligned and without headers (rows on lines, columns by `|`). */
+export const psql = (url: string, sql: string): string =>
+  execFileSync("psql", ["-X", "-A", "-t", url, "-c", sql], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
