@@ -60,7 +60,7 @@ export const makeWorkerPool = (url: () => Promise<URL>, resourceLimits: { maxOld
     const slot = reused ?? (await spawn());
     const { worker } = slot;
     worker.ref();
-    let onMessage: ((message: { id: number; result: ExtractionResult }) => void) | undefined;
+    let onMessage: ((message: { id: number; json: string }) => void) | undefined;
     let onError: ((error: Error & { code?: string }) => void) | undefined;
     let onExit: ((code: number) => void) | undefined;
     const detach = () => {
@@ -79,7 +79,7 @@ export const makeWorkerPool = (url: () => Promise<URL>, resourceLimits: { maxOld
           done(outcome);
         };
         onMessage = (message) => {
-          if (message.id === id) settle({ kind: "answer", result: message.result });
+          if (message.id === id) settle({ kind: "answer", result: JSON.parse(message.json) as ExtractionResult });
         };
         onError = (error) => settle(error.code === "ERR_WORKER_OUT_OF_MEMORY" ? { kind: "out of memory" } : { kind: "failed", reason: `the extraction worker failed: ${error.message}` });
         // Deno ends a worker over its heap limit with a plain exit, not an out-of-memory error.
