@@ -13,6 +13,14 @@ export interface PostgresOptions<TSchema extends Record<string, unknown>> {
   readonly max?: number;
 }
 
+/**
+ * Seconds before the pool's next connection attempt after `retries` failed ones. postgres.js's own
+ * backoff grows to 20 s (3^retries / 100): after an outage of ten seconds a replica would wait that
+ * long after the server came back, and runner nodes whose reconnections lag by more than two leases
+ * take each other for lost. Capped at a second, a replica is back within about a second of the server.
+ */
+export const reconnectDelaySeconds = (retries: number): number => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1);
+
 /** One lock key for every service's migrations: replicas starting together apply them one at a time. */
 const migrationLock = 160_016;
 
@@ -30,6 +38,7 @@ export const openPostgres = <TSchema extends Record<string, unknown>>(options: P
         max: options.max ?? 10,
         onnotice: () => undefined, // "relation already exists, skipping" and the like
         connect_timeout: 10,
+        backoff: reconnectDelaySeconds,
       });
       const db: PostgresJsDatabase<TSchema> = drizzle({ client, schema: options.schema });
       // One connection of its own holds the lock for the whole migration (a pool might switch).

@@ -56,28 +56,32 @@ export const RunnerNodeLive = (identity: NodeIdentity) =>
     let draining = false;
     let left = false;
     let stopAll: Effect.Effect<void> = Effect.void;
-    const renew = Effect.suspend(() => left ? Effect.void : store.nodes.put({
-      id: identity.id,
-      url: identity.url,
-      capacity: identity.capacity,
-      draining: draining ? 1 : 0,
-      startedAt,
-      leaseExpiresAt: Date.now() + identity.leaseMs,
-    }));
-    yield* renew;
+    /** Renews the lease; succeeds with the time the renewed lease counts from. */
+    const renew = Effect.suspend(() => {
+      const at = Date.now();
+      return left ? Effect.succeed(at) : store.nodes.put({
+        id: identity.id,
+        url: identity.url,
+        capacity: identity.capacity,
+        draining: draining ? 1 : 0,
+        startedAt,
+        leaseExpiresAt: at + identity.leaseMs,
+      }).pipe(Effect.as(at));
+    });
     // This node judges others only after renewing its own lease, with no gap longer than a lease,
     // for two whole leases: after a database outage every node has had that long to reconnect and
     // renew before any is taken for lost, so an outage longer than a lease does not make the nodes
     // end each other's previews (one whose reconnection lags by more than that is lost, as it should be).
-    let renewedAt = Date.now();
+    // A renewal is dated by when its lease starts, not by when the write came back: one held up by
+    // an outage writes a lease that had lapsed already.
+    let renewedAt = yield* renew;
     let renewingSince = renewedAt;
     const every = Schedule.spaced(Duration.millis(Math.max(50, Math.floor(identity.leaseMs / 3))));
     // A round that fails (the database away for a moment) is skipped; the next one runs.
     yield* Effect.forkIn(renew.pipe(
-      Effect.tap(() => Effect.sync(() => {
-        const now = Date.now();
-        if (now - renewedAt > identity.leaseMs) renewingSince = now;
-        renewedAt = now;
+      Effect.tap((at) => Effect.sync(() => {
+        if (at - renewedAt > identity.leaseMs) renewingSince = at;
+        renewedAt = at;
       })),
       Effect.catchDefect(() => Effect.void),
       Effect.repeat(every),
