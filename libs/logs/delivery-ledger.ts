@@ -14,6 +14,8 @@ const record = (...counts: ReadonlyArray<number>) => Buffer.from(`${counts.map((
  * file per preview, rewritten in place once per turn of the event loop (a fixed-width record at
  * offset 0, never truncated), so after a kill -9 the next orchestrator can say how many lines the
  * dead one had read from the preview but never delivered: taken − settled, less up to the ones on their way.
+ * One window stays: a kill after a read from the preview's pipe and before this turn's record is
+ * written loses that read's lines uncounted (microseconds; a count kept by the reader cannot close it).
  */
 export class DeliveryLedger {
   private readonly dir: string;

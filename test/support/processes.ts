@@ -21,6 +21,18 @@ export const processAlive = (pid: number): boolean => {
   }
 };
 
+/**
+ * Whether a Node or Deno process's main thread waits in its event loop (epoll_wait, level-triggered):
+ * then every callback and microtask has run, and no fd it reads has data waiting.
+ */
+export const idleInEventLoop = (pid: number): boolean => {
+  try {
+    return ["do_epoll_wait", "ep_poll"].includes(readFileSync(`/proc/${pid}/wchan`, "utf8").trim());
+  } catch {
+    return false;
+  }
+};
+
 export const portAccepts = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
     const socket = connect({ host: "127.0.0.1", port });
