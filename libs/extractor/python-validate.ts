@@ -4,7 +4,7 @@
 // prefixes, escapes, bytes, f-string braces); identifier characters; and the tokenizer's
 // indentation rules (unexpected indent, unindent mismatch, tabs vs spaces). Each message
 // follows CPython's wording so a user recognises it.
-import type { SyntaxNode, Tree } from "@lezer/common";
+import type { NodeType, SyntaxNode, Tree } from "@lezer/common";
 
 export interface SyntaxProblem {
   readonly pos: number;
@@ -202,6 +202,8 @@ export const validatePython = (tree: Tree, source: string, limit: number): Synta
     const params: Param[] = [];
     let gapFrom = isLambda ? paramList.from : (childrenOf(paramList)[0]?.to ?? paramList.from);
     const scanGap = (to: number) => {
+      const anySlash = source.indexOf("/", gapFrom);
+      if (anySlash < 0 || anySlash >= to) return; // the common case: nothing to strip or find
       const gap = source.slice(gapFrom, to).replace(/#[^\n]*/g, "");
       const slash = gap.indexOf("/");
       if (slash >= 0) params.push({ kind: "slash", hasDefault: false, named: false, pos: gapFrom + slash });
@@ -296,13 +298,16 @@ export const validatePython = (tree: Tree, source: string, limit: number): Synta
   };
 
   const stringParts = (node: SyntaxNode): { prefix: string; quote: string; body: string; bodyFrom: number } | null => {
-    const value = text(node);
-    const match = /^([A-Za-z]*)('''|"""|'|")/.exec(value);
+    // Matched in place (sticky, from the node's start) rather than on a copy of the literal.
+    STRING_START.lastIndex = node.from;
+    let match = STRING_START.exec(source);
+    // A quote run crossing the node's end reads as it does on the literal alone.
+    if (match && node.from + match[0].length > node.to) match = /^([A-Za-z]*)('''|"""|'|")/.exec(text(node));
     if (!match) return null;
     const prefix = (match[1] ?? "").toLowerCase();
     const quote = match[2] ?? "'";
     const bodyFrom = node.from + (match[0]?.length ?? 0);
-    if (value.length < match[0].length + quote.length || !value.endsWith(quote)) {
+    if (node.to - node.from < match[0].length + quote.length || !source.startsWith(quote, node.to - quote.length)) {
       report(node.from, quote.length === 3 ? "unterminated triple-quoted string literal" : "unterminated string literal");
       return null;
     }
@@ -459,11 +464,6 @@ export const validatePython = (tree: Tree, source: string, limit: number): Synta
     }
     return true;
   };
-  const CHECKED = new Set([
-    "AssignStatement", "UpdateStatement", "DeleteStatement", "ForStatement", "ComprehensionExpression", "ArrayComprehensionExpression",
-    "SetComprehensionExpression", "DictionaryComprehensionExpression", "ArgList", "WithStatement", "NamedExpression", "ParamList",
-    "TryStatement", "ParenthesizedExpression", "MatchStatement", "BinaryExpression", "AwaitExpression", "ContinuedString", "String", "FormatString",
-  ]);
   const ascii = !/[^\x00-\x7f]/.test(source);
   // One pass over the tree for both the checks above and the indentation rules, which read the
   // tokens (leaves, with strings and comments as one token each) in document order.
@@ -471,33 +471,34 @@ export const validatePython = (tree: Tree, source: string, limit: number): Synta
   const indentation = makeIndentationCheck(source, (pos, message) => void indentationProblems.push({ pos, message }));
   let indentationDone = false;
   let opaqueEnd = -1;
-  const token = (name: string, from: number, to: number): void => {
-    if (!indentationDone && !indentation(name, from, to)) indentationDone = true;
+  const token = (kind: number, from: number, to: number): void => {
+    if (!indentationDone && !indentation(kind, from, to)) indentationDone = true;
   };
   const walk = (): void => {
     const cursor = tree.cursor();
     const top = tree.type.id;
     for (;;) {
-      const name = cursor.name;
+      const type = cursor.type;
+      const flags = flagsOf(type);
       const { from, to } = cursor;
       let descend = true;
-      if (name === "Number") {
+      if (flags & NUMBER) {
         checkNumber(from, to);
         descend = false;
-      } else if (name === "VariableName" || name === "PropertyName") {
+      } else if (flags & IDENTIFIER_NAME) {
         // The grammar's identifiers are ASCII words unless the file has other characters at all.
         if (!ascii) checkIdentifier(from, to);
         descend = false;
-      } else if (CHECKED.has(name)) descend = check(cursor.node);
+      } else if (flags & CHECKED) descend = check(cursor.node);
       if (problems.length >= limit) return;
-      const opaque = OPAQUE.has(name);
+      const opaque = (flags & OPAQUE) !== 0;
       const inOpaque = from < opaqueEnd;
       if (opaque && !inOpaque) {
-        token(name, from, to);
+        token(flags, from, to);
         opaqueEnd = to;
       }
       if (descend && cursor.firstChild()) continue;
-      if (!opaque && !inOpaque && from < to && cursor.type.id !== top) token(name, from, to);
+      if (!opaque && !inOpaque && from < to && type.id !== top) token(flags, from, to);
       while (!cursor.nextSibling()) if (!cursor.parent()) return;
     }
   };
@@ -533,9 +534,42 @@ export const validatePython = (tree: Tree, source: string, limit: number): Synta
 
 // ---- indentation ------------------------------------------------------------------------------
 
-const OPENERS = new Set(["(", "[", "{"]);
-const CLOSERS = new Set([")", "]", "}"]);
-const OPAQUE = new Set(["String", "FormatString", "Comment"]);
+// What the walk needs to know of a node type, as bits (the walk meets every node of every file:
+// one array read instead of a few string-set lookups by name).
+const STRING_START = /([A-Za-z]*)('''|"""|'|")/y;
+const NUMBER = 1;
+const IDENTIFIER_NAME = 2;
+const CHECKED = 4;
+/** Strings and comments: one token each for the indentation rules, whatever they contain. */
+const OPAQUE = 8;
+const COMMENT = 16;
+const OPENER = 32;
+const CLOSER = 64;
+const COLON = 128;
+const CHECKED_NAMES = new Set([
+  "AssignStatement", "UpdateStatement", "DeleteStatement", "ForStatement", "ComprehensionExpression", "ArrayComprehensionExpression",
+  "SetComprehensionExpression", "DictionaryComprehensionExpression", "ArgList", "WithStatement", "NamedExpression", "ParamList",
+  "TryStatement", "ParenthesizedExpression", "MatchStatement", "BinaryExpression", "AwaitExpression", "ContinuedString", "String", "FormatString",
+]);
+const flagsOfName = (name: string): number =>
+  (name === "Number" ? NUMBER : 0) |
+  (name === "VariableName" || name === "PropertyName" ? IDENTIFIER_NAME : 0) |
+  (CHECKED_NAMES.has(name) ? CHECKED : 0) |
+  (name === "String" || name === "FormatString" || name === "Comment" ? OPAQUE : 0) |
+  (name === "Comment" ? COMMENT : 0) |
+  (name === "(" || name === "[" || name === "{" ? OPENER : 0) |
+  (name === ")" || name === "]" || name === "}" ? CLOSER : 0) |
+  (name === ":" ? COLON : 0);
+// By type id, remembering the type each entry was computed for (a tree of another node set gets its own).
+const knownTypes: NodeType[] = [];
+const knownFlags: number[] = [];
+const flagsOf = (type: NodeType): number => {
+  if (knownTypes[type.id] === type) return knownFlags[type.id] ?? 0;
+  const flags = flagsOfName(type.name);
+  knownTypes[type.id] = type;
+  knownFlags[type.id] = flags;
+  return flags;
+};
 const [HASH, LF, CR, BACKSLASH, SPACE, TAB, FORM_FEED] = [35, 10, 13, 92, 32, 9, 12];
 /** CPython's tokenizer refuses this many open brackets (MAXLEVEL). */
 const MAX_BRACKET_DEPTH = 200;
@@ -546,14 +580,14 @@ const MAX_BRACKET_DEPTH = 200;
  * columns and as 1 column must agree (else TabError). Fed every token in document order; false
  * after the first problem (reported), when the rest is not worth reading.
  */
-const makeIndentationCheck = (source: string, report: (pos: number, message: string) => void): ((name: string, from: number, to: number) => boolean) => {
+const makeIndentationCheck = (source: string, report: (pos: number, message: string) => void): ((flags: number, from: number, to: number) => boolean) => {
   const stack: Array<{ col: number; alt: number }> = [{ col: 0, alt: 0 }];
   let depth = 0;
   let lastEnd = 0;
-  let lastToken = "";
+  let lastWasColon = false;
   let first = true;
-  const onToken = (name: string, from: number, to: number): boolean => {
-    if (name === "Comment") return true;
+  const onToken = (flags: number, from: number, to: number): boolean => {
+    if (flags & COMMENT) return true;
     // Character codes, not one-character strings: this runs between every two tokens of every file.
     let firstBreak = -1;
     let continued = false;
@@ -590,7 +624,7 @@ const makeIndentationCheck = (source: string, report: (pos: number, message: str
         if (alt !== top.alt) return tabError(from);
       } else if (col > top.col) {
         if (alt <= top.alt) return tabError(from);
-        if (lastToken !== ":" || first) {
+        if (!lastWasColon || first) {
           report(from, "unexpected indent");
           return false;
         }
@@ -606,16 +640,16 @@ const makeIndentationCheck = (source: string, report: (pos: number, message: str
       }
       first = false;
     }
-    if (OPENERS.has(name)) {
+    if (flags & OPENER) {
       depth += 1;
       if (depth >= MAX_BRACKET_DEPTH) {
         report(from, "too many nested parentheses");
         return false;
       }
     }
-    else if (CLOSERS.has(name)) depth = Math.max(0, depth - 1);
+    else if (flags & CLOSER) depth = Math.max(0, depth - 1);
     lastEnd = to;
-    lastToken = name;
+    lastWasColon = (flags & COLON) !== 0;
     return true;
   };
   const tabError = (pos: number): boolean => {
