@@ -9,6 +9,8 @@ import type { SyntaxNode } from "@lezer/common";
 import { Tree, TreeBuffer } from "@lezer/common";
 import { installDenseActions } from "./grammar/action-table.ts";
 import { parser } from "./grammar/parser.ts";
+import { installFastTokenCache } from "./grammar/token-cache.ts";
+import { newlines } from "./grammar/tokens.ts";
 import { validatePython } from "./python-validate.ts";
 
 export type { SyntaxNode };
@@ -23,6 +25,9 @@ export interface ParsedModule {
 }
 
 installDenseActions(parser);
+/** Python's longest keywords, `continue` and `nonlocal` (test/extractor/action-table.test.ts reads the grammar's list). */
+export const LONGEST_KEYWORD = 8;
+installFastTokenCache(parser, newlines, LONGEST_KEYWORD);
 
 export const parsePython = (file: string, source: string): ParsedModule => {
   const tree = parser.parse(source);

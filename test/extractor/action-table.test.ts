@@ -1,5 +1,5 @@
-// The parser's dense action and goto tables (libs/extractor/grammar/action-table.ts) must change nothing
-// but speed: a quarter of the image's standard library and site-packages files, and every valid and
+// The parser's dense action and goto tables (libs/extractor/grammar/action-table.ts) and its token
+// cache (grammar/token-cache.ts) must change nothing but speed: a quarter of the image's standard library and site-packages files, and every valid and
 // invalid snippet (error recovery, GLR splits), parses to the same tree, node for node, as with
 // lezer's own scans.
 import { readdirSync, readFileSync } from "node:fs";
@@ -9,7 +9,9 @@ import type { LRParser } from "@lezer/lr";
 import { describe, expect, it } from "vitest";
 import { installDenseActions } from "../../libs/extractor/grammar/action-table.ts";
 import { parser } from "../../libs/extractor/grammar/parser.ts";
-import "../../libs/extractor/python-parser.ts";
+import { installFastTokenCache } from "../../libs/extractor/grammar/token-cache.ts";
+import { newlines } from "../../libs/extractor/grammar/tokens.ts";
+import { LONGEST_KEYWORD } from "../../libs/extractor/python-parser.ts";
 import { requireImage } from "../sandbox/support.ts";
 import { INVALID_SNIPPETS, VALID_SNIPPETS } from "./python-snippets.ts";
 
@@ -44,7 +46,27 @@ describe("the dense parse-action table", () => {
     expect(installDenseActions(parser)).toBe(dense);
   });
 
-  it("yields the same trees as lezer's action scan, on the image's Python files and on valid and invalid snippets", () => {
+  it("is joined by the cheaper token cache, which skips reruns and keyword lookups only where the answer cannot change", () => {
+    const cache = installFastTokenCache(parser, newlines, LONGEST_KEYWORD);
+    expect(cache).not.toBeNull();
+    expect(installFastTokenCache(parser, newlines, LONGEST_KEYWORD)).toBe(cache);
+    const reused = cache?.reusedNewlines() ?? 0;
+    const unread = cache?.unreadIdentifiers() ?? 0;
+    parser.parse("def handler(item_id: int):\n    return {'id': item_id}\n\nrouter_with_a_long_name = APIRouter()\n");
+    expect(cache?.reusedNewlines()).toBeGreaterThan(reused);
+    expect(cache?.unreadIdentifiers()).toBeGreaterThan(unread);
+  });
+
+  it("knows the longest keyword the generated parser specializes", () => {
+    // The keyword table lezer-generator wrote (grammar:build): an identifier longer than every key is read as no keyword.
+    const generated = readFileSync(new URL("../../libs/extractor/grammar/parser.ts", import.meta.url), "utf8");
+    const table = /const spec_identifier = \{__proto__:null,([^}]*)\}/.exec(generated)?.[1] ?? "";
+    const keywords = [...table.matchAll(/([A-Za-z_]+):\d+/g)].map((match) => match[1] ?? "");
+    expect(keywords).toEqual(expect.arrayContaining(["continue", "nonlocal", "match", "None"]));
+    expect(Math.max(...keywords.map((keyword) => keyword.length))).toBe(LONGEST_KEYWORD);
+  });
+
+  it("yields the same trees as lezer's action scan and token cache, on the image's Python files and on valid and invalid snippets", () => {
     const image = requireImage();
     if (!image) return;
     // A configured copy is another parser instance: the table answers only for the one it was built for.
