@@ -32,7 +32,9 @@ case "$service" in
       case "$d" in *'*'*) ;; *) [ -d "$d" ] && system="$system,$d" ;; esac
     done
     roots="${EXTRACTOR_LIBRARY_ROOTS:-$data/runtime${ORCHESTRATOR_RUNTIME_IMAGE_DIR:+,$ORCHESTRATOR_RUNTIME_IMAGE_DIR}$system}"
-    flags="$net $env --allow-read=$data/secrets.json,libs/extractor,node_modules,$roots" ;;
+    # Each extraction runs in a Deno process of its own (libs/extractor/extraction-workers.ts),
+    # started by Deno's binary at its real path; that process may read only the library roots.
+    flags="$net $env --allow-read=$data/secrets.json,libs/extractor,node_modules,$roots --allow-run=$(readlink -f "$deno")" ;;
   logs)
     # Its own migrations are read at start.
     flags="$net $env --allow-read=$data,services/logs/db/migrations,services/logs/db/migrations-pg --allow-write=$data" ;;

@@ -1,8 +1,8 @@
-// The body of an extraction worker thread (isolated-extractor.ts bundles this file): requests
-// in, one result out for each, one at a time. The thread is reused while it answers
-// (extraction-workers.ts), and killed when it runs over its heap or wall-time budget.
+// The body of an extraction worker process (extraction-workers.ts starts it): requests in on
+// stdin, one JSON line each; for each, one line out on stdout, `<id> <result JSON>`, one at a
+// time. The process is reused while it answers, killed when it runs over its wall time, and
+// ended by V8 itself over its heap cap; stdin's end (the service gone) ends it.
 import { basename } from "node:path";
-import { parentPort } from "node:worker_threads";
 import { extractEndpoints } from "./extract.ts";
 import { directoryLibrary } from "./libraries.ts";
 
@@ -15,7 +15,7 @@ interface WorkRequest {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-parentPort?.on("message", (request: WorkRequest) => {
+const answer = (request: WorkRequest): void => {
   // Named by their last segment (site-packages, dist-packages) in sources and diagnostics: no host path leaks into an answer.
   const libraries = (request.libraries ?? []).map((dir) => directoryLibrary(dir, basename(dir)));
   const result = extractEndpoints(request.files, {
@@ -23,8 +23,23 @@ parentPort?.on("message", (request: WorkRequest) => {
     ...(request.env === undefined ? {} : { env: request.env }),
     libraries,
   });
-  // One JSON string, not the objects: a structured clone of a large result (10,000 routes) costs
-  // the worker a serialisation and the caller's thread a deserialisation that together took about
-  // twice a stringify and a parse (the string itself crosses as one flat copy).
-  parentPort?.postMessage({ id: request.id, json: JSON.stringify(result) });
+  process.stdout.write(`${request.id} ${JSON.stringify(result)}\n`);
+};
+
+// JSON escapes every newline inside a value, so a raw newline ends a request.
+let pending: Buffer[] = [];
+process.stdin.on("data", (chunk: Buffer) => {
+  for (let start = 0; ;) {
+    const newline = chunk.indexOf(10, start);
+    if (newline === -1) {
+      if (start < chunk.length) pending.push(chunk.subarray(start));
+      return;
+    }
+    pending.push(chunk.subarray(start, newline));
+    const line = Buffer.concat(pending).toString("utf8");
+    pending = [];
+    answer(JSON.parse(line) as WorkRequest);
+    start = newline + 1;
+  }
 });
+process.stdin.on("end", () => process.exit(0));

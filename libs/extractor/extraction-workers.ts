@@ -1,14 +1,24 @@
-// Warm extraction workers. Starting a worker costs more than most extractions: a new V8 isolate
-// loads the bundled extractor and runs it with a cold JIT (the first extraction of a large
-// project takes about twice the CPU of the next). So a worker that answered goes back to an
+// Warm extraction worker processes. Each extraction runs in a process of its own with a V8 heap
+// cap, not in a worker thread: over its heap limit V8 may abort the whole process rather than end
+// the thread (one large allocation, an array grown by push: nodejs/node#47224, #65019), and an
+// extraction must never take the service down. Starting a process costs more than most
+// extractions (a cold JIT, the bundled extractor loaded), so one that answered goes back to an
 // idle list and serves the next extraction; one that ran over a budget, failed or exited is
-// ended and never reused. Idle workers do not keep the process alive, end after IDLE_MS, and
+// ended and never reused. Idle processes do not keep the service alive, end after IDLE_MS, and
 // each serves at most MAX_EXTRACTIONS, so whatever an extraction leaves in its heap is bounded.
-import { Worker } from "node:worker_threads";
+import { type ChildProcess, spawn } from "node:child_process";
+import type { Socket } from "node:net";
+import type { Writable } from "node:stream";
 import type { ExtractionResult } from "./endpoint.ts";
 
 const IDLE_MS = 30_000;
 const MAX_EXTRACTIONS = 64;
+/** Longest answer line read from a worker (a result is bounded by the interpreter's budgets far below this). */
+const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
+/** What is kept of a worker's stderr: its last words when it dies (V8's out-of-memory report). */
+const STDERR_TAIL_BYTES = 8 * 1024;
+/** V8's words when it ends a process over its heap cap (Node: "Reached heap limit", Deno: the GC trace). */
+const outOfMemory = /out of memory|heap limit|Last few GCs/i;
 
 export interface WorkerRequest {
   readonly files: Readonly<Record<string, string>>;
@@ -31,79 +41,148 @@ export interface ExtractionWorker {
   readonly kill: () => void;
 }
 
-declare const Deno: unknown;
-const isDeno = typeof Deno !== "undefined";
+/** How a worker process starts: Node runs the bundled extractor, Deno the entry file itself. */
+export type WorkerProgram =
+  | { readonly runtime: "node"; readonly bundle: string }
+  | { readonly runtime: "deno"; readonly entry: string; readonly readableDirs?: ReadonlyArray<string> };
+
+export interface WorkerLimits {
+  /** V8 old-generation heap of one worker process, in MiB. */
+  readonly heapMb: number;
+}
+
+// Node: a small program given on the command line reads the bundle from fd 3 (a bundle is larger
+// than one argument may be) and imports it; the request stream stays on stdin.
+const nodeLoader = [
+  "const { readFileSync } = await import('node:fs');",
+  "const code = readFileSync(3, 'utf8');",
+  "await import('data:text/javascript;base64,' + Buffer.from(code).toString('base64'));",
+].join("\n");
+
+/**
+ * The worker process, with no environment of the service's (no platform secret reaches it).
+ * Under Deno it may read only the library dirs (no network, no writes, no environment, no runs).
+ */
+const startProcess = (program: WorkerProgram, limits: WorkerLimits): ChildProcess => {
+  const heap = `--max-old-space-size=${limits.heapMb}`;
+  if (program.runtime === "deno") {
+    const read = program.readableDirs === undefined ? "--allow-read" : `--allow-read=${program.readableDirs.join(",")}`;
+    const cache = Object.fromEntries(["DENO_DIR", "HOME", "XDG_CACHE_HOME"].flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])));
+    return spawn(process.execPath, ["run", "--no-prompt", read, `--v8-flags=${heap}`, program.entry], { stdio: ["pipe", "pipe", "pipe"], env: cache });
+  }
+  const child = spawn(process.execPath, [heap, "--input-type=module", "-e", nodeLoader], { stdio: ["pipe", "pipe", "pipe", "pipe"], env: {} });
+  (child.stdio[3] as Writable).end(program.bundle);
+  return child;
+};
 
 let started = 0;
-/** Workers started by this process so far (tests prove reuse with it). */
+/** Worker processes started by this process so far (tests prove reuse with it). */
 export const extractionWorkersStarted = (): number => started;
 
-export const makeWorkerPool = (url: () => Promise<URL>, resourceLimits: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number }) => {
-  const idle: Array<{ worker: Worker; served: number; timer: ReturnType<typeof setTimeout> }> = [];
+interface Slot {
+  readonly child: ChildProcess;
+  served: number;
+  /** The answer line being read, and the outcome's taker while a request runs. */
+  answer: Buffer[];
+  answerBytes: number;
+  stderrTail: string;
+  onOutcome: ((outcome: WorkerOutcome) => void) | undefined;
+}
+
+const holdOpen = (slot: Slot, held: boolean) => {
+  for (const stream of [slot.child.stdin, slot.child.stdout, slot.child.stderr]) {
+    const socket = stream as Socket | null;
+    if (held) socket?.ref?.();
+    else socket?.unref?.();
+  }
+  if (held) slot.child.ref();
+  else slot.child.unref();
+};
+
+export const makeWorkerPool = (program: () => Promise<WorkerProgram>, limits: WorkerLimits) => {
+  const idle: Array<{ slot: Slot; timer: ReturnType<typeof setTimeout> }> = [];
+  const alive = new Set<Slot>();
   let closed = false;
 
-  const spawn = async (): Promise<{ worker: Worker; served: number }> => {
-    const worker = new Worker(await url(), { resourceLimits });
+  const settle = (slot: Slot, outcome: WorkerOutcome) => {
+    const taker = slot.onOutcome;
+    slot.onOutcome = undefined;
+    taker?.(outcome);
+  };
+
+  const readAnswer = (slot: Slot, chunk: Buffer) => {
+    const newline = chunk.indexOf(10);
+    if (newline === -1) {
+      slot.answer.push(chunk);
+      slot.answerBytes += chunk.length;
+      if (slot.answerBytes > MAX_ANSWER_BYTES) {
+        slot.child.kill("SIGKILL");
+        settle(slot, { kind: "failed", reason: `the extraction's answer is over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB` });
+      }
+      return;
+    }
+    slot.answer.push(chunk.subarray(0, newline));
+    const line = Buffer.concat(slot.answer).toString("utf8");
+    slot.answer = [];
+    slot.answerBytes = 0;
+    const space = line.indexOf(" ");
+    settle(slot, { kind: "answer", result: JSON.parse(line.slice(space + 1)) as ExtractionResult });
+  };
+
+  const spawnSlot = async (): Promise<Slot> => {
+    const child = startProcess(await program(), limits);
     started += 1;
-    // An idle worker that dies leaves the list (and its error, with no run listening, is not thrown).
-    worker.on("error", () => undefined);
-    worker.once("exit", () => {
-      const entry = idle.find((candidate) => candidate.worker === worker);
-      if (entry) retire(entry);
+    const slot: Slot = { child, served: 0, answer: [], answerBytes: 0, stderrTail: "", onOutcome: undefined };
+    alive.add(slot);
+    child.stdout?.on("data", (chunk: Buffer) => readAnswer(slot, chunk));
+    child.stderr?.on("data", (chunk: Buffer) => {
+      slot.stderrTail = (slot.stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL_BYTES);
     });
-    return { worker, served: 0 };
+    // A worker gone mid-write to its stdin: its exit says why.
+    child.stdin?.on("error", () => undefined);
+    child.on("error", (error) => settle(slot, { kind: "failed", reason: `the extraction process could not start: ${error.message}` }));
+    child.once("exit", (code, signal) => {
+      alive.delete(slot);
+      const entry = idle.find((candidate) => candidate.slot === slot);
+      if (entry) retire(entry);
+      const lastWords = slot.stderrTail.trim().split("\n").at(-1) ?? "";
+      settle(slot, outOfMemory.test(slot.stderrTail)
+        ? { kind: "out of memory" }
+        : { kind: "failed", reason: `the extraction process exited (${signal ?? code}) without an answer${lastWords === "" ? "" : `: ${lastWords}`}` });
+    });
+    return slot;
   };
 
   const take = async (): Promise<ExtractionWorker> => {
     const reused = idle.pop();
     if (reused) clearTimeout(reused.timer);
-    const slot = reused ?? (await spawn());
-    const { worker } = slot;
-    worker.ref();
-    let onMessage: ((message: { id: number; json: string }) => void) | undefined;
-    let onError: ((error: Error & { code?: string }) => void) | undefined;
-    let onExit: ((code: number) => void) | undefined;
-    const detach = () => {
-      if (onMessage) worker.off("message", onMessage);
-      if (onError) worker.off("error", onError);
-      if (onExit) worker.off("exit", onExit);
-    };
+    const slot = reused?.slot ?? (await spawnSlot());
+    holdOpen(slot, true);
     const id = slot.served + 1;
     return {
       run: (request, done) => {
-        let settled = false;
-        const settle = (outcome: WorkerOutcome) => {
-          if (settled) return;
-          settled = true;
-          detach();
-          done(outcome);
-        };
-        onMessage = (message) => {
-          if (message.id === id) settle({ kind: "answer", result: JSON.parse(message.json) as ExtractionResult });
-        };
-        onError = (error) => settle(error.code === "ERR_WORKER_OUT_OF_MEMORY" ? { kind: "out of memory" } : { kind: "failed", reason: `the extraction worker failed: ${error.message}` });
-        // Deno ends a worker over its heap limit with a plain exit, not an out-of-memory error.
-        onExit = (code) => settle(isDeno ? { kind: "out of memory" } : { kind: "failed", reason: `the extraction worker exited (${code}) without an answer` });
-        worker.on("message", onMessage);
-        worker.once("error", onError);
-        worker.once("exit", onExit);
-        worker.postMessage({ id, ...request });
-      },
-      release: () => {
-        detach();
-        slot.served += 1;
-        if (closed || slot.served >= MAX_EXTRACTIONS) {
-          void worker.terminate();
+        slot.onOutcome = done;
+        if (slot.child.exitCode !== null || slot.child.signalCode !== null) {
+          settle(slot, { kind: "failed", reason: "the extraction process had exited" });
           return;
         }
-        worker.unref();
-        const entry = { worker, served: slot.served, timer: setTimeout(() => retire(entry), IDLE_MS) };
+        slot.child.stdin?.write(`${JSON.stringify({ id, ...request })}\n`);
+      },
+      release: () => {
+        slot.onOutcome = undefined;
+        slot.served += 1;
+        if (closed || slot.served >= MAX_EXTRACTIONS) {
+          slot.child.stdin?.end(); // its stdin's end ends it
+          return;
+        }
+        holdOpen(slot, false);
+        const entry = { slot, timer: setTimeout(() => retire(entry), IDLE_MS) };
         entry.timer.unref?.();
         idle.push(entry);
       },
       kill: () => {
-        detach();
-        void worker.terminate();
+        slot.onOutcome = undefined;
+        slot.child.kill("SIGKILL");
       },
     };
   };
@@ -111,15 +190,21 @@ export const makeWorkerPool = (url: () => Promise<URL>, resourceLimits: { maxOld
   const retire = (entry: (typeof idle)[number]) => {
     const index = idle.indexOf(entry);
     if (index >= 0) idle.splice(index, 1);
-    void entry.worker.terminate();
+    clearTimeout(entry.timer);
+    entry.slot.child.stdin?.end();
   };
 
-  /** Ends the idle workers; busy ones end when they answer. */
+  /** Ends every worker process (a busy one's extraction is over: its caller was interrupted) and waits for them. */
   const close = async (): Promise<void> => {
     closed = true;
-    const ending = idle.splice(0);
-    for (const entry of ending) clearTimeout(entry.timer);
-    await Promise.all(ending.map((entry) => entry.worker.terminate()));
+    for (const entry of idle.splice(0)) clearTimeout(entry.timer);
+    const ending = [...alive].map(({ child, ...rest }) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      holdOpen({ child, ...rest }, true); // an idle one is unref'd: its exit would not be waited for
+      child.once("exit", () => resolve());
+      child.kill("SIGKILL");
+    }));
+    await Promise.all(ending);
   };
 
   return { take, close };

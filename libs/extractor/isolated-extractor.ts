@@ -1,6 +1,6 @@
-// Extraction in a worker thread with a heap cap and a wall-time kill, so no input (however it
+// Extraction in a worker process with a heap cap and a wall-time kill, so no input (however it
 // defeats the interpreter's own budgets: a huge parse, a bug, runaway memory) can take the
-// process down or hold it: the worker dies alone and the caller gets a `budget_exceeded`
+// service down or hold it: the worker dies alone and the caller gets a `budget_exceeded`
 // diagnostic naming the budget (memory or wall time), while other extractions run in their own
 // workers. A bounded number run at once; the rest wait their turn. A worker that answered
 // serves later extractions warm (extraction-workers.ts).
@@ -11,7 +11,7 @@ import { PeerUnavailable } from "../peers/errors.ts";
 import { EndpointExtractor } from "./contract.ts";
 import type { ExtractOptions } from "./contract.ts";
 import type { ExtractionResult } from "./endpoint.ts";
-import { makeWorkerPool } from "./extraction-workers.ts";
+import { makeWorkerPool, type WorkerProgram } from "./extraction-workers.ts";
 import type { ExtractionWorker } from "./extraction-workers.ts";
 
 declare const Deno: unknown;
@@ -24,22 +24,29 @@ export interface IsolationLimits {
   readonly wallTimeMs: number;
   /** Extractions running at once; more wait for a free slot. */
   readonly concurrency: number;
+  /** Under Deno, the dirs a worker may read (the library roots); all when not given. */
+  readonly readableDirs?: ReadonlyArray<string>;
 }
 
+const entry = fileURLToPath(new URL("./extract-worker-entry.ts", import.meta.url));
+
 // Deno runs the .ts entry itself (and the extractor may not start esbuild's process there).
-// Node 20 cannot, nor can a worker inside the test runner: the entry is bundled once per
-// process with esbuild, in memory, and started as an ES module from a data: URL.
-let workerUrl: Promise<URL> | undefined;
-const bundledWorker = (): Promise<URL> =>
-  (workerUrl ??= isDeno ? Promise.resolve(new URL("./extract-worker-entry.ts", import.meta.url)) : build({
-    entryPoints: [fileURLToPath(new URL("./extract-worker-entry.ts", import.meta.url))],
+// Node's own TypeScript loading of the extractor's modules takes a worker about half a second:
+// the entry is bundled once per service process with esbuild, in memory, and handed to each worker.
+let nodeBundle: Promise<string> | undefined;
+const workerProgram = (limits: IsolationLimits) => async (): Promise<WorkerProgram> => {
+  if (isDeno) return { runtime: "deno", entry, ...(limits.readableDirs === undefined ? {} : { readableDirs: limits.readableDirs }) };
+  nodeBundle ??= build({
+    entryPoints: [entry],
     bundle: true,
     write: false,
     format: "esm",
     platform: "node",
     target: ["es2022"],
     logLevel: "silent",
-  }).then((result) => new URL(`data:text/javascript;base64,${Buffer.from(result.outputFiles[0]?.text ?? "").toString("base64")}`)));
+  }).then((result) => result.outputFiles[0]?.text ?? "");
+  return { runtime: "node", bundle: await nodeBundle };
+};
 
 export const budgetExceeded = (budget: "memory" | "wall time", limit: string): ExtractionResult => ({
   endpoints: [],
@@ -114,14 +121,14 @@ const runInWorker = (pool: Pool, files: Readonly<Record<string, string>>, option
     return Effect.sync(() => finish(unavailable("interrupted")));
   });
 
-/** The extractor, each extraction in a bounded worker thread (warm ones reused, extraction-workers.ts). */
+/** The extractor, each extraction in a bounded worker process (warm ones reused, extraction-workers.ts). */
 export const IsolatedEndpointExtractor = (limits: IsolationLimits) =>
   Layer.effect(
     EndpointExtractor,
     Effect.gen(function* () {
       const slots = makeSlots(limits.concurrency);
       const pool = yield* Effect.acquireRelease(
-        Effect.sync(() => makeWorkerPool(bundledWorker, { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: youngGenerationMb(limits.heapMb) })),
+        Effect.sync(() => makeWorkerPool(workerProgram(limits), { heapMb: limits.heapMb })),
         (pool) => Effect.promise(() => pool.close()),
       );
       return EndpointExtractor.of({
@@ -129,5 +136,3 @@ export const IsolatedEndpointExtractor = (limits: IsolationLimits) =>
       });
     }),
   );
-
-const youngGenerationMb = (heapMb: number): number => Math.max(4, Math.min(64, Math.floor(heapMb / 8)));

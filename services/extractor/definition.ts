@@ -13,7 +13,10 @@ export const extractorDefinition = {
   config: extractorConfig,
   listen: (config: ExtractorConfig) => ({ host: config.host, port: config.port }),
   layer: (config: ExtractorConfig, configProvider: ConfigProvider.ConfigProvider) => Layer.mergeAll(
-    IsolatedEndpointExtractor({ heapMb: config.workerHeapMb, wallTimeMs: config.wallTimeMs, concurrency: config.concurrency }),
+    Layer.unwrap(libraryRootsOf(config.libraryRoots).parse(configProvider).pipe(
+      Effect.orDie,
+      Effect.map((readableDirs) => IsolatedEndpointExtractor({ heapMb: config.workerHeapMb, wallTimeMs: config.wallTimeMs, concurrency: config.concurrency, readableDirs })),
+    )),
     PlatformSecretsLive,
   ).pipe(Layer.provide(ConfigProvider.layer(configProvider))),
   app: async (runtime: ManagedRuntime.ManagedRuntime<EndpointExtractor | PlatformSecrets, never>, context: AppContext<ExtractorConfig>): Promise<ServedApp> => {

@@ -67,11 +67,14 @@ describe("extraction isolation", () => {
 
   it("kills an extraction over its heap cap and says so, then serves the next request", async () => {
     const service = await start({ WORKER_HEAP_MB: "48", WALL_TIME_MS: "600000" });
-    const res = await extract(service, hostile());
-    expect(res.status).toBe(200);
-    expect(res.body.diagnostics).toEqual([
-      expect.objectContaining({ code: "budget_exceeded", message: expect.stringMatching(/^memory budget \(48 MiB heap\) exceeded/) }),
-    ]);
+    // Several times over: V8 over a heap cap may abort the whole process (it did in a worker thread).
+    for (let round = 0; round < 3; round++) {
+      const res = await extract(service, hostile());
+      expect(res.status).toBe(200);
+      expect(res.body.diagnostics).toEqual([
+        expect.objectContaining({ code: "budget_exceeded", message: expect.stringMatching(/^memory budget \(48 MiB heap\) exceeded/) }),
+      ]);
+    }
     const after = await start({});
     expect((await extract(after, basic)).body).toEqual(expected);
     expect((await extract(service, { "main.py": "x = 1\n" })).status).toBe(200);

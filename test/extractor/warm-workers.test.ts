@@ -1,11 +1,17 @@
-// Extraction workers are reused while they answer (the next extraction runs warm instead of in a
-// freshly started V8 isolate), and a worker killed over a budget is never reused.
+// Extraction workers are processes of their own, reused while they answer (the next extraction
+// runs warm instead of in a freshly started process), and a worker killed over a budget is never reused.
+import { readdirSync, readFileSync } from "node:fs";
 import { Effect, Layer, ManagedRuntime } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import { EndpointExtractor } from "../../libs/extractor/contract.ts";
 import { extractEndpoints } from "../../libs/extractor/extract.ts";
 import { extractionWorkersStarted } from "../../libs/extractor/extraction-workers.ts";
 import { IsolatedEndpointExtractor } from "../../libs/extractor/isolated-extractor.ts";
+import { commandLine, parentPid } from "../support/service-processes.ts";
+
+/** This test process's children whose command line holds `mark`. */
+const childrenWith = (mark: string): number[] =>
+  readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => parentPid(pid) === process.pid && commandLine(pid).includes(mark));
 
 const small = { "main.py": "from fastapi import FastAPI\napp = FastAPI()\n\n@app.get('/items/{item_id}')\ndef read(item_id: int):\n    return {}\n" };
 const other = { "app/__init__.py": "", "app/main.py": "from fastapi import FastAPI, APIRouter\nr = APIRouter(prefix='/v1')\n\n@r.post('/x')\nasync def x():\n    pass\n\napp = FastAPI()\napp.include_router(r)\n" };
@@ -31,6 +37,17 @@ const extractor = (limits: { heapMb: number; wallTimeMs: number; concurrency: nu
 };
 
 describe("warm extraction workers", () => {
+  it("run in a process of their own, under the heap cap, with none of the service's environment", async () => {
+    const extract = extractor({ heapMb: 136, wallTimeMs: 120_000, concurrency: 1 });
+    expect(await extract(small)).toEqual(plain(small));
+    // Over the cap V8 may abort the whole process, not just a thread: only a process of its own keeps the service up.
+    const workers = childrenWith("--max-old-space-size=136");
+    expect(workers).toHaveLength(1);
+    expect(workers[0]).not.toBe(process.pid);
+    // No platform secret (nor anything else of the service's environment) reaches the code reading the upload.
+    expect(readFileSync(`/proc/${workers[0]}/environ`, "utf8")).toBe("");
+  }, 120_000);
+
   it("serves one extraction after another from the same worker, each answer its own", async () => {
     const extract = extractor({ heapMb: 256, wallTimeMs: 120_000, concurrency: 1 });
     const before = extractionWorkersStarted();
