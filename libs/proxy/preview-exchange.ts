@@ -6,13 +6,14 @@ import { describeFailure } from "../http/error-mapping.ts";
 import { elapsedMs } from "../http/request-context.ts";
 import { PayloadTooLarge } from "../http/request-errors.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { PeerUnavailable } from "../peers/errors.ts";
 import { type PreviewUnavailable, UpstreamTimeout, UpstreamUnreachable } from "./errors.ts";
 import { cappedBody } from "./capped-body.ts";
 import { hopByHopHeaders } from "./headers.ts";
 
 const smallBodyBytes = 64 * 1024;
 
-export const sendError = (res: ServerResponse, requestId: string, failure: UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge | PreviewUnavailable, stamp = true) => {
+export const sendError = (res: ServerResponse, requestId: string, failure: UpstreamUnreachable | UpstreamTimeout | PayloadTooLarge | PreviewUnavailable | PeerUnavailable, stamp = true) => {
   if (res.headersSent || res.destroyed) return void res.destroy();
   const e = describeFailure(failure);
   res.writeHead(e.status, { "content-type": "application/json", ...(stamp ? { "x-request-id": requestId } : {}), ...e.headers });
@@ -55,7 +56,7 @@ export interface ExchangeContext {
   readonly maxBodyBytes: number;
   readonly logger: Logger;
   /** The preview refused or broke the connection: what to answer (its cached route may be stale). */
-  readonly unreachable: (previewInstanceId: string, e: UpstreamUnreachable) => Promise<UpstreamUnreachable | PreviewUnavailable>;
+  readonly unreachable: (previewInstanceId: string, e: UpstreamUnreachable) => Promise<UpstreamUnreachable | PreviewUnavailable | PeerUnavailable>;
   /** False on a runner node's proxy: the gateway in front adds the request id the client sees. */
   readonly stampRequestId?: boolean;
 }

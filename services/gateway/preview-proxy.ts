@@ -8,6 +8,7 @@ import { InvalidPreviewToken, PreviewUnavailable, UpstreamUnreachable } from "..
 import { endToEndHeaders, type HeaderPairs } from "../../libs/proxy/headers.ts";
 import { UpstreamClient } from "../../libs/proxy/upstream-client.ts";
 import { PreviewDirectory } from "../../libs/previews/directory.ts";
+import type { PeerUnavailable } from "../../libs/peers/errors.ts";
 import { internalTokenHeader, type ProxyUpstream, relayPathHeader } from "../../libs/proxy/node-relay.ts";
 import { PlatformSecrets } from "../../libs/auth/platform-secrets.ts";
 import type { Origins } from "../../libs/config/origins.ts";
@@ -66,13 +67,13 @@ export class PreviewProxy extends Context.Service<PreviewProxy, {
   readonly cache: RouteCache;
   readonly activity: ActivityReporter;
   /** A running preview's route, or PreviewUnavailable. */
-  readonly running: (previewInstanceId: string) => Effect.Effect<ProxyRoute & { readonly upstream: ProxyUpstream }, PreviewUnavailable>;
+  readonly running: (previewInstanceId: string) => Effect.Effect<ProxyRoute & { readonly upstream: ProxyUpstream }, PreviewUnavailable | PeerUnavailable>;
   /** Checks the preview token a request presents. */
   readonly authorize: (route: ProxyRoute, token: string | undefined) => Effect.Effect<void, InvalidPreviewToken>;
   /** Proxies one request to the preview `target` names (the hand-off included); redirects a browser from `/p/{id}/` to the preview's origin. */
   readonly forward: (c: HonoContext<AppEnv>, target: PreviewTarget) => Effect.Effect<Response, import("../../libs/http/error-mapping.ts").ApiFailure>;
   /** The upstream refused: PreviewUnavailable if the preview has stopped meanwhile, else the refusal itself. */
-  readonly unreachable: (previewInstanceId: string, e: UpstreamUnreachable) => Effect.Effect<never, UpstreamUnreachable | PreviewUnavailable>;
+  readonly unreachable: (previewInstanceId: string, e: UpstreamUnreachable) => Effect.Effect<never, UpstreamUnreachable | PreviewUnavailable | PeerUnavailable>;
 }>()("gateway/PreviewProxy") {}
 
 /** `/p/{id}/rest` → id and rest; rest is undefined for a bare `/p/{id}`. */
@@ -108,7 +109,8 @@ export const PreviewProxyLive = (options: PreviewProxyOptions, origins: Origins)
 
       const running = (previewInstanceId: string) =>
         cache.get(previewInstanceId).pipe(
-          Effect.mapError(() => new PreviewUnavailable({ previewInstanceId })),
+          // No such preview is one not running; an orchestrator that did not answer stays that (a 503 to retry).
+          Effect.catchTag("PreviewNotFound", () => Effect.fail(new PreviewUnavailable({ previewInstanceId }))),
           Effect.flatMap((route) => {
             const upstream = route.upstream;
             if (route.status === "running" && upstream !== null) return Effect.succeed({ ...route, upstream });
