@@ -61,14 +61,15 @@ const nodeLoader = [
 
 /**
  * The worker process, with no environment of the service's (no platform secret reaches it).
- * Under Deno it may read only the library dirs (no network, no writes, no environment, no runs).
+ * Under Deno it may read only the library dirs (no network, no writes, no runs).
  */
 const startProcess = (program: WorkerProgram, limits: WorkerLimits): ChildProcess => {
   const heap = `--max-old-space-size=${limits.heapMb}`;
   if (program.runtime === "deno") {
     const read = program.readableDirs === undefined ? "--allow-read" : `--allow-read=${program.readableDirs.join(",")}`;
     const cache = Object.fromEntries(["DENO_DIR", "HOME", "XDG_CACHE_HOME"].flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])));
-    return spawn(process.execPath, ["run", "--no-prompt", read, `--v8-flags=${heap}`, program.entry], { stdio: ["pipe", "pipe", "pipe"], env: cache });
+    // Its environment holds only where Deno caches (lezer reads LOG at import: reading it must not throw).
+    return spawn(process.execPath, ["run", "--no-prompt", read, "--allow-env", `--v8-flags=${heap}`, program.entry], { stdio: ["pipe", "pipe", "pipe"], env: cache });
   }
   const child = spawn(process.execPath, [heap, "--input-type=module", "-e", nodeLoader], { stdio: ["pipe", "pipe", "pipe", "pipe"], env: {} });
   (child.stdio[3] as Writable).end(program.bundle);

@@ -32,6 +32,9 @@ export const defineSmokeSuite = (deployment: string, options: PlatformProcessOpt
       const created = await api("POST", "/api/generations", { files: proxyProbeApp });
       expect(created.status).toBe(201);
       generationId = created.body.generationId as string;
+      // Listed from the source before it runs: the extractor (on its runtime) read the upload.
+      const listed = await api("GET", `/api/generations/${generationId}/endpoints`);
+      expect(listed.body).toMatchObject({ source: "static", endpoints: expect.arrayContaining([expect.objectContaining({ method: "GET", path: "/items/{item_id}" })]) });
       const res = await api("POST", `/api/generations/${generationId}/preview/launch`, { wait: true });
       expect(res.status).toBe(200);
       launched = res.body;

@@ -168,7 +168,8 @@ export const installFastTokenCache = (parser: LRParser, newlines: ExternalTokeni
     while (this.actions.length > actionIndex) this.actions.pop();
     if (lookAhead) stack.setLookAhead(lookAhead);
     if (!main && stack.pos === this.stream.end) {
-      main = new (this.tokens[0]?.constructor as new () => CachedToken)();
+      const Token = this.tokens[0]?.constructor as new () => CachedToken;
+      main = new Token();
       main.value = internals.eofTerm;
       main.start = main.end = stack.pos;
       actionIndex = this.addActions(stack, main.value, main.end, actionIndex);
