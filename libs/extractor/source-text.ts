@@ -37,6 +37,7 @@ export const decodeSource = (content: Uint8Array | string): SourceText => {
   }
 };
 
+const decoders = new Map<string, { decode: (bytes: Uint8Array) => string }>();
 const LATIN_1 = new Set(["latin-1", "latin1", "latin_1", "iso-8859-1", "iso8859-1", "iso_8859_1", "8859", "cp819", "l1"]);
 
 /** Python codec names mapped onto decoders; Latin-1 by hand, as WHATWG treats it as cp1252. */
@@ -49,8 +50,15 @@ const decoderFor = (encoding: string): ((bytes: Uint8Array) => string) => {
       return byteToCodePoint(bytes);
     };
   }
-  const decoder = new TextDecoder(name === "utf8" || name.startsWith("utf-8") ? "utf-8" : name, { fatal: true });
-  return (bytes) => decoder.decode(bytes);
+  const label = name === "utf8" || name.startsWith("utf-8") ? "utf-8" : name;
+  // One decoder per encoding for the process: a fatal decoder keeps no state between whole decodes.
+  let decoder = decoders.get(label);
+  if (!decoder) {
+    decoder = new TextDecoder(label, { fatal: true });
+    decoders.set(label, decoder);
+  }
+  const chosen = decoder;
+  return (bytes) => chosen.decode(bytes);
 };
 
 const byteToCodePoint = (bytes: Uint8Array): string => {
@@ -59,8 +67,23 @@ const byteToCodePoint = (bytes: Uint8Array): string => {
   return out;
 };
 
+const CODING = new TextEncoder().encode("coding");
+const LATIN_1_HEAD = new TextDecoder("latin1");
+
+/** Whether `bytes` holds the ASCII word "coding" (which every declaration has: most files do not). */
+const mentionsCoding = (bytes: Uint8Array): boolean => {
+  for (let at = bytes.indexOf(CODING[0] ?? 0); at >= 0 && at + CODING.length <= bytes.length; at = bytes.indexOf(CODING[0] ?? 0, at + 1)) {
+    let i = 1;
+    while (i < CODING.length && bytes[at + i] === CODING[i]) i++;
+    if (i === CODING.length) return true;
+  }
+  return false;
+};
+
 const declaredEncoding = (content: Uint8Array): string | null => {
-  const head = new TextDecoder("latin1").decode(content.subarray(0, 400)).split(/\r?\n/).slice(0, 2);
+  const window = content.subarray(0, 400);
+  if (!mentionsCoding(window)) return null;
+  const head = LATIN_1_HEAD.decode(window).split(/\r?\n/).slice(0, 2);
   for (const line of head) {
     const match = CODING_DECLARATION.exec(line);
     if (match?.[1]) return match[1].toLowerCase();
