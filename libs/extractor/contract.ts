@@ -25,4 +25,9 @@ export interface ExtractOptions {
 /** Lists a project's endpoints without running it. Layers: in-process, or the extractor service over HTTP. */
 export class EndpointExtractor extends Context.Service<EndpointExtractor, {
   readonly extract: (files: Readonly<Record<string, string>>, options: ExtractOptions) => Effect.Effect<ExtractionResult, PeerUnavailable>;
+  /**
+   * The same answer as `extract`, as its JSON text, from a layer that holds it as text (a worker's
+   * answer): the extractor service sends it on without a parse and a stringify.
+   */
+  readonly extractJson?: (files: Readonly<Record<string, string>>, options: ExtractOptions) => Effect.Effect<string, PeerUnavailable>;
 }>()("platform/EndpointExtractor") {}

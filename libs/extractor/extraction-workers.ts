@@ -9,7 +9,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
-import type { ExtractionResult } from "./endpoint.ts";
 
 const IDLE_MS = 30_000;
 const MAX_EXTRACTIONS = 64;
@@ -28,7 +27,8 @@ export interface WorkerRequest {
 }
 
 export type WorkerOutcome =
-  | { readonly kind: "answer"; readonly result: ExtractionResult }
+  /** The worker's result as its JSON text (parsed only by a caller that needs the objects). */
+  | { readonly kind: "answer"; readonly json: string }
   | { readonly kind: "out of memory" }
   | { readonly kind: "failed"; readonly reason: string };
 
@@ -127,7 +127,7 @@ export const makeWorkerPool = (program: () => Promise<WorkerProgram>, limits: Wo
     slot.answer = [];
     slot.answerBytes = 0;
     const space = line.indexOf(" ");
-    settle(slot, { kind: "answer", result: JSON.parse(line.slice(space + 1)) as ExtractionResult });
+    settle(slot, { kind: "answer", json: line.slice(space + 1) });
   };
 
   const spawnSlot = async (): Promise<Slot> => {

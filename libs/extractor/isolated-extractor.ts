@@ -88,12 +88,13 @@ const makeSlots = (size: number) => {
 
 type Pool = ReturnType<typeof makeWorkerPool>;
 
+/** One extraction in a worker; the answer as JSON text (the worker's own, or a budget's result stringified). */
 const runInWorker = (pool: Pool, files: Readonly<Record<string, string>>, options: ExtractOptions, limits: IsolationLimits) =>
-  Effect.callback<ExtractionResult, PeerUnavailable>((resume) => {
+  Effect.callback<string, PeerUnavailable>((resume) => {
     let worker: ExtractionWorker | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let settled = false;
-    const finish = (outcome: Effect.Effect<ExtractionResult, PeerUnavailable>, reusable = false) => {
+    const finish = (outcome: Effect.Effect<string, PeerUnavailable>, reusable = false) => {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
@@ -109,10 +110,10 @@ const runInWorker = (pool: Pool, files: Readonly<Record<string, string>>, option
           taken.release();
           return;
         }
-        timer = setTimeout(() => finish(Effect.succeed(budgetExceeded("wall time", `${limits.wallTimeMs} ms`))), limits.wallTimeMs);
+        timer = setTimeout(() => finish(Effect.succeed(JSON.stringify(budgetExceeded("wall time", `${limits.wallTimeMs} ms`)))), limits.wallTimeMs);
         taken.run({ files, ...(options.entry === undefined ? {} : { entry: options.entry }), ...(options.env === undefined ? {} : { env: options.env }), libraries: options.libraries ?? [] }, (outcome) => {
-          if (outcome.kind === "answer") finish(Effect.succeed(outcome.result), true);
-          else if (outcome.kind === "out of memory") finish(Effect.succeed(budgetExceeded("memory", `${limits.heapMb} MiB heap`)));
+          if (outcome.kind === "answer") finish(Effect.succeed(outcome.json), true);
+          else if (outcome.kind === "out of memory") finish(Effect.succeed(JSON.stringify(budgetExceeded("memory", `${limits.heapMb} MiB heap`))));
           else finish(unavailable(outcome.reason));
         });
       },
@@ -131,8 +132,11 @@ export const IsolatedEndpointExtractor = (limits: IsolationLimits) =>
         Effect.sync(() => makeWorkerPool(workerProgram(limits), { heapMb: limits.heapMb })),
         (pool) => Effect.promise(() => pool.close()),
       );
+      const extractJson = (files: Readonly<Record<string, string>>, options: ExtractOptions) =>
+        Effect.acquireUseRelease(slots.take, () => runInWorker(pool, files, options, limits), () => slots.give);
       return EndpointExtractor.of({
-        extract: (files, options) => Effect.acquireUseRelease(slots.take, () => runInWorker(pool, files, options, limits), () => slots.give),
+        extract: (files, options) => Effect.map(extractJson(files, options), (json) => JSON.parse(json) as ExtractionResult),
+        extractJson,
       });
     }),
   );

@@ -30,12 +30,15 @@ export const makeExtractorApp = (o: ExtractorAppOptions) => {
   internal.post("/extract", o.run((c) => Effect.gen(function* () {
     const body = yield* decodeJsonBody(c.req.raw, ExtractBody, o.maxBodyBytes);
     const libraries = yield* checkLibraryDirs(body.libraries ?? [], o.libraryRoots);
-    const result = yield* (yield* EndpointExtractor).extract(body.files, {
+    const extractor = yield* EndpointExtractor;
+    const options = {
       ...(body.entry === undefined ? {} : { entry: body.entry }),
       ...(body.env === undefined ? {} : { env: body.env }),
       libraries,
-    });
-    return Response.json(result);
+    };
+    // A worker's answer is already JSON: sent on as it came, not parsed and stringified again.
+    const json = extractor.extractJson ? yield* extractor.extractJson(body.files, options) : JSON.stringify(yield* extractor.extract(body.files, options));
+    return new Response(json, { headers: { "content-type": "application/json" } });
   })));
   app.route("/internal", internal);
   return app;

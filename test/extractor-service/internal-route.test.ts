@@ -45,6 +45,10 @@ describe("POST /internal/extract", () => {
     const expected = extractEndpoints(files);
     expect(expected.endpoints.length).toBeGreaterThan(0);
     expect(res.body).toEqual(JSON.parse(JSON.stringify(expected)));
+    // The worker's JSON is the answer as it came: the same bytes as the library's result stringified.
+    const raw = await fetch(`${service.url}/internal/extract`, { method: "POST", headers: { ...internal, "content-type": "application/json" }, body: JSON.stringify({ files }) });
+    expect(raw.headers.get("content-type")).toBe("application/json");
+    expect(await raw.text()).toBe(JSON.stringify(expected));
   });
 
   it("passes the entry on", async () => {
