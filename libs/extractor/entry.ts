@@ -26,7 +26,8 @@ export const chooseEntry = (
     const colon = requested.lastIndexOf(":");
     if (colon > 0 && !requested.endsWith(".py")) {
       const moduleName = requested.slice(0, colon);
-      const attr = requested.slice(colon + 1) || null;
+      // `module:factory()` (the launcher's form of a factory): the extractor calls a named function anyway.
+      const attr = requested.slice(colon + 1).replace(/\(\)$/, "") || null;
       const base = moduleName.replace(/\./g, "/");
       const file = files.has(`${base}.py`) ? `${base}.py` : files.has(`${base}/__init__.py`) ? `${base}/__init__.py` : null;
       return file
@@ -38,7 +39,7 @@ export const chooseEntry = (
       ? { ok: true, entry: { file, moduleName: null, attr: null, attrNamed: false, reason: null } }
       : { ok: false, message: `entry file ${file} is not in the project` };
   }
-  const served = findServedApp(sources(), true);
+  const served = findServedApp(sources());
   if (!served) return { ok: false, message: "no entry module: no uvicorn command names one, no main.py, no app/main.py and no module constructs FastAPI(" };
   return {
     ok: true,

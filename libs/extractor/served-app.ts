@@ -15,6 +15,8 @@ export interface ServedApp {
   readonly attribute: string;
   /** Whether the attribute was named (uvicorn string) rather than guessed from the code. */
   readonly attributeNamed: boolean;
+  /** Whether the attribute is a factory that builds the app when called (`uvicorn --factory`, `factory=True`). */
+  readonly factory: boolean;
   /** Why this one, for a diagnostic ("named by uvicorn.run(...) in run.py:5"). */
   readonly reason: string;
 }
@@ -66,15 +68,15 @@ const uvicornStatement = (text: string, start: number, line: string): string => 
   return text.slice(start, end);
 };
 
-const fromUvicorn = (files: ReadonlyArray<SourceText>, python: ReadonlyMap<string, SourceText>, factories: boolean): ServedApp | null => {
+const fromUvicorn = (files: ReadonlyArray<SourceText>, python: ReadonlyMap<string, SourceText>): ServedApp | null => {
   const launchers = files.filter((file) => LAUNCHERS.test(file.path)).sort(byDepthThenPath);
   let factory: ServedApp | null = null;
   for (const launcher of launchers) {
     for (const line of launcher.text.matchAll(UVICORN_LINE)) {
       const text = uvicornStatement(launcher.text, line.index, line[0]);
-      // A factory (`factory=True`, `--factory`) is called to build the app: only a caller that calls it may use it.
+      // A factory (`factory=True`, `--factory`) is called to build the app; a command naming an app object wins over it.
       const isFactory = /factory\s*=\s*True|--factory/.test(text);
-      if (isFactory && (!factories || factory)) continue;
+      if (isFactory && factory) continue;
       for (const token of text.slice("uvicorn".length).matchAll(TARGET_TOKEN)) {
         const [, module = "", attribute = ""] = token;
         const base = module.split(".").join("/");
@@ -83,8 +85,8 @@ const fromUvicorn = (files: ReadonlyArray<SourceText>, python: ReadonlyMap<strin
         const first = line[0].trim();
         const quoted = first.length > 80 ? `${first.slice(0, 79)}…` : first;
         const where = `${launcher.path}:${lineAt(launcher.text, line.index)}`;
-        if (!isFactory) return { file, module, attribute, attributeNamed: true, reason: `named by \`${quoted}\` in ${where}` };
-        factory = { file, module, attribute, attributeNamed: true, reason: `named as a factory (called to build the app, as uvicorn --factory does) by \`${quoted}\` in ${where}` };
+        if (!isFactory) return { file, module, attribute, attributeNamed: true, factory: false, reason: `named by \`${quoted}\` in ${where}` };
+        factory = { file, module, attribute, attributeNamed: true, factory: true, reason: `named as a factory (called to build the app, as uvicorn --factory does) by \`${quoted}\` in ${where}` };
         break;
       }
     }
@@ -92,17 +94,13 @@ const fromUvicorn = (files: ReadonlyArray<SourceText>, python: ReadonlyMap<strin
   return factory;
 };
 
-/**
- * `factories`: whether a uvicorn command naming a factory counts (the extractor calls it, as
- * uvicorn --factory does; the launcher's boot serves app objects only, so it leaves them out).
- */
-export const findServedApp = (files: ReadonlyArray<SourceText>, factories = false): ServedApp | undefined => {
+export const findServedApp = (files: ReadonlyArray<SourceText>): ServedApp | undefined => {
   const python = new Map(files.filter((file) => file.path.endsWith(".py")).map((file) => [file.path, file]));
-  const named = fromUvicorn(files, python, factories);
+  const named = fromUvicorn(files, python);
   if (named) return named;
   const guess = (file: SourceText, reason: string): ServedApp => {
     const binding = appBindingIn(file.text);
-    return { file: file.path, module: moduleOfFile(file.path), attribute: binding?.name ?? "app", attributeNamed: false, reason };
+    return { file: file.path, module: moduleOfFile(file.path), attribute: binding?.name ?? "app", attributeNamed: false, factory: false, reason };
   };
   for (const conventional of CONVENTIONAL) {
     const file = python.get(conventional);

@@ -1,12 +1,18 @@
 import { appBindingIn, findServedApp, moduleOfFile } from "../extractor/served-app.ts";
 import { InvalidRequest } from "../http/request-errors.ts";
 
-/** What uvicorn is told to serve: `module:attribute`, found in `file`. */
+/**
+ * What uvicorn is told to serve: `module:attribute`, found in `file`. An attribute written
+ * `name()` is a factory, called to build the app (uvicorn --factory; gunicorn's form).
+ */
 export interface AppEntry {
   readonly file: string;
   readonly module: string;
   readonly attribute: string;
 }
+
+/** `name` or `name()`. */
+const attributeForm = /^[A-Za-z_]\w*(\(\))?$/;
 
 export interface SourceFile {
   readonly path: string;
@@ -27,7 +33,7 @@ const attributeIn = (text: string | undefined): string => (text === undefined ? 
 /** The app uvicorn would serve: the same search the endpoint extractor uses (libs/extractor/served-app.ts). */
 export const detectEntry = (files: ReadonlyArray<SourceFile>): AppEntry | undefined => {
   const served = findServedApp(files);
-  return served && { file: served.file, module: served.module, attribute: served.attribute };
+  return served && { file: served.file, module: served.module, attribute: served.factory ? `${served.attribute}()` : served.attribute };
 };
 
 const badEntry = (entry: string, problem: string) =>
@@ -47,7 +53,7 @@ const insideProject = (file: string): boolean => file.replace(/\.py$/, "").split
 export const parseEntry = (entry: string, readFile: (path: string) => string | undefined): AppEntry | InvalidRequest => {
   const [target = "", attribute, ...rest] = entry.split(":");
   if (rest.length > 0 || target === "") return badEntry(entry, "expected 'file.py[:attribute]' or 'module[:attribute]'");
-  if (attribute !== undefined && !identifier.test(attribute)) return badEntry(entry, "the attribute is not a Python identifier");
+  if (attribute !== undefined && !attributeForm.test(attribute)) return badEntry(entry, "the attribute is not a Python identifier (or `name()` for a factory)");
   if (target.endsWith(".py") && !insideProject(target)) {
     return badEntry(entry, "a file entry is a relative path inside the project made of Python names, e.g. 'app/main.py'");
   }

@@ -18,11 +18,11 @@ describe("entry choice", () => {
     }]);
   });
 
-  it("reads uvicorn command lines in a Procfile, Dockerfile or script, but not factories", () => {
+  it("reads uvicorn command lines in a Procfile, Dockerfile or script, factories among them", () => {
     const project = { "a.py": INSIDE_FUNCTION, "srv/web.py": "from a import make\nweb = make()\n" };
     expect(findServedApp(files({ ...project, Procfile: "web: uvicorn --host 0.0.0.0 srv.web:web --port $PORT\n" }))).toMatchObject({ file: "srv/web.py", attribute: "web", attributeNamed: true });
     expect(findServedApp(files({ ...project, Dockerfile: 'CMD ["uvicorn", "srv.web:web"]\n' }))?.reason).toContain("in Dockerfile:1");
-    expect(findServedApp(files({ ...project, "run.sh": "uvicorn srv.web:create --factory\n" }))?.attributeNamed).toBe(false); // a factory is not an app object
+    expect(findServedApp(files({ ...project, "run.sh": "uvicorn srv.web:create --factory\n" }))).toMatchObject({ attribute: "create", attributeNamed: true, factory: true });
     expect(findServedApp(files({ ...project, "run.sh": "uvicorn missing.mod:app\n" }))?.reason).not.toContain("run.sh");
   });
 
@@ -33,7 +33,7 @@ describe("entry choice", () => {
     expect(detectEntry(files({ ...project, "run.py": run }))).toEqual({ file: "srv/web.py", module: "srv.web", attribute: "web" });
   });
 
-  it("calls a factory named by uvicorn.run(..., factory=True), as uvicorn does, while the launcher leaves it out", () => {
+  it("calls a factory named by uvicorn.run(..., factory=True), as uvicorn does, and so does the launcher", () => {
     const app = "from fastapi import FastAPI\n\ndef create_app():\n    api = FastAPI()\n\n    @api.get('/built')\n    def built():\n        return {}\n\n    return api\n";
     const main = 'import uvicorn\n\ndef main():\n    uvicorn.run(\n        "svc.app:create_app",\n        factory=True,\n        port=8000,\n    )\n';
     const project = { "main.py": main, "svc/__init__.py": "", "svc/app.py": app };
@@ -42,8 +42,8 @@ describe("entry choice", () => {
     expect(result.diagnostics.find((d) => d.code === "entry_chosen")?.message).toBe(
       "serving `create_app` of svc/app.py: named as a factory (called to build the app, as uvicorn --factory does) by `uvicorn.run(` in main.py:4",
     );
-    // The preview's boot serves app objects, not factories: the launcher's search skips the command.
-    expect(detectEntry(files(project))?.module).toBe("main");
+    // The launcher names it the same way, for the preview's boot to call.
+    expect(detectEntry(files(project))).toEqual({ file: "svc/app.py", module: "svc.app", attribute: "create_app()" });
   });
 
   it("prefers a module-level app, then a module-level factory call, over FastAPI( inside a function", () => {

@@ -118,6 +118,11 @@ describe("failure.kind, each from a real project", () => {
     });
     expect(res.status).toBe(422);
     expect(res.body.error.details.failure).toMatchObject({ kind: "bad_entry", message: "main:handler is a str, not an ASGI app" });
+    // Named as a factory (`name()`), it must be something to call.
+    const asFactory = await callApi<ErrorEnvelope & { error: { details: { failure: PreviewFailure } } }>(o.url, "POST", `${previewPath(generationId)}/launch`, {
+      token, json: { wait: true, entry: "main.py:handler()" },
+    });
+    expect(asFactory.body.error.details.failure).toMatchObject({ kind: "bad_entry", message: "main.handler is a str, not a factory to call (the entry names main:handler())" });
   });
 
   it("port: uvicorn could not bind its port", async () => {

@@ -1,4 +1,4 @@
-// Sixteen generated-style projects (test/sandbox/corpus/*) end to end in the sandbox: each starts,
+// Seventeen generated-style projects (test/sandbox/corpus/*) end to end in the sandbox: each starts,
 // its live route table (route 4) equals the one FastAPI reports when the app is imported directly
 // in the image's Python, and two of its endpoints answer through the gateway's proxy.
 import { execFile } from "node:child_process";

@@ -24,5 +24,15 @@ describe("entry detection", () => {
     expect(parseEntry("pkg", read)).toEqual({ file: "pkg/__init__.py", module: "pkg", attribute: "app" });
     expect(parseEntry("../etc.py", read)).toBeInstanceOf(InvalidRequest);
     expect(parseEntry("pkg.api:x-y", read)).toBeInstanceOf(InvalidRequest);
+    // A factory, called to build the app (uvicorn --factory; gunicorn's form).
+    expect(parseEntry("pkg/api.py:make()", read)).toEqual({ file: "pkg/api.py", module: "pkg.api", attribute: "make()" });
+    expect(parseEntry("pkg/api.py:make(1)", read)).toBeInstanceOf(InvalidRequest);
+  });
+
+  it("serves a factory a uvicorn command names (factory=True, --factory) by calling it", () => {
+    const project = { "run.py": "import uvicorn\nuvicorn.run(\n    'app.main:create_app',\n    factory=True,\n)\n", "app/__init__.py": "", "app/main.py": "from fastapi import FastAPI\ndef create_app():\n    return FastAPI()\n" };
+    expect(detectEntry(files(project))).toEqual({ file: "app/main.py", module: "app.main", attribute: "create_app()" });
+    expect(detectEntry(files({ Procfile: "web: uvicorn --factory main:build --port $PORT", "main.py": "from fastapi import FastAPI\ndef build():\n    return FastAPI()\n" })))
+      .toEqual({ file: "main.py", module: "main", attribute: "build()" });
   });
 });

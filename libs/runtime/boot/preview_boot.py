@@ -106,6 +106,9 @@ def load(spec):
 
     module_name, _, attribute = spec.partition(":")
     attribute = attribute or "app"
+    # `module:factory()`: the factory builds the app, as `uvicorn --factory` calls it.
+    factory = attribute.endswith("()")
+    attribute = attribute[:-2] if factory else attribute
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as e:
@@ -117,6 +120,10 @@ def load(spec):
         if not hasattr(app, part):
             raise BadEntry(f"{module_name} has no attribute {attribute!r} (the entry names {spec})")
         app = getattr(app, part)
+    if factory:
+        if not callable(app):
+            raise BadEntry(f"{module_name}.{attribute} is a {type(app).__name__}, not a factory to call (the entry names {spec})")
+        app = app()
     if not callable(app):
         raise BadEntry(f"{spec} is a {type(app).__name__}, not an ASGI app")
     return app

@@ -1,6 +1,6 @@
 """The route table FastAPI itself holds for an app, imported directly (no platform, no boot program).
 
-    python3 fastapi_truth.py module:attr   → JSON list of "METHOD path" keys
+    python3 fastapi_truth.py module:attr   → JSON list of "METHOD path" keys (module:factory() calls it)
 
 Written independently of libs/runtime/boot/preview_boot.py, with the same two conventions the
 endpoint list documents: FastAPI's own docs routes (openapi_url, docs_url, redoc_url and the
@@ -17,7 +17,10 @@ from starlette.routing import Mount, WebSocketRoute
 
 sys.path.insert(0, ".")
 module_name, _, attribute = sys.argv[1].partition(":")
-app = getattr(importlib.import_module(module_name), attribute or "app")
+# `module:factory()` names a factory that builds the app (as `uvicorn --factory`).
+factory = attribute.endswith("()")
+app = getattr(importlib.import_module(module_name), attribute.removesuffix("()") or "app")
+app = app() if factory else app
 
 
 def docs_routes(a):
