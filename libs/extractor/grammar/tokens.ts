@@ -123,10 +123,19 @@ const stringFlags = new Map<number, number>(([
   [stringStartFRLD, cx_Format | cx_Raw | cx_Long | cx_DoubleQuote]
 ] as Array<[number, number]>).map(([term, flags]) => [term, flags | cx_String]))
 
+// The same two tables by term id, read on every shift and reduction of every parse (an array
+// read instead of a hashed lookup). The grammar's terms are all below TERMS (its maxTerm is 283).
+const TERMS = 512
+const closesBracket = new Uint8Array(TERMS)
+for (const term of bracketed) closesBracket[term] = 1
+/** The context flags a string start opens (cx_String set), 0 for any other term. */
+const opensString = new Int32Array(TERMS)
+for (const [term, flags] of stringFlags) opensString[term] = flags
+
 export const trackIndent = new ContextTracker<Context>({
   start: topIndent,
   reduce(context, term) {
-    if ((context.flags & cx_Bracketed) && bracketed.has(term) ||
+    if ((context.flags & cx_Bracketed) && (term < TERMS ? closesBracket[term] === 1 : bracketed.has(term)) ||
         (term == StringTerm || term == FormatString) && (context.flags & cx_String))
       return context.parent ?? context
     return context
@@ -138,8 +147,9 @@ export const trackIndent = new ContextTracker<Context>({
       return context.parent ?? context
     if (term == ParenL || term == BracketL || term == BraceL || term == replacementStart)
       return new Context(context, 0, cx_Bracketed)
-    if (stringFlags.has(term))
-      return new Context(context, 0, (stringFlags.get(term) ?? 0) | (context.flags & cx_Bracketed))
+    const opened = term < TERMS ? opensString[term] ?? 0 : stringFlags.get(term) ?? 0
+    if (opened)
+      return new Context(context, 0, opened | (context.flags & cx_Bracketed))
     return context
   },
   hash(context) { return context.hash }
