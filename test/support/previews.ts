@@ -24,10 +24,19 @@ export const launch = (o: TestOrchestrator, token: string, generationId: string,
 export const status = (o: TestOrchestrator, token: string, generationId: string) =>
   callApi<Record<string, unknown>>(o.url, "GET", `${previewPath(generationId)}/status`, { token });
 
-export const waitForStatus = (o: TestOrchestrator, token: string, generationId: string, wanted: string, timeoutMs = 30_000) =>
+/**
+ * The latest preview's status view once it is `wanted`. Waiting for `running`, a preview that ended
+ * instead fails at once with its own error; the bound is the orchestrator's: a launch ends (running
+ * or failed) within its startup timeout, however slowly a loaded machine starts it.
+ */
+export const waitForStatus = (o: TestOrchestrator, token: string, generationId: string, wanted: string, timeoutMs = 120_000) =>
   eventually(async () => {
     const res = await status(o, token, generationId);
-    return res.body.status === wanted ? res.body : undefined;
+    if (res.body.status === wanted) return res.body;
+    if (wanted === "running" && ["failed", "crashed", "stopped", "expired"].includes(String(res.body.status))) {
+      throw new Error(`the preview is ${String(res.body.status)}, not running: ${String(res.body.errorMessage)}`);
+    }
+    return undefined;
   }, timeoutMs, `status ${wanted}`);
 
 export const previewRow = (o: TestOrchestrator, previewId: string): PreviewRowForTest => {
