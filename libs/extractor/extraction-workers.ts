@@ -142,7 +142,8 @@ export const makeWorkerPool = (program: () => Promise<WorkerProgram>, limits: Wo
     // A worker gone mid-write to its stdin: its exit says why.
     child.stdin?.on("error", () => undefined);
     child.on("error", (error) => settle(slot, { kind: "failed", reason: `the extraction process could not start: ${error.message}` }));
-    child.once("exit", (code, signal) => {
+    // "close", not "exit": it comes once stderr is read to its end, V8's out-of-memory words included.
+    child.once("close", (code, signal) => {
       alive.delete(slot);
       const entry = idle.find((candidate) => candidate.slot === slot);
       if (entry) retire(entry);
