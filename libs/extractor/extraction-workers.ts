@@ -200,9 +200,10 @@ export const makeWorkerPool = (program: () => Promise<WorkerProgram>, limits: Wo
   const close = async (): Promise<void> => {
     closed = true;
     for (const entry of idle.splice(0)) clearTimeout(entry.timer);
-    const ending = [...alive].map(({ child, ...rest }) => new Promise<void>((resolve) => {
+    const ending = [...alive].map((slot) => new Promise<void>((resolve) => {
+      const { child } = slot;
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      holdOpen({ child, ...rest }, true); // an idle one is unref'd: its exit would not be waited for
+      holdOpen(slot, true); // an idle one is unref'd: its exit would not be waited for
       child.once("exit", () => resolve());
       child.kill("SIGKILL");
     }));
