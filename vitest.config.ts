@@ -11,6 +11,7 @@ export default defineConfig({
     maxWorkers: 2,
     // node:sqlite's one-time "experimental" notice, as the services hide it (scripts/run-service.sh).
     execArgv: ["--disable-warning=ExperimentalWarning"],
+    setupFiles: ["test/support/setup-file.ts"],
     coverage: {
       provider: "v8",
       include: ["libs/**/*.ts", "services/**/*.ts"],

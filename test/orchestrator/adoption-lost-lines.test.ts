@@ -16,7 +16,7 @@ import { lostLinesSaid } from "../support/lost-lines.ts";
 import { releaseMountsUnder } from "../support/mounts.ts";
 import { type OrchestratorProcess, spawnOrchestrator } from "../support/orchestrator-process.ts";
 import { previewPath } from "../support/previews.ts";
-import { idleInEventLoop, processAlive } from "../support/processes.ts";
+import { processAlive } from "../support/processes.ts";
 import { testInternalToken, testJwtSecret } from "../support/test-orchestrator.ts";
 
 
@@ -88,12 +88,7 @@ describe("what a crashed orchestrator lost of a preview it had read", () => {
       return taken - settled;
     };
     await eventually(() => (undelivered() >= 20 ? true : undefined), 30_000, "lines read but not delivered");
-    // Killed between two reads, not inside one: a kill between a read and the ledger's note of it loses
-    // that read's lines uncounted (libs/logs/delivery-ledger.ts). The preview holds still meanwhile.
-    process.kill(-pid, "SIGSTOP");
-    await eventually(() => (idleInEventLoop(orchestrator.child.pid as number) ? true : undefined), 30_000, "the orchestrator to read all the preview printed");
-    await orchestrator.crash(); // SIGKILL: its outbox is gone
-    process.kill(-pid, "SIGCONT");
+    await orchestrator.crashBetweenReads(pid); // SIGKILL: its outbox is gone
 
     logs = await startLogs();
     logsUp = true;

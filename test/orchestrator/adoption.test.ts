@@ -83,7 +83,7 @@ describe("a preview outlives a crash of its orchestrator", () => {
     cleanups.push(() => client.close());
     await client.waitForLog((l) => l.message === "tick-5");
 
-    await orchestrator.crash(); // SIGKILL: no finalizer runs
+    await orchestrator.crashBetweenReads(before.pid); // SIGKILL: no finalizer runs
     const lastTickBefore = Math.max(...ticksOf(client));
     expect(processAlive(before.pid)).toBe(true);
     // Meanwhile the preview goes on printing (into its FIFO's buffer, nobody reading).

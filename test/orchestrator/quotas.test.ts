@@ -60,7 +60,7 @@ afterAll(() => o?.dispose());
 const running = async (files: Record<string, string>) => {
   const generationId = await upload(o, token, files);
   const launched = await launch(o, token, generationId, { wait: true });
-  expect(launched.status).toBe(200);
+  expect(launched.status, JSON.stringify(launched.body)).toBe(200);
   const previewId = launched.body.previewInstanceId as string;
   const row = previewRow(o, previewId);
   const group = cgroupOf(support, row.pid as number);
@@ -84,6 +84,7 @@ describe("the per-preview disk quota", () => {
     const config = await callApi(o.url, "GET", `${previewPath(generationId)}/config`, { token });
     expect((config.body.enforced as Record<string, string>).diskMb).toBe(`the work dir is a tmpfs of its own, size=${diskMb} MB`);
     const launched = await launch(o, token, generationId, { wait: true });
+    expect(launched.status, JSON.stringify(launched.body)).toBe(200);
     const row = previewRow(o, launched.body.previewInstanceId as string);
     const mount = mountOf(row.work_dir);
     expect(mount?.slice(mount.indexOf("-") + 1, mount.indexOf("-") + 2)).toEqual(["tmpfs"]);

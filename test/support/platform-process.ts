@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { chmodSync, createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import getPort from "get-port";
@@ -58,6 +58,25 @@ const loadTheGatewaysNode = async (gateway: string, env: NodeJS.ProcessEnv): Pro
   }
 };
 
+/**
+ * Reads the platform's output (every service's lines) as it comes: its tail says why a platform
+ * never answered; PLATFORM_OUTPUT_DIR=dir also keeps all of it, as dir/<name>.log.
+ */
+const keepOutput = (child: ChildProcess, name: string): { readonly tail: () => string } => {
+  const tailBytes = 16_384;
+  const outputDir = process.env["PLATFORM_OUTPUT_DIR"];
+  const file = outputDir === undefined || outputDir === "" ? undefined : createWriteStream(join(outputDir, `${name}.log`));
+  let tail = "";
+  const take = (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-tailBytes);
+    file?.write(chunk);
+  };
+  child.stdout?.on("data", take);
+  child.stderr?.on("data", take);
+  child.once("close", () => file?.end());
+  return { tail: () => tail };
+};
+
 /** Runs exactly what the README tells a newcomer to run, `npm start`, on free ports. */
 export const startPlatformProcess = async (options: PlatformProcessOptions = {}): Promise<PlatformProcess> => {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "platform-"));
@@ -82,11 +101,8 @@ export const startPlatformProcess = async (options: PlatformProcessOptions = {})
     ...defaults.env,
     ...options.env,
   };
-  // PLATFORM_OUTPUT_DIR=dir keeps each run's output (every service's lines) as dir/<DATA_DIR's name>.log, to see why one failed.
-  const outputDir = process.env["PLATFORM_OUTPUT_DIR"];
-  const output = outputDir === undefined || outputDir === "" ? "ignore" : openSync(join(outputDir, `${basename(dataDir)}.log`), "w");
-  const child = spawn("npm", ["run", defaults.script], { env, stdio: ["ignore", output, output] });
-  if (typeof output === "number") closeSync(output); // the child has its own
+  const child = spawn("npm", ["run", defaults.script], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const output = keepOutput(child, basename(dataDir));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const gateway = `http://127.0.0.1:${gatewayPort}`;
   // 401s from the orchestrator and from the logs service: both are up behind the gateway.
@@ -97,13 +113,18 @@ export const startPlatformProcess = async (options: PlatformProcessOptions = {})
     if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     return code;
   };
+  const gaveUp = exited.then((code) => Promise.reject(new Error(`npm run ${defaults.script} exited (${code}) before the platform answered`)));
+  gaveUp.catch(() => {}); // only raced below
   try {
-    await eventually(async () => ((await answers("/api/generations/x")) && (await answers("/api/generations/x/preview/logs")) ? true : undefined), 90_000, "the platform to answer");
+    await Promise.race([
+      eventually(async () => ((await answers("/api/generations/x")) && (await answers("/api/generations/x/preview/logs")) ? true : undefined), 90_000, "the platform to answer"),
+      gaveUp,
+    ]);
     if (defaults.script === "start:cluster" && options.script === undefined) await loadTheGatewaysNode(gateway, env);
   } catch (error) {
     // A platform that never answered is stopped here: the caller never got a handle to stop it.
     await stop();
-    throw error;
+    throw new Error(`${error instanceof Error ? error.message : String(error)}. Its last output:\n${output.tail()}`, { cause: error });
   }
   return {
     gateway,
