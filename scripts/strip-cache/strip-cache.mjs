@@ -3,7 +3,7 @@
 // idle service's RSS (npm run bench:idle). This keeps Node's own stripped output of each file in a
 // cache keyed by the source's hash (and Node's version), and an in-thread load hook
 // (module.registerHooks, installed by hook.mjs) answers .ts files from it, so a process whose files
-// were stripped before (npm start strips them all first: scripts/runner/prepare.ts) never loads the
+// were stripped before (npm start and npm run start:cluster strip them all first: warm.mjs) never loads the
 // stripper. The output keeps every line and column, so stack traces point into the .ts files as
 // before. JavaScript, not TypeScript: what spares a process the stripper cannot itself need it.
 import { createHash } from "node:crypto";

@@ -23,7 +23,7 @@ beforeAll(async () => {
   token = (await run("npm", ["run", "--silent", "token", "--", "local"], { env: platform.env })).stdout.trim();
   dir = mkdtempSync(join(tmpdir(), "cli-interrupt-"));
   for (const [path, text] of Object.entries(slowApp)) writeFileSync(join(dir, path), text);
-}, 120_000);
+});
 afterAll(async () => {
   await platform.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ let dir: string;
 beforeAll(async () => {
   platform = await startPlatformProcess();
   dir = mkdtempSync(join(tmpdir(), "cli-watch-"));
-}, 120_000);
+});
 afterAll(async () => {
   await platform?.stop();
   rmSync(dir, { recursive: true, force: true });

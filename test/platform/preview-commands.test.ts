@@ -18,7 +18,7 @@ beforeAll(async () => {
   platform = await startPlatformProcess();
   // The CLI signs its own token for PREVIEW_USER (default "local"); the API calls here act as the same user.
   token = (await pty(["local"], {}, "token")).output.trim();
-}, 120_000);
+});
 afterAll(async () => {
   await platform.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -21,7 +21,7 @@ beforeAll(async () => {
   token = (await callApi<{ token: string }>(platform.gateway, "POST", "/api/dev/token")).body.token;
   dir = mkdtempSync(join(tmpdir(), "cli-project-"));
   writeFileSync(join(dir, "main.py"), helloApp["main.py"]);
-}, 120_000);
+});
 afterAll(async () => {
   await browser?.close();
   await platform?.stop();

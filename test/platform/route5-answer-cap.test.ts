@@ -50,7 +50,7 @@ beforeAll(async () => {
   generationId = created.body.generationId;
   const launched = await callApi(platform.gateway, "POST", `/api/generations/${generationId}/preview/launch`, { token, json: { wait: true } });
   expect(launched.body.status).toBe("running");
-}, 120_000);
+});
 afterAll(() => platform.stop());
 
 const send = (path: string) => callApi(platform.gateway, "POST", `/api/generations/${generationId}/preview/request`, { token, json: { method: "GET", path } });

@@ -59,7 +59,7 @@ beforeAll(async () => {
   const launched = await callApi(platform.gateway, "POST", `/api/generations/${generationId}/preview/launch`, { token, json: { wait: true } });
   expect(launched.body.status).toBe("running");
   previewId = launched.body.previewInstanceId as string;
-}, 120_000);
+});
 afterAll(() => platform.stop());
 
 describe("the runner supervises the services of `npm start`", () => {

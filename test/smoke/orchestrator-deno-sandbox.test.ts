@@ -21,7 +21,7 @@ beforeAll(async () => {
     env: { ORCHESTRATOR_JS_RUNTIME: "deno", ORCHESTRATOR_RUNTIME: "sandbox", ORCHESTRATOR_RUNTIME_IMAGE_DIR: imagesDir, ORCHESTRATOR_RUNTIME_AUTO_BUILD: "false" },
   });
   token = (await run("npm", ["run", "--silent", "token", "--", "alice"], { env: platform.env })).stdout.trim();
-}, 120_000);
+});
 afterAll(async () => {
   expect(await platform.stop()).toBe(0);
 });

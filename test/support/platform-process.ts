@@ -116,8 +116,10 @@ export const startPlatformProcess = async (options: PlatformProcessOptions = {})
   const gaveUp = exited.then((code) => Promise.reject(new Error(`npm run ${defaults.script} exited (${code}) before the platform answered`)));
   gaveUp.catch(() => {}); // only raced below
   try {
+    // A bound on a hang: the cluster (PostgreSQL's initdb, then ten processes) answered after ~15 s
+    // on this 2-core machine when quiet and ~46 s at a load of 15; a test file's hooks have 180 s.
     await Promise.race([
-      eventually(async () => ((await answers("/api/generations/x")) && (await answers("/api/generations/x/preview/logs")) ? true : undefined), 90_000, "the platform to answer"),
+      eventually(async () => ((await answers("/api/generations/x")) && (await answers("/api/generations/x/preview/logs")) ? true : undefined), 120_000, "the platform to answer"),
       gaveUp,
     ]);
     if (defaults.script === "start:cluster" && options.script === undefined) await loadTheGatewaysNode(gateway, env);

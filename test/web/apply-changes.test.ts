@@ -17,7 +17,7 @@ beforeAll(async () => {
   [platform, browser] = await Promise.all([startPlatformProcess(), launchBrowser()]);
   folder = projectFolder({ "main.py": mainPy("") });
   page = await (await browser.newContext()).newPage();
-}, 120_000);
+});
 afterAll(async () => {
   await browser?.close();
   await platform?.stop();

@@ -6,7 +6,7 @@ import { type PlatformProcess, startPlatformProcess } from "../support/platform-
 let platform: PlatformProcess;
 beforeAll(async () => {
   platform = await startPlatformProcess({ env: { GATEWAY_JS_RUNTIME: "deno" } });
-}, 120_000);
+});
 afterAll(() => platform?.stop());
 
 describe("a gateway under Deno", () => {

@@ -21,7 +21,7 @@ beforeAll(async () => {
   [platform, browser] = await Promise.all([startPlatformProcess(), launchBrowser()]);
   folder = projectFolder(brokenProject);
   page = await browser.newPage();
-}, 120_000);
+});
 afterAll(async () => {
   await browser?.close();
   await platform?.stop();

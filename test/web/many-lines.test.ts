@@ -35,7 +35,7 @@ beforeAll(async () => {
   };
   [platform, browser] = await Promise.all([startPlatformProcess({ env: wholeBurst }), launchBrowser()]);
   mkdirSync(screenshotDir, { recursive: true });
-}, 120_000);
+});
 afterAll(async () => {
   await browser?.close();
   await platform?.stop();

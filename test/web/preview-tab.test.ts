@@ -27,7 +27,7 @@ beforeAll(async () => {
     };
   })()` });
   page = await context.newPage();
-}, 120_000);
+});
 afterAll(async () => {
   await context?.close();
   await browser?.close();

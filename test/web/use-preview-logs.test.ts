@@ -23,7 +23,7 @@ const doc = (globalThis as unknown as { document: TestDocument }).document;
 let platform: PlatformProcess;
 beforeAll(async () => {
   platform = await startPlatformProcess();
-}, 90_000);
+});
 afterAll(async () => {
   await platform?.stop();
 });
