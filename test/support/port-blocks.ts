@@ -20,6 +20,10 @@ export const releasePortBlocks = (): void => {
   }
 };
 
+// A bench or script that uses the test support ends normally, and gives its claims back here; a
+// vitest worker is ended by a signal instead (test/support/setup-file.ts).
+process.once("exit", releasePortBlocks);
+
 /** Whether this process now holds `claim`: a file made exclusively, naming its holder's pid. */
 const tryClaim = (claim: string): boolean => {
   try {
